@@ -134,10 +134,10 @@ pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(|_| ())
 }
 
-/// The error for a required field that was absent.
+/// A required field's value, or the `missing field` error if it was absent.
 #[doc(hidden)]
-pub fn missing<T, E: de::Error>(name: &'static str) -> Result<T, E> {
-    Err(E::missing_field(name))
+pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
 }
 
 /// An optional field: absent and `null` are both `None`.
@@ -146,19 +146,15 @@ pub fn optional<T>(slot: Option<Option<T>>) -> Option<T> {
     slot.flatten()
 }
 
-/// How many fields will be written, given which ones are skipped.
-#[doc(hidden)]
-pub fn kept(always: usize, skipped: &[bool]) -> usize {
-    always + skipped.iter().filter(|s| !**s).count()
-}
-
 /// A struct being serialized: fields are written until the first error, which `end` returns.
 #[doc(hidden)]
 pub struct Struct<S: Serializer>(Result<S::SerializeStruct, S::Error>);
 
 impl<S: Serializer> Struct<S> {
-    /// Start a struct of `len` fields (those that will not be skipped).
-    pub fn begin(serializer: S, name: &'static str, len: usize) -> Self {
+    /// Start a struct of `always` fields written every time and, for each field that has a
+    /// `skip_serializing_if`, whether it is skipped (the format is told how many are written).
+    pub fn begin(serializer: S, name: &'static str, always: usize, skipped: &[bool]) -> Self {
+        let len = always + skipped.iter().filter(|s| !**s).count();
         Self(serializer.serialize_struct(name, len))
     }
 

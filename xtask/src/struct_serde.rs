@@ -50,7 +50,6 @@ enum Absent {
 /// One field's wire name and rules.
 struct Field {
     ident: syn::Ident,
-    ty: syn::Type,
     key: String,
     absent: Absent,
     skip_if: Option<syn::Path>,
@@ -129,7 +128,6 @@ fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
         let mut field = Field {
             key: ident.to_string().trim_start_matches("r#").to_string(),
             ident,
-            ty: f.ty.clone(),
             absent: if is_option {
                 Absent::None
             } else {
@@ -199,32 +197,25 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
     let name = ident.to_string();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
     let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
-    let declare = fields.iter().zip(&slots).map(|(f, slot)| {
-        let ty = &f.ty;
-        quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
-    });
     let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let key = &f.key;
-        quote!(::std::result::Result::Ok(::std::option::Option::Some(#i)) => s::value(&mut map, &mut #slot, #key),)
+        quote!(#i => s::value(&mut map, &mut #slot, #key),)
     });
     let build = fields.iter().zip(&slots).map(|(f, slot)| {
         let id = &f.ident;
         let key = &f.key;
         let value: TokenStream = match &f.absent {
-            Absent::Missing => quote!(match #slot {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing(#key),
-            }),
+            Absent::Missing => quote!(s::required(#slot, #key)?),
             Absent::None => quote!(s::optional(#slot)),
             Absent::Default => quote!(#slot.unwrap_or_default()),
-            Absent::Call(path) => quote!(match #slot {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => #path(),
-            }),
+            Absent::Call(path) => quote!(#slot.unwrap_or_else(#path)),
         };
         quote!(#id: #value,)
     });
-    let always = fields.iter().filter(|f| f.skip_if.is_none()).count();
+    let always = proc_macro2::Literal::usize_unsuffixed(
+        fields.iter().filter(|f| f.skip_if.is_none()).count(),
+    );
     let skips: Vec<TokenStream> = fields
         .iter()
         .filter_map(|f| {
@@ -232,6 +223,7 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
             f.skip_if.as_ref().map(|path| quote!(#path(&self.#id)))
         })
         .collect();
+    let skipped = proc_macro2::Literal::usize_unsuffixed(skips.len());
     let mut skip_index = 0usize;
     let writes: Vec<TokenStream> = fields
         .iter()
@@ -239,7 +231,7 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
             let id = &f.ident;
             let key = &f.key;
             if f.skip_if.is_some() {
-                let i = skip_index;
+                let i = proc_macro2::Literal::usize_unsuffixed(skip_index);
                 skip_index += 1;
                 quote!(out.field_unless(skip[#i], #key, &self.#id);)
             } else {
@@ -247,24 +239,8 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
             }
         })
         .collect();
-    let skipped = skips.len();
-    let serialize: Item = parse_quote! {
-        impl ::serde::Serialize for #ident {
-            fn serialize<S: ::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                let skip: [bool; #skipped] = [#(#skips),*];
-                let mut out = crate::struct_serde::Struct::begin(
-                    serializer,
-                    #name,
-                    crate::struct_serde::kept(#always, &skip),
-                );
-                #(#writes)*
-                out.end()
-            }
-        }
-    };
+    // `None`, `Some` and `Ok` are imported in each body, so a schema named like one of them
+    // cannot change what these impls mean.
     vec![
         parse_quote! {
             impl<'de> ::serde::Deserialize<'de> for #ident {
@@ -283,23 +259,32 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
                     mut map: A,
                 ) -> ::std::result::Result<Self, A::Error> {
                     use crate::struct_serde as s;
-                    #(#declare)*
-                    loop {
-                        let read = match s::key(&mut map, Self::FIELDS) {
+                    use ::std::{option::Option::{None, Some}, result::Result::Ok};
+                    #(let mut #slots = None;)*
+                    while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+                        let read = match index {
                             #(#arms)*
-                            ::std::result::Result::Ok(::std::option::Option::Some(_)) => s::skip(&mut map),
-                            ::std::result::Result::Ok(::std::option::Option::None) => break,
-                            ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                            _ => s::skip(&mut map),
                         };
-                        if let ::std::result::Result::Err(e) = read {
-                            return ::std::result::Result::Err(e);
-                        }
+                        read?;
                     }
-                    ::std::result::Result::Ok(Self { #(#build)* })
+                    Ok(Self { #(#build)* })
                 }
             }
         },
-        serialize,
+        parse_quote! {
+            impl ::serde::Serialize for #ident {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    let skip: [bool; #skipped] = [#(#skips),*];
+                    let mut out = crate::struct_serde::Struct::begin(serializer, #name, #always, &skip);
+                    #(#writes)*
+                    out.end()
+                }
+            }
+        },
     ]
 }
 
@@ -390,19 +375,22 @@ mod tests {
         // `type` is required though nullable; `note` is optional; defaults are kept, and a
         // default wins over the nullable-required rule whatever the order of the attributes.
         for want in [
-            r#"None => return s :: missing ("type")"#,
+            r#"type_ : s :: required (f1 , "type") ?"#,
             "note : s :: optional (f4)",
             "tags : f2 . unwrap_or_default ()",
-            "None => defaults :: count ()",
+            "count : f3 . unwrap_or_else (defaults :: count)",
             "defaulted : f5 . unwrap_or_default ()",
         ] {
             assert!(from_map.contains(want), "{want} in {from_map}");
         }
-        assert!(!from_map.contains(r#"missing ("defaulted")"#), "{from_map}");
+        assert!(!from_map.contains(r#"required (f5"#), "{from_map}");
         let ser = &known[3];
-        assert!(ser.contains("kept (4usize , & skip)"), "{ser}");
         assert!(
-            ser.contains(r#"out . field_unless (skip [0usize] , "tags" , & self . tags)"#),
+            ser.contains(r#"Struct :: begin (serializer , "Known" , 4 , & skip)"#),
+            "{ser}"
+        );
+        assert!(
+            ser.contains(r#"out . field_unless (skip [0] , "tags" , & self . tags)"#),
             "{ser}"
         );
         assert!(

@@ -51,131 +51,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for AamvaAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "eye_color")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "first_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "gender")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "height")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id_expiration_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "id_issue_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "is_verified")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "last_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "middle_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "eye_color"),
+                3 => s::value(&mut map, &mut f3, "first_name"),
+                4 => s::value(&mut map, &mut f4, "gender"),
+                5 => s::value(&mut map, &mut f5, "height"),
+                6 => s::value(&mut map, &mut f6, "id_expiration_date"),
+                7 => s::value(&mut map, &mut f7, "id_issue_date"),
+                8 => s::value(&mut map, &mut f8, "id_number"),
+                9 => s::value(&mut map, &mut f9, "is_verified"),
+                10 => s::value(&mut map, &mut f10, "last_name"),
+                11 => s::value(&mut map, &mut f11, "middle_name"),
+                12 => s::value(&mut map, &mut f12, "postal_code"),
+                13 => s::value(&mut map, &mut f13, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            eye_color: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("eye_color"),
-            },
-            first_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("first_name"),
-            },
-            gender: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("gender"),
-            },
-            height: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("height"),
-            },
-            id_expiration_date: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_expiration_date"),
-            },
-            id_issue_date: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_issue_date"),
-            },
-            id_number: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            is_verified: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_verified"),
-            },
-            last_name: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_name"),
-            },
-            middle_name: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("middle_name"),
-            },
-            postal_code: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            street: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            eye_color: s::required(f2, "eye_color")?,
+            first_name: s::required(f3, "first_name")?,
+            gender: s::required(f4, "gender")?,
+            height: s::required(f5, "height")?,
+            id_expiration_date: s::required(f6, "id_expiration_date")?,
+            id_issue_date: s::required(f7, "id_issue_date")?,
+            id_number: s::required(f8, "id_number")?,
+            is_verified: s::required(f9, "is_verified")?,
+            last_name: s::required(f10, "last_name")?,
+            middle_name: s::required(f11, "middle_name")?,
+            postal_code: s::required(f12, "postal_code")?,
+            street: s::required(f13, "street")?,
         })
     }
 }
@@ -184,11 +112,12 @@ impl ::serde::Serialize for AamvaAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AamvaAnalysis",
-            crate::struct_serde::kept(14usize, &skip),
+            14,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("date_of_birth", &self.date_of_birth);
@@ -431,42 +360,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountAccess {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AccountProductAccessNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_product_access")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "authorized")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unique_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_product_access"),
+                1 => s::value(&mut map, &mut f1, "authorized"),
+                2 => s::value(&mut map, &mut f2, "unique_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_product_access: s::optional(f0),
-            authorized: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::account_access_authorized(),
-            },
-            unique_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("unique_id"),
-            },
+            authorized: f1.unwrap_or_else(defaults::account_access_authorized),
+            unique_id: s::required(f2, "unique_id")?,
         })
     }
 }
@@ -475,16 +388,17 @@ impl ::serde::Serialize for AccountAccess {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.account_product_access),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountAccess",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "account_product_access",
             &self.account_product_access,
         );
@@ -576,141 +490,64 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountAssets {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AccountInsights>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AssetReportAccountBalance> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<HistoricalBalance>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<AssetReportInvestments>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<OwnershipType>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::vec::Vec<AssetReportTransaction>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<AccountAssetsVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "historical_balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "ownership_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_insights"),
+                2 => s::value(&mut map, &mut f2, "balances"),
+                3 => s::value(&mut map, &mut f3, "days_available"),
+                4 => s::value(&mut map, &mut f4, "historical_balances"),
+                5 => s::value(&mut map, &mut f5, "investments"),
+                6 => s::value(&mut map, &mut f6, "mask"),
+                7 => s::value(&mut map, &mut f7, "name"),
+                8 => s::value(&mut map, &mut f8, "official_name"),
+                9 => s::value(&mut map, &mut f9, "owners"),
+                10 => s::value(&mut map, &mut f10, "ownership_type"),
+                11 => s::value(&mut map, &mut f11, "persistent_account_id"),
+                12 => s::value(&mut map, &mut f12, "subtype"),
+                13 => s::value(&mut map, &mut f13, "transactions"),
+                14 => s::value(&mut map, &mut f14, "type"),
+                15 => s::value(&mut map, &mut f15, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             account_insights: s::optional(f1),
-            balances: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
-            days_available: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_available"),
-            },
-            historical_balances: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("historical_balances"),
-            },
+            balances: s::required(f2, "balances")?,
+            days_available: s::required(f3, "days_available")?,
+            historical_balances: s::required(f4, "historical_balances")?,
             investments: s::optional(f5),
-            mask: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
-            owners: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("owners"),
-            },
+            mask: s::required(f6, "mask")?,
+            name: s::required(f7, "name")?,
+            official_name: s::required(f8, "official_name")?,
+            owners: s::required(f9, "owners")?,
             ownership_type: s::optional(f10),
             persistent_account_id: s::optional(f11),
-            subtype: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            transactions: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
-            type_: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f12, "subtype")?,
+            transactions: s::required(f13, "transactions")?,
+            type_: s::required(f14, "type")?,
             verification_status: s::optional(f15),
         })
     }
@@ -720,7 +557,7 @@ impl ::serde::Serialize for AccountAssets {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.account_insights),
             ::std::option::Option::is_none(&self.investments),
             ::std::option::Option::is_none(&self.ownership_type),
@@ -730,28 +567,25 @@ impl ::serde::Serialize for AccountAssets {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountAssets",
-            crate::struct_serde::kept(11usize, &skip),
+            11,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "account_insights", &self.account_insights);
+        out.field_unless(skip[0], "account_insights", &self.account_insights);
         out.field("balances", &self.balances);
         out.field("days_available", &self.days_available);
         out.field("historical_balances", &self.historical_balances);
-        out.field_unless(skip[1usize], "investments", &self.investments);
+        out.field_unless(skip[1], "investments", &self.investments);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
         out.field("owners", &self.owners);
-        out.field_unless(skip[2usize], "ownership_type", &self.ownership_type);
-        out.field_unless(
-            skip[3usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[2], "ownership_type", &self.ownership_type);
+        out.field_unless(skip[3], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("transactions", &self.transactions);
         out.field("type", &self.type_);
-        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[4], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -900,72 +734,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "last_updated_datetime"),
+                4 => s::value(&mut map, &mut f4, "limit"),
+                5 => s::value(&mut map, &mut f5, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            current: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            current: s::required(f1, "current")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
             last_updated_datetime: s::optional(f3),
-            limit: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
-            unofficial_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            limit: s::required(f4, "limit")?,
+            unofficial_currency_code: s::required(f5, "unofficial_currency_code")?,
         })
     }
 }
@@ -974,22 +771,19 @@ impl ::serde::Serialize for AccountBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.last_updated_datetime),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountBalance",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(
-            skip[0usize],
-            "last_updated_datetime",
-            &self.last_updated_datetime,
-        );
+        out.field_unless(skip[0], "last_updated_datetime", &self.last_updated_datetime);
         out.field("limit", &self.limit);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
@@ -1077,111 +871,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountBase {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<AccountBaseVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "balances"),
+                2 => s::value(&mut map, &mut f2, "holder_category"),
+                3 => s::value(&mut map, &mut f3, "mask"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "official_name"),
+                6 => s::value(&mut map, &mut f6, "persistent_account_id"),
+                7 => s::value(&mut map, &mut f7, "subtype"),
+                8 => s::value(&mut map, &mut f8, "type"),
+                9 => s::value(&mut map, &mut f9, "verification_insights"),
+                10 => s::value(&mut map, &mut f10, "verification_name"),
+                11 => s::value(&mut map, &mut f11, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            balances: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
+            mask: s::required(f3, "mask")?,
+            name: s::required(f4, "name")?,
+            official_name: s::required(f5, "official_name")?,
             persistent_account_id: s::optional(f6),
-            subtype: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f7, "subtype")?,
+            type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
             verification_status: s::optional(f11),
@@ -1193,7 +926,7 @@ impl ::serde::Serialize for AccountBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.holder_category),
             ::std::option::Option::is_none(&self.persistent_account_id),
             ::std::option::Option::is_none(&self.verification_insights),
@@ -1203,28 +936,21 @@ impl ::serde::Serialize for AccountBase {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountBase",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("balances", &self.balances);
-        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[0], "holder_category", &self.holder_category);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
-        out.field_unless(
-            skip[1usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[1], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[2usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[2], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[3], "verification_name", &self.verification_name);
+        out.field_unless(skip[4], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -1377,43 +1103,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AccountFilterSubtypes>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<AccountFilterSubtypes>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountFilterSubtypes>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AccountFilterSubtypes>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: s::optional(f0),
             depository: s::optional(f1),
             investment: s::optional(f2),
@@ -1426,7 +1134,7 @@ impl ::serde::Serialize for AccountFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.credit),
             ::std::option::Option::is_none(&self.depository),
             ::std::option::Option::is_none(&self.investment),
@@ -1435,12 +1143,13 @@ impl ::serde::Serialize for AccountFilter {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "credit", &self.credit);
-        out.field_unless(skip[1usize], "depository", &self.depository);
-        out.field_unless(skip[2usize], "investment", &self.investment);
-        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.field_unless(skip[0], "credit", &self.credit);
+        out.field_unless(skip[1], "depository", &self.depository);
+        out.field_unless(skip[2], "investment", &self.investment);
+        out.field_unless(skip[3], "loan", &self.loan);
         out.end()
     }
 }
@@ -1494,35 +1203,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountFiltersResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CreditFilter>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<DepositoryFilter>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<InvestmentFilter>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<LoanFilter>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: s::optional(f0),
             depository: s::optional(f1),
             investment: s::optional(f2),
@@ -1535,7 +1234,7 @@ impl ::serde::Serialize for AccountFiltersResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.credit),
             ::std::option::Option::is_none(&self.depository),
             ::std::option::Option::is_none(&self.investment),
@@ -1544,12 +1243,13 @@ impl ::serde::Serialize for AccountFiltersResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountFiltersResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "credit", &self.credit);
-        out.field_unless(skip[1usize], "depository", &self.depository);
-        out.field_unless(skip[2usize], "investment", &self.investment);
-        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.field_unless(skip[0], "credit", &self.credit);
+        out.field_unless(skip[1], "depository", &self.depository);
+        out.field_unless(skip[2], "investment", &self.investment);
+        out.field_unless(skip[3], "loan", &self.loan);
         out.end()
     }
 }
@@ -1682,119 +1382,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<AccountIdentityVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "balances"),
+                2 => s::value(&mut map, &mut f2, "holder_category"),
+                3 => s::value(&mut map, &mut f3, "mask"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "official_name"),
+                6 => s::value(&mut map, &mut f6, "owners"),
+                7 => s::value(&mut map, &mut f7, "persistent_account_id"),
+                8 => s::value(&mut map, &mut f8, "subtype"),
+                9 => s::value(&mut map, &mut f9, "type"),
+                10 => s::value(&mut map, &mut f10, "verification_insights"),
+                11 => s::value(&mut map, &mut f11, "verification_name"),
+                12 => s::value(&mut map, &mut f12, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            balances: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
-            owners: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("owners"),
-            },
+            mask: s::required(f3, "mask")?,
+            name: s::required(f4, "name")?,
+            official_name: s::required(f5, "official_name")?,
+            owners: s::required(f6, "owners")?,
             persistent_account_id: s::optional(f7),
-            subtype: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f8, "subtype")?,
+            type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
             verification_status: s::optional(f12),
@@ -1806,7 +1440,7 @@ impl ::serde::Serialize for AccountIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.holder_category),
             ::std::option::Option::is_none(&self.persistent_account_id),
             ::std::option::Option::is_none(&self.verification_insights),
@@ -1816,29 +1450,22 @@ impl ::serde::Serialize for AccountIdentity {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountIdentity",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("balances", &self.balances);
-        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[0], "holder_category", &self.holder_category);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
         out.field("owners", &self.owners);
-        out.field_unless(
-            skip[1usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[1], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[2usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[2], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[3], "verification_name", &self.verification_name);
+        out.field_unless(skip[4], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -1932,126 +1559,56 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityDocumentUpload {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<IdentityDocumentUpload>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<AccountIdentityDocumentUploadVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "balances"),
+                2 => s::value(&mut map, &mut f2, "documents"),
+                3 => s::value(&mut map, &mut f3, "holder_category"),
+                4 => s::value(&mut map, &mut f4, "mask"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "official_name"),
+                7 => s::value(&mut map, &mut f7, "owners"),
+                8 => s::value(&mut map, &mut f8, "persistent_account_id"),
+                9 => s::value(&mut map, &mut f9, "subtype"),
+                10 => s::value(&mut map, &mut f10, "type"),
+                11 => s::value(&mut map, &mut f11, "verification_insights"),
+                12 => s::value(&mut map, &mut f12, "verification_name"),
+                13 => s::value(&mut map, &mut f13, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            balances: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            balances: s::required(f1, "balances")?,
             documents: s::optional(f2),
             holder_category: s::optional(f3),
-            mask: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
-            owners: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("owners"),
-            },
+            mask: s::required(f4, "mask")?,
+            name: s::required(f5, "name")?,
+            official_name: s::required(f6, "official_name")?,
+            owners: s::required(f7, "owners")?,
             persistent_account_id: s::optional(f8),
-            subtype: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f9, "subtype")?,
+            type_: s::required(f10, "type")?,
             verification_insights: s::optional(f11),
             verification_name: s::optional(f12),
             verification_status: s::optional(f13),
@@ -2063,7 +1620,7 @@ impl ::serde::Serialize for AccountIdentityDocumentUpload {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.documents),
             ::std::option::Option::is_none(&self.holder_category),
             ::std::option::Option::is_none(&self.persistent_account_id),
@@ -2074,30 +1631,23 @@ impl ::serde::Serialize for AccountIdentityDocumentUpload {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountIdentityDocumentUpload",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("balances", &self.balances);
-        out.field_unless(skip[0usize], "documents", &self.documents);
-        out.field_unless(skip[1usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[0], "documents", &self.documents);
+        out.field_unless(skip[1], "holder_category", &self.holder_category);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
         out.field("owners", &self.owners);
-        out.field_unless(
-            skip[2usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[2], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[3usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[4usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[5usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[3], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[4], "verification_name", &self.verification_name);
+        out.field_unless(skip[5], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -2292,135 +1842,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityMatchScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AddressMatchScore>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<EmailAddressMatchScore>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<NameMatchScore>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<PhoneNumberMatchScore>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<AccountIdentityMatchScoreVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "address"),
+                2 => s::value(&mut map, &mut f2, "balances"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "holder_category"),
+                5 => s::value(&mut map, &mut f5, "legal_name"),
+                6 => s::value(&mut map, &mut f6, "mask"),
+                7 => s::value(&mut map, &mut f7, "name"),
+                8 => s::value(&mut map, &mut f8, "official_name"),
+                9 => s::value(&mut map, &mut f9, "persistent_account_id"),
+                10 => s::value(&mut map, &mut f10, "phone_number"),
+                11 => s::value(&mut map, &mut f11, "subtype"),
+                12 => s::value(&mut map, &mut f12, "type"),
+                13 => s::value(&mut map, &mut f13, "verification_insights"),
+                14 => s::value(&mut map, &mut f14, "verification_name"),
+                15 => s::value(&mut map, &mut f15, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             address: s::optional(f1),
-            balances: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+            balances: s::required(f2, "balances")?,
             email_address: s::optional(f3),
             holder_category: s::optional(f4),
             legal_name: s::optional(f5),
-            mask: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
+            mask: s::required(f6, "mask")?,
+            name: s::required(f7, "name")?,
+            official_name: s::required(f8, "official_name")?,
             persistent_account_id: s::optional(f9),
             phone_number: s::optional(f10),
-            subtype: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f11, "subtype")?,
+            type_: s::required(f12, "type")?,
             verification_insights: s::optional(f13),
             verification_name: s::optional(f14),
             verification_status: s::optional(f15),
@@ -2432,7 +1909,7 @@ impl ::serde::Serialize for AccountIdentityMatchScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.holder_category),
@@ -2446,32 +1923,25 @@ impl ::serde::Serialize for AccountIdentityMatchScore {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountIdentityMatchScore",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[0], "address", &self.address);
         out.field("balances", &self.balances);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
-        out.field_unless(skip[2usize], "holder_category", &self.holder_category);
-        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
+        out.field_unless(skip[1], "email_address", &self.email_address);
+        out.field_unless(skip[2], "holder_category", &self.holder_category);
+        out.field_unless(skip[3], "legal_name", &self.legal_name);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
-        out.field_unless(
-            skip[4usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
-        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[4], "persistent_account_id", &self.persistent_account_id);
+        out.field_unless(skip[5], "phone_number", &self.phone_number);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[6usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[7usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[8usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[6], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[7], "verification_name", &self.verification_name);
+        out.field_unless(skip[8], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -2798,29 +2268,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AffordabilityInsights>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RiskIndicators>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "affordability")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "affordability"),
+                1 => s::value(&mut map, &mut f1, "risk"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             affordability: s::optional(f0),
             risk: s::optional(f1),
         })
@@ -2831,17 +2293,18 @@ impl ::serde::Serialize for AccountInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.affordability),
             ::std::option::Option::is_none(&self.risk),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "affordability", &self.affordability);
-        out.field_unless(skip[1usize], "risk", &self.risk);
+        out.field_unless(skip[0], "affordability", &self.affordability);
+        out.field_unless(skip[1], "risk", &self.risk);
         out.end()
     }
 }
@@ -2914,49 +2377,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountProductAccess {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "statements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "tax_documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_data"),
+                1 => s::value(&mut map, &mut f1, "statements"),
+                2 => s::value(&mut map, &mut f2, "tax_documents"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_data: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_account_data()
-                }
-            },
-            statements: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_statements()
-                }
-            },
-            tax_documents: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_tax_documents()
-                }
-            },
+        Ok(Self {
+            account_data: f0
+                .unwrap_or_else(defaults::account_product_access_account_data),
+            statements: f1.unwrap_or_else(defaults::account_product_access_statements),
+            tax_documents: f2
+                .unwrap_or_else(defaults::account_product_access_tax_documents),
         })
     }
 }
@@ -2965,11 +2407,12 @@ impl ::serde::Serialize for AccountProductAccess {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountProductAccess",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_data", &self.account_data);
         out.field("statements", &self.statements);
@@ -3014,49 +2457,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountProductAccessNullable {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "statements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "tax_documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_data"),
+                1 => s::value(&mut map, &mut f1, "statements"),
+                2 => s::value(&mut map, &mut f2, "tax_documents"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_data: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_nullable_account_data()
-                }
-            },
-            statements: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_nullable_statements()
-                }
-            },
-            tax_documents: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::account_product_access_nullable_tax_documents()
-                }
-            },
+        Ok(Self {
+            account_data: f0
+                .unwrap_or_else(defaults::account_product_access_nullable_account_data),
+            statements: f1
+                .unwrap_or_else(defaults::account_product_access_nullable_statements),
+            tax_documents: f2
+                .unwrap_or_else(defaults::account_product_access_nullable_tax_documents),
         })
     }
 }
@@ -3065,11 +2488,12 @@ impl ::serde::Serialize for AccountProductAccessNullable {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountProductAccessNullable",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_data", &self.account_data);
         out.field("statements", &self.statements);
@@ -3535,48 +2959,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountVerificationInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            AccountVerificationInsightsAccountNumberFormat,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AccountVerificationInsightsNetworkStatus> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsightsPreviousReturns>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number_format")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name_match_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "network_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "previous_returns")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number_format"),
+                1 => s::value(&mut map, &mut f1, "name_match_score"),
+                2 => s::value(&mut map, &mut f2, "network_status"),
+                3 => s::value(&mut map, &mut f3, "previous_returns"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_number_format: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number_format"),
-            },
+        Ok(Self {
+            account_number_format: s::required(f0, "account_number_format")?,
             name_match_score: s::optional(f1),
-            network_status: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network_status"),
-            },
+            network_status: s::required(f2, "network_status")?,
             previous_returns: s::optional(f3),
         })
     }
@@ -3586,19 +2990,20 @@ impl ::serde::Serialize for AccountVerificationInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.name_match_score),
             ::std::option::Option::is_none(&self.previous_returns),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountVerificationInsights",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_number_format", &self.account_number_format);
-        out.field_unless(skip[0usize], "name_match_score", &self.name_match_score);
+        out.field_unless(skip[0], "name_match_score", &self.name_match_score);
         out.field("network_status", &self.network_status);
-        out.field_unless(skip[1usize], "previous_returns", &self.previous_returns);
+        out.field_unless(skip[1], "previous_returns", &self.previous_returns);
         out.end()
     }
 }
@@ -3683,37 +3088,23 @@ for AccountVerificationInsightsNetworkStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_numbers_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_numbers_match_verified")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_numbers_match"),
+                1 => s::value(&mut map, &mut f1, "is_numbers_match_verified"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            has_numbers_match: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("has_numbers_match"),
-            },
-            is_numbers_match_verified: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("is_numbers_match_verified");
-                }
-            },
+        Ok(Self {
+            has_numbers_match: s::required(f0, "has_numbers_match")?,
+            is_numbers_match_verified: s::required(f1, "is_numbers_match_verified")?,
         })
     }
 }
@@ -3722,11 +3113,12 @@ impl ::serde::Serialize for AccountVerificationInsightsNetworkStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountVerificationInsightsNetworkStatus",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("has_numbers_match", &self.has_numbers_match);
         out.field("is_numbers_match_verified", &self.is_numbers_match_verified);
@@ -3754,29 +3146,23 @@ for AccountVerificationInsightsPreviousReturns {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_previous_administrative_return")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_previous_administrative_return"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            has_previous_administrative_return: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("has_previous_administrative_return");
-                }
-            },
+        Ok(Self {
+            has_previous_administrative_return: s::required(
+                f0,
+                "has_previous_administrative_return",
+            )?,
         })
     }
 }
@@ -3785,11 +3171,12 @@ impl ::serde::Serialize for AccountVerificationInsightsPreviousReturns {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountVerificationInsightsPreviousReturns",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field(
             "has_previous_administrative_return",
@@ -3825,41 +3212,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountsBalanceGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -3871,7 +3243,7 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -3879,12 +3251,13 @@ impl ::serde::Serialize for AccountsBalanceGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsBalanceGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -3924,29 +3297,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequestOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<MinLastUpdatedDatetime>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "min_last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                1 => s::value(&mut map, &mut f1, "min_last_updated_datetime"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
             min_last_updated_datetime: s::optional(f1),
         })
@@ -3957,18 +3322,19 @@ impl ::serde::Serialize for AccountsBalanceGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.account_ids),
             ::std::option::Option::is_none(&self.min_last_updated_datetime),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsBalanceGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "min_last_updated_datetime",
             &self.min_last_updated_datetime,
         );
@@ -4002,41 +3368,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -4048,7 +3399,7 @@ impl ::serde::Serialize for AccountsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -4056,12 +3407,13 @@ impl ::serde::Serialize for AccountsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -4095,23 +3447,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -4121,13 +3469,14 @@ impl ::serde::Serialize for AccountsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -4154,43 +3503,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -4199,11 +3531,12 @@ impl ::serde::Serialize for AccountsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AccountsGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -4365,75 +3698,40 @@ impl<'de> crate::struct_serde::FromMap<'de> for Activity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ActivityType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<ItemCreateAuthentication>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ScopesNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<ActionState> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ApplicationId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "activity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "authentication")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "initiated_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "initiator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "scopes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "state")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "target_application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "activity"),
+                1 => s::value(&mut map, &mut f1, "authentication"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "initiated_date"),
+                4 => s::value(&mut map, &mut f4, "initiator"),
+                5 => s::value(&mut map, &mut f5, "scopes"),
+                6 => s::value(&mut map, &mut f6, "state"),
+                7 => s::value(&mut map, &mut f7, "target_application_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            activity: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("activity"),
-            },
+        Ok(Self {
+            activity: s::required(f0, "activity")?,
             authentication: s::optional(f1),
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            initiated_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initiated_date"),
-            },
-            initiator: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initiator"),
-            },
+            id: s::required(f2, "id")?,
+            initiated_date: s::required(f3, "initiated_date")?,
+            initiator: s::required(f4, "initiator")?,
             scopes: s::optional(f5),
-            state: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("state"),
-            },
+            state: s::required(f6, "state")?,
             target_application_id: s::optional(f7),
         })
     }
@@ -4443,7 +3741,7 @@ impl ::serde::Serialize for Activity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.authentication),
             ::std::option::Option::is_none(&self.scopes),
             ::std::option::Option::is_none(&self.target_application_id),
@@ -4451,20 +3749,17 @@ impl ::serde::Serialize for Activity {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Activity",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("activity", &self.activity);
-        out.field_unless(skip[0usize], "authentication", &self.authentication);
+        out.field_unless(skip[0], "authentication", &self.authentication);
         out.field("id", &self.id);
         out.field("initiated_date", &self.initiated_date);
         out.field("initiator", &self.initiator);
-        out.field_unless(skip[1usize], "scopes", &self.scopes);
+        out.field_unless(skip[1], "scopes", &self.scopes);
         out.field("state", &self.state);
-        out.field_unless(
-            skip[2usize],
-            "target_application_id",
-            &self.target_application_id,
-        );
+        out.field_unless(skip[2], "target_application_id", &self.target_application_id);
         out.end()
     }
 }
@@ -4558,31 +3853,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for Address {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AddressData> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "data"),
+                1 => s::value(&mut map, &mut f1, "primary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            data: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("data"),
-            },
+        Ok(Self {
+            data: s::required(f0, "data")?,
             primary: s::optional(f1),
         })
     }
@@ -4592,14 +3878,15 @@ impl ::serde::Serialize for Address {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.primary)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.primary)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Address",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("data", &self.data);
-        out.field_unless(skip[0usize], "primary", &self.primary);
+        out.field_unless(skip[0], "primary", &self.primary);
         out.end()
     }
 }
@@ -4639,67 +3926,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for AddressData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -4708,11 +3960,12 @@ impl ::serde::Serialize for AddressData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AddressData",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -4758,49 +4011,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for AddressDataNotRequired {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             country: s::optional(f1),
             postal_code: s::optional(f2),
@@ -4814,7 +4045,7 @@ impl ::serde::Serialize for AddressDataNotRequired {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.postal_code),
@@ -4824,13 +4055,14 @@ impl ::serde::Serialize for AddressDataNotRequired {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AddressDataNotRequired",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(skip[1usize], "country", &self.country);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "country", &self.country);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
         out.end()
     }
 }
@@ -4898,27 +4130,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for AddressMatchScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "is_postal_code_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "is_postal_code_match"),
+                1 => s::value(&mut map, &mut f1, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             is_postal_code_match: s::optional(f0),
             score: s::optional(f1),
         })
@@ -4929,21 +4155,18 @@ impl ::serde::Serialize for AddressMatchScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.is_postal_code_match),
             ::std::option::Option::is_none(&self.score),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AddressMatchScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "is_postal_code_match",
-            &self.is_postal_code_match,
-        );
-        out.field_unless(skip[1usize], "score", &self.score);
+        out.field_unless(skip[0], "is_postal_code_match", &self.is_postal_code_match);
+        out.field_unless(skip[1], "score", &self.score);
         out.end()
     }
 }
@@ -5037,27 +4260,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for AffordabilityInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ExpenditureInsights>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<IncomeInsights>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expenditure")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expenditure"),
+                1 => s::value(&mut map, &mut f1, "income"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             expenditure: s::optional(f0),
             income: s::optional(f1),
         })
@@ -5068,17 +4285,18 @@ impl ::serde::Serialize for AffordabilityInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.expenditure),
             ::std::option::Option::is_none(&self.income),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AffordabilityInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "expenditure", &self.expenditure);
-        out.field_unless(skip[1usize], "income", &self.income);
+        out.field_unless(skip[0], "expenditure", &self.expenditure);
+        out.field_unless(skip[1], "income", &self.income);
         out.end()
     }
 }
@@ -5116,35 +4334,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AmountWithCurrency {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             unofficial_currency_code: s::optional(f2),
@@ -5156,7 +4362,7 @@ impl ::serde::Serialize for AmountWithCurrency {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.unofficial_currency_code),
@@ -5164,12 +4370,13 @@ impl ::serde::Serialize for AmountWithCurrency {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AmountWithCurrency",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -5201,35 +4408,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AmountWithCurrencyWithMonthlyAve
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             unofficial_currency_code: s::optional(f2),
@@ -5241,7 +4436,7 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.unofficial_currency_code),
@@ -5249,12 +4444,13 @@ impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AmountWithCurrencyWithMonthlyAverage",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -5400,143 +4596,56 @@ impl<'de> crate::struct_serde::FromMap<'de> for Application {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "application_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "company_legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "country_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "display_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "join_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "reason_for_access")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "use_case")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "application_id"),
+                1 => s::value(&mut map, &mut f1, "application_url"),
+                2 => s::value(&mut map, &mut f2, "city"),
+                3 => s::value(&mut map, &mut f3, "company_legal_name"),
+                4 => s::value(&mut map, &mut f4, "country_code"),
+                5 => s::value(&mut map, &mut f5, "display_name"),
+                6 => s::value(&mut map, &mut f6, "join_date"),
+                7 => s::value(&mut map, &mut f7, "logo_url"),
+                8 => s::value(&mut map, &mut f8, "name"),
+                9 => s::value(&mut map, &mut f9, "postal_code"),
+                10 => s::value(&mut map, &mut f10, "reason_for_access"),
+                11 => s::value(&mut map, &mut f11, "region"),
+                12 => s::value(&mut map, &mut f12, "use_case"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            application_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
-            application_url: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_url"),
-            },
-            city: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            company_legal_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("company_legal_name"),
-            },
-            country_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_code"),
-            },
-            display_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("display_name"),
-            },
-            join_date: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("join_date"),
-            },
-            logo_url: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("logo_url"),
-            },
-            name: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            postal_code: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            reason_for_access: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reason_for_access"),
-            },
-            region: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            use_case: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("use_case"),
-            },
+        Ok(Self {
+            application_id: s::required(f0, "application_id")?,
+            application_url: s::required(f1, "application_url")?,
+            city: s::required(f2, "city")?,
+            company_legal_name: s::required(f3, "company_legal_name")?,
+            country_code: s::required(f4, "country_code")?,
+            display_name: s::required(f5, "display_name")?,
+            join_date: s::required(f6, "join_date")?,
+            logo_url: s::required(f7, "logo_url")?,
+            name: s::required(f8, "name")?,
+            postal_code: s::required(f9, "postal_code")?,
+            reason_for_access: s::required(f10, "reason_for_access")?,
+            region: s::required(f11, "region")?,
+            use_case: s::required(f12, "use_case")?,
         })
     }
 }
@@ -5545,11 +4654,12 @@ impl ::serde::Serialize for Application {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Application",
-            crate::struct_serde::kept(13usize, &skip),
+            13,
+            &skip,
         );
         out.field("application_id", &self.application_id);
         out.field("application_url", &self.application_url);
@@ -5588,43 +4698,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ApiClientId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ApiSecret> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "application_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            application_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
-            client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_id"),
-            },
-            secret: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("secret"),
-            },
+        Ok(Self {
+            application_id: s::required(f0, "application_id")?,
+            client_id: s::required(f1, "client_id")?,
+            secret: s::required(f2, "secret")?,
         })
     }
 }
@@ -5633,11 +4726,12 @@ impl ::serde::Serialize for ApplicationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ApplicationGetRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("application_id", &self.application_id);
         out.field("client_id", &self.client_id);
@@ -5674,35 +4768,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Application> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "application")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "application"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            application: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            application: s::required(f0, "application")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -5711,11 +4793,12 @@ impl ::serde::Serialize for ApplicationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ApplicationGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("application", &self.application);
         out.field("request_id", &self.request_id);
@@ -5795,55 +4878,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for Apr {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AprAprType> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "apr_percentage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "apr_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "balance_subject_to_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "interest_charge_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "apr_percentage"),
+                1 => s::value(&mut map, &mut f1, "apr_type"),
+                2 => s::value(&mut map, &mut f2, "balance_subject_to_apr"),
+                3 => s::value(&mut map, &mut f3, "interest_charge_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            apr_percentage: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("apr_percentage"),
-            },
-            apr_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("apr_type"),
-            },
-            balance_subject_to_apr: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("balance_subject_to_apr");
-                }
-            },
-            interest_charge_amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interest_charge_amount");
-                }
-            },
+        Ok(Self {
+            apr_percentage: s::required(f0, "apr_percentage")?,
+            apr_type: s::required(f1, "apr_type")?,
+            balance_subject_to_apr: s::required(f2, "balance_subject_to_apr")?,
+            interest_charge_amount: s::required(f3, "interest_charge_amount")?,
         })
     }
 }
@@ -5852,12 +4909,8 @@ impl ::serde::Serialize for Apr {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Apr",
-            crate::struct_serde::kept(4usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Apr", 4, &skip);
         out.field("apr_percentage", &self.apr_percentage);
         out.field("apr_type", &self.apr_type);
         out.field("balance_subject_to_apr", &self.balance_subject_to_apr);
@@ -5945,59 +4998,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for Asset {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetDetail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetHolder> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AssetOwners> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<AssetTransactions> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<ValidationSources> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET_DETAIL")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ASSET_HOLDER")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ASSET_OWNERS")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ASSET_TRANSACTIONS")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "VALIDATION_SOURCES")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET_DETAIL"),
+                1 => s::value(&mut map, &mut f1, "ASSET_HOLDER"),
+                2 => s::value(&mut map, &mut f2, "ASSET_OWNERS"),
+                3 => s::value(&mut map, &mut f3, "ASSET_TRANSACTIONS"),
+                4 => s::value(&mut map, &mut f4, "VALIDATION_SOURCES"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_detail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_DETAIL"),
-            },
-            asset_holder: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_HOLDER"),
-            },
-            asset_owners: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_OWNERS"),
-            },
-            asset_transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_TRANSACTIONS"),
-            },
-            validation_sources: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("VALIDATION_SOURCES"),
-            },
+        Ok(Self {
+            asset_detail: s::required(f0, "ASSET_DETAIL")?,
+            asset_holder: s::required(f1, "ASSET_HOLDER")?,
+            asset_owners: s::required(f2, "ASSET_OWNERS")?,
+            asset_transactions: s::required(f3, "ASSET_TRANSACTIONS")?,
+            validation_sources: s::required(f4, "VALIDATION_SOURCES")?,
         })
     }
 }
@@ -6006,12 +5032,8 @@ impl ::serde::Serialize for Asset {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Asset",
-            crate::struct_serde::kept(5usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Asset", 5, &skip);
         out.field("ASSET_DETAIL", &self.asset_detail);
         out.field("ASSET_HOLDER", &self.asset_holder);
         out.field("ASSET_OWNERS", &self.asset_owners);
@@ -6105,174 +5127,86 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetDetail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<AssetDetailAssetEmployerSponsoredIndicator>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<AssetDetailAssetRetirementIndicator>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<AssetType> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "AssetAccountIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "AssetAsOfDate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "AssetAvailableBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "AssetAvailableCashBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "AssetBondsBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "AssetCashBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "AssetCryptoBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "AssetCurrentBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "AssetDaysRequestedCount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "AssetDescription")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "AssetEmployerSponsoredIndicator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "AssetHoldingBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "AssetHoldingBalanceNetMarginAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "AssetMarginAmountBalance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "AssetOtherBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "AssetOwnershipType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "AssetRetirementIndicator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "AssetStocksBalanceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "AssetType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "AssetTypeAdditionalDescription")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "AssetUniqueIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "AssetAccountIdentifier"),
+                1 => s::value(&mut map, &mut f1, "AssetAsOfDate"),
+                2 => s::value(&mut map, &mut f2, "AssetAvailableBalanceAmount"),
+                3 => s::value(&mut map, &mut f3, "AssetAvailableCashBalanceAmount"),
+                4 => s::value(&mut map, &mut f4, "AssetBondsBalanceAmount"),
+                5 => s::value(&mut map, &mut f5, "AssetCashBalanceAmount"),
+                6 => s::value(&mut map, &mut f6, "AssetCryptoBalanceAmount"),
+                7 => s::value(&mut map, &mut f7, "AssetCurrentBalanceAmount"),
+                8 => s::value(&mut map, &mut f8, "AssetDaysRequestedCount"),
+                9 => s::value(&mut map, &mut f9, "AssetDescription"),
+                10 => s::value(&mut map, &mut f10, "AssetEmployerSponsoredIndicator"),
+                11 => s::value(&mut map, &mut f11, "AssetHoldingBalanceAmount"),
+                12 => s::value(&mut map, &mut f12, "AssetHoldingBalanceNetMarginAmount"),
+                13 => s::value(&mut map, &mut f13, "AssetMarginAmountBalance"),
+                14 => s::value(&mut map, &mut f14, "AssetOtherBalanceAmount"),
+                15 => s::value(&mut map, &mut f15, "AssetOwnershipType"),
+                16 => s::value(&mut map, &mut f16, "AssetRetirementIndicator"),
+                17 => s::value(&mut map, &mut f17, "AssetStocksBalanceAmount"),
+                18 => s::value(&mut map, &mut f18, "AssetType"),
+                19 => s::value(&mut map, &mut f19, "AssetTypeAdditionalDescription"),
+                20 => s::value(&mut map, &mut f20, "AssetUniqueIdentifier"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_account_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetAccountIdentifier");
-                }
-            },
-            asset_as_of_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetAsOfDate"),
-            },
-            asset_available_balance_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetAvailableBalanceAmount");
-                }
-            },
+        Ok(Self {
+            asset_account_identifier: s::required(f0, "AssetAccountIdentifier")?,
+            asset_as_of_date: s::required(f1, "AssetAsOfDate")?,
+            asset_available_balance_amount: s::required(
+                f2,
+                "AssetAvailableBalanceAmount",
+            )?,
             asset_available_cash_balance_amount: s::optional(f3),
             asset_bonds_balance_amount: s::optional(f4),
             asset_cash_balance_amount: s::optional(f5),
             asset_crypto_balance_amount: s::optional(f6),
-            asset_current_balance_amount: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetCurrentBalanceAmount");
-                }
-            },
-            asset_days_requested_count: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetDaysRequestedCount");
-                }
-            },
-            asset_description: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetDescription"),
-            },
+            asset_current_balance_amount: s::required(f7, "AssetCurrentBalanceAmount")?,
+            asset_days_requested_count: s::required(f8, "AssetDaysRequestedCount")?,
+            asset_description: s::required(f9, "AssetDescription")?,
             asset_employer_sponsored_indicator: s::optional(f10),
             asset_holding_balance_amount: s::optional(f11),
             asset_holding_balance_net_margin_amount: s::optional(f12),
             asset_margin_amount_balance: s::optional(f13),
             asset_other_balance_amount: s::optional(f14),
-            asset_ownership_type: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetOwnershipType"),
-            },
+            asset_ownership_type: s::required(f15, "AssetOwnershipType")?,
             asset_retirement_indicator: s::optional(f16),
             asset_stocks_balance_amount: s::optional(f17),
-            asset_type: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetType"),
-            },
-            asset_type_additional_description: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTypeAdditionalDescription");
-                }
-            },
-            asset_unique_identifier: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetUniqueIdentifier"),
-            },
+            asset_type: s::required(f18, "AssetType")?,
+            asset_type_additional_description: s::required(
+                f19,
+                "AssetTypeAdditionalDescription",
+            )?,
+            asset_unique_identifier: s::required(f20, "AssetUniqueIdentifier")?,
         })
     }
 }
@@ -6281,7 +5215,7 @@ impl ::serde::Serialize for AssetDetail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11usize] = [
+        let skip: [bool; 11] = [
             ::std::option::Option::is_none(&self.asset_available_cash_balance_amount),
             ::std::option::Option::is_none(&self.asset_bonds_balance_amount),
             ::std::option::Option::is_none(&self.asset_cash_balance_amount),
@@ -6299,28 +5233,29 @@ impl ::serde::Serialize for AssetDetail {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetDetail",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field("AssetAccountIdentifier", &self.asset_account_identifier);
         out.field("AssetAsOfDate", &self.asset_as_of_date);
         out.field("AssetAvailableBalanceAmount", &self.asset_available_balance_amount);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "AssetAvailableCashBalanceAmount",
             &self.asset_available_cash_balance_amount,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "AssetBondsBalanceAmount",
             &self.asset_bonds_balance_amount,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "AssetCashBalanceAmount",
             &self.asset_cash_balance_amount,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "AssetCryptoBalanceAmount",
             &self.asset_crypto_balance_amount,
         );
@@ -6328,38 +5263,38 @@ impl ::serde::Serialize for AssetDetail {
         out.field("AssetDaysRequestedCount", &self.asset_days_requested_count);
         out.field("AssetDescription", &self.asset_description);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "AssetEmployerSponsoredIndicator",
             &self.asset_employer_sponsored_indicator,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "AssetHoldingBalanceAmount",
             &self.asset_holding_balance_amount,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "AssetHoldingBalanceNetMarginAmount",
             &self.asset_holding_balance_net_margin_amount,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "AssetMarginAmountBalance",
             &self.asset_margin_amount_balance,
         );
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "AssetOtherBalanceAmount",
             &self.asset_other_balance_amount,
         );
         out.field("AssetOwnershipType", &self.asset_ownership_type);
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "AssetRetirementIndicator",
             &self.asset_retirement_indicator,
         );
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "AssetStocksBalanceAmount",
             &self.asset_stocks_balance_amount,
         );
@@ -6483,27 +5418,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHolder {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetHolderName> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "NAME")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "NAME"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("NAME"),
-            },
+        Ok(Self {
+            name: s::required(f0, "NAME")?,
         })
     }
 }
@@ -6512,11 +5440,12 @@ impl ::serde::Serialize for AssetHolder {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetHolder",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("NAME", &self.name);
         out.end()
@@ -6542,27 +5471,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHolderName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "FullName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "FullName"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            full_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("FullName"),
-            },
+        Ok(Self {
+            full_name: s::required(f0, "FullName")?,
         })
     }
 }
@@ -6571,11 +5493,12 @@ impl ::serde::Serialize for AssetHolderName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetHolderName",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("FullName", &self.full_name);
         out.end()
@@ -6635,133 +5558,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHolding {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<AssetHoldingAssetHoldingRestrictedIndicator>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<AssetHoldingAssetHoldingType>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "AssetHoldingCurrentPriceAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "AssetHoldingDescription")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "AssetHoldingID")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "AssetHoldingMarketValueAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "AssetHoldingRestrictedIndicator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "AssetHoldingSecurityName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "AssetHoldingSymbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "AssetHoldingType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "AssetHoldingUnits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "AssetHoldingVestedAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "Currency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "AssetHoldingCurrentPriceAmount"),
+                1 => s::value(&mut map, &mut f1, "AssetHoldingDescription"),
+                2 => s::value(&mut map, &mut f2, "AssetHoldingID"),
+                3 => s::value(&mut map, &mut f3, "AssetHoldingMarketValueAmount"),
+                4 => s::value(&mut map, &mut f4, "AssetHoldingRestrictedIndicator"),
+                5 => s::value(&mut map, &mut f5, "AssetHoldingSecurityName"),
+                6 => s::value(&mut map, &mut f6, "AssetHoldingSymbol"),
+                7 => s::value(&mut map, &mut f7, "AssetHoldingType"),
+                8 => s::value(&mut map, &mut f8, "AssetHoldingUnits"),
+                9 => s::value(&mut map, &mut f9, "AssetHoldingVestedAmount"),
+                10 => s::value(&mut map, &mut f10, "Currency"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_holding_current_price_amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingCurrentPriceAmount");
-                }
-            },
-            asset_holding_description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingDescription");
-                }
-            },
-            asset_holding_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetHoldingID"),
-            },
-            asset_holding_market_value_amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingMarketValueAmount");
-                }
-            },
-            asset_holding_restricted_indicator: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingRestrictedIndicator");
-                }
-            },
-            asset_holding_security_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingSecurityName");
-                }
-            },
-            asset_holding_symbol: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetHoldingSymbol"),
-            },
-            asset_holding_type: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetHoldingType"),
-            },
-            asset_holding_units: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetHoldingUnits"),
-            },
-            asset_holding_vested_amount: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetHoldingVestedAmount");
-                }
-            },
-            currency: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("Currency"),
-            },
+        Ok(Self {
+            asset_holding_current_price_amount: s::required(
+                f0,
+                "AssetHoldingCurrentPriceAmount",
+            )?,
+            asset_holding_description: s::required(f1, "AssetHoldingDescription")?,
+            asset_holding_id: s::required(f2, "AssetHoldingID")?,
+            asset_holding_market_value_amount: s::required(
+                f3,
+                "AssetHoldingMarketValueAmount",
+            )?,
+            asset_holding_restricted_indicator: s::required(
+                f4,
+                "AssetHoldingRestrictedIndicator",
+            )?,
+            asset_holding_security_name: s::required(f5, "AssetHoldingSecurityName")?,
+            asset_holding_symbol: s::required(f6, "AssetHoldingSymbol")?,
+            asset_holding_type: s::required(f7, "AssetHoldingType")?,
+            asset_holding_units: s::required(f8, "AssetHoldingUnits")?,
+            asset_holding_vested_amount: s::required(f9, "AssetHoldingVestedAmount")?,
+            currency: s::required(f10, "Currency")?,
         })
     }
 }
@@ -6770,11 +5619,12 @@ impl ::serde::Serialize for AssetHolding {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetHolding",
-            crate::struct_serde::kept(11usize, &skip),
+            11,
+            &skip,
         );
         out.field(
             "AssetHoldingCurrentPriceAmount",
@@ -6915,27 +5765,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetHoldings {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AssetHolding>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET_HOLDING")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET_HOLDING"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_holding: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_HOLDING"),
-            },
+        Ok(Self {
+            asset_holding: s::required(f0, "ASSET_HOLDING")?,
         })
     }
 }
@@ -6944,11 +5787,12 @@ impl ::serde::Serialize for AssetHoldings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetHoldings",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("ASSET_HOLDING", &self.asset_holding);
         out.end()
@@ -7037,29 +5881,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetOwner {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "AssetOwnerText")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "AssetOwnerText"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_owner_text: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetOwnerText"),
-            },
+        Ok(Self {
+            asset_owner_text: s::required(f0, "AssetOwnerText")?,
         })
     }
 }
@@ -7068,11 +5903,12 @@ impl ::serde::Serialize for AssetOwner {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetOwner",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("AssetOwnerText", &self.asset_owner_text);
         out.end()
@@ -7098,27 +5934,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetOwners {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AssetOwner>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET_OWNER")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET_OWNER"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_owner: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_OWNER"),
-            },
+        Ok(Self {
+            asset_owner: s::required(f0, "ASSET_OWNER")?,
         })
     }
 }
@@ -7127,11 +5956,12 @@ impl ::serde::Serialize for AssetOwners {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetOwners",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("ASSET_OWNER", &self.asset_owner);
         out.end()
@@ -7174,74 +6004,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReport {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<AccountInsights>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<AssetReportItem>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<AssetReportUser> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_generated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "client_report_id"),
+                2 => s::value(&mut map, &mut f2, "date_generated"),
+                3 => s::value(&mut map, &mut f3, "days_requested"),
+                4 => s::value(&mut map, &mut f4, "insights"),
+                5 => s::value(&mut map, &mut f5, "items"),
+                6 => s::value(&mut map, &mut f6, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            client_report_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_report_id"),
-            },
-            date_generated: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_generated"),
-            },
-            days_requested: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            client_report_id: s::required(f1, "client_report_id")?,
+            date_generated: s::required(f2, "date_generated")?,
+            days_requested: s::required(f3, "days_requested")?,
             insights: s::optional(f4),
-            items: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("items"),
-            },
-            user: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            items: s::required(f5, "items")?,
+            user: s::required(f6, "user")?,
         })
     }
 }
@@ -7250,17 +6044,18 @@ impl ::serde::Serialize for AssetReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.insights)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.insights)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReport",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("client_report_id", &self.client_report_id);
         out.field("date_generated", &self.date_generated);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[0usize], "insights", &self.insights);
+        out.field_unless(skip[0], "insights", &self.insights);
         out.field("items", &self.items);
         out.field("user", &self.user);
         out.end()
@@ -7342,77 +6137,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAccountBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "margin_loan_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "last_updated_datetime"),
+                4 => s::value(&mut map, &mut f4, "limit"),
+                5 => s::value(&mut map, &mut f5, "margin_loan_amount"),
+                6 => s::value(&mut map, &mut f6, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            current: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            current: s::required(f1, "current")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
             last_updated_datetime: s::optional(f3),
-            limit: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
+            limit: s::required(f4, "limit")?,
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
         })
     }
 }
@@ -7421,25 +6177,22 @@ impl ::serde::Serialize for AssetReportAccountBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.last_updated_datetime),
             ::std::option::Option::is_none(&self.margin_loan_amount),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAccountBalance",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(
-            skip[0usize],
-            "last_updated_datetime",
-            &self.last_updated_datetime,
-        );
+        out.field_unless(skip[0], "last_updated_datetime", &self.last_updated_datetime);
         out.field("limit", &self.limit);
-        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field_unless(skip[1], "margin_loan_amount", &self.margin_loan_amount);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
     }
@@ -7520,41 +6273,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "auditor_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_token"),
+                1 => s::value(&mut map, &mut f1, "auditor_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
+        Ok(Self {
+            asset_report_token: s::required(f0, "asset_report_token")?,
             auditor_id: s::optional(f1),
             client_id: s::optional(f2),
             secret: s::optional(f3),
@@ -7566,7 +6304,7 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.auditor_id),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -7574,12 +6312,13 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0usize], "auditor_id", &self.auditor_id);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "auditor_id", &self.auditor_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -7614,35 +6353,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_copy_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_copy_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_copy_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_copy_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            audit_copy_token: s::required(f0, "audit_copy_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -7651,11 +6378,12 @@ impl ::serde::Serialize for AssetReportAuditCopyCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
         out.field("request_id", &self.request_id);
@@ -7684,35 +6412,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_copy_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_copy_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_copy_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_copy_token"),
-            },
+        Ok(Self {
+            audit_copy_token: s::required(f0, "audit_copy_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -7723,18 +6440,19 @@ impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7775,41 +6493,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyPdfGetReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AssetReportPdfGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_copy_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_copy_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_copy_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_copy_token"),
-            },
+        Ok(Self {
+            audit_copy_token: s::required(f0, "audit_copy_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -7821,7 +6524,7 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -7829,12 +6532,13 @@ impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyPdfGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -7911,35 +6615,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_copy_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_copy_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_copy_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_copy_token"),
-            },
+        Ok(Self {
+            audit_copy_token: s::required(f0, "audit_copy_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -7950,18 +6643,19 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7995,35 +6689,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "removed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "removed"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            removed: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("removed"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            removed: s::required(f0, "removed")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -8032,11 +6714,12 @@ impl ::serde::Serialize for AssetReportAuditCopyRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportAuditCopyRemoveResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
@@ -8076,47 +6759,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AssetReportCreateRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "days_requested"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: f0.unwrap_or_default(),
             client_id: s::optional(f1),
-            days_requested: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
+            days_requested: s::required(f2, "days_requested")?,
             options: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -8127,7 +6793,7 @@ impl ::serde::Serialize for AssetReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.access_tokens),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
@@ -8136,13 +6802,14 @@ impl ::serde::Serialize for AssetReportCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -8200,61 +6867,39 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequestOptions 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AssetReportAddOns>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<AssetReportUser>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "add_ons")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "include_fast_report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "require_all_items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "add_ons"),
+                1 => s::value(&mut map, &mut f1, "client_report_id"),
+                2 => s::value(&mut map, &mut f2, "include_fast_report"),
+                3 => s::value(&mut map, &mut f3, "products"),
+                4 => s::value(&mut map, &mut f4, "require_all_items"),
+                5 => s::value(&mut map, &mut f5, "user"),
+                6 => s::value(&mut map, &mut f6, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             add_ons: f0.unwrap_or_default(),
             client_report_id: s::optional(f1),
             include_fast_report: s::optional(f2),
             products: f3.unwrap_or_default(),
-            require_all_items: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::asset_report_create_request_options_require_all_items()
-                }
-            },
+            require_all_items: f4
+                .unwrap_or_else(
+                    defaults::asset_report_create_request_options_require_all_items,
+                ),
             user: s::optional(f5),
             webhook: s::optional(f6),
         })
@@ -8265,7 +6910,7 @@ impl ::serde::Serialize for AssetReportCreateRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::vec::Vec::is_empty(&self.add_ons),
             ::std::option::Option::is_none(&self.client_report_id),
             ::std::option::Option::is_none(&self.include_fast_report),
@@ -8276,15 +6921,16 @@ impl ::serde::Serialize for AssetReportCreateRequestOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportCreateRequestOptions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "add_ons", &self.add_ons);
-        out.field_unless(skip[1usize], "client_report_id", &self.client_report_id);
-        out.field_unless(skip[2usize], "include_fast_report", &self.include_fast_report);
-        out.field_unless(skip[3usize], "products", &self.products);
+        out.field_unless(skip[0], "add_ons", &self.add_ons);
+        out.field_unless(skip[1], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[2], "include_fast_report", &self.include_fast_report);
+        out.field_unless(skip[3], "products", &self.products);
         out.field("require_all_items", &self.require_all_items);
-        out.field_unless(skip[4usize], "user", &self.user);
-        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.field_unless(skip[4], "user", &self.user);
+        out.field_unless(skip[5], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -8326,43 +6972,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "asset_report_token"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            asset_report_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            asset_report_token: s::required(f1, "asset_report_token")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -8371,11 +7000,12 @@ impl ::serde::Serialize for AssetReportCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportCreateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("asset_report_token", &self.asset_report_token);
@@ -8411,45 +7041,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids_to_exclude")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids_to_exclude"),
+                1 => s::value(&mut map, &mut f1, "asset_report_token"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids_to_exclude: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_to_exclude");
-                }
-            },
-            asset_report_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
+        Ok(Self {
+            account_ids_to_exclude: s::required(f0, "account_ids_to_exclude")?,
+            asset_report_token: s::required(f1, "asset_report_token")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -8460,19 +7072,20 @@ impl ::serde::Serialize for AssetReportFilterRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFilterRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_ids_to_exclude", &self.account_ids_to_exclude);
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8511,43 +7124,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "asset_report_token"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            asset_report_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            asset_report_token: s::required(f1, "asset_report_token")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -8556,11 +7152,12 @@ impl ::serde::Serialize for AssetReportFilterResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFilterResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("asset_report_token", &self.asset_report_token);
@@ -8589,43 +7186,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddie {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Loans> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Parties> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Services> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "LOANS")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "PARTIES")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "SERVICES")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "LOANS"),
+                1 => s::value(&mut map, &mut f1, "PARTIES"),
+                2 => s::value(&mut map, &mut f2, "SERVICES"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loans: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LOANS"),
-            },
-            parties: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("PARTIES"),
-            },
-            services: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("SERVICES"),
-            },
+        Ok(Self {
+            loans: s::required(f0, "LOANS")?,
+            parties: s::required(f1, "PARTIES")?,
+            services: s::required(f2, "SERVICES")?,
         })
     }
 }
@@ -8634,11 +7214,12 @@ impl ::serde::Serialize for AssetReportFreddie {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFreddie",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("LOANS", &self.loans);
         out.field("PARTIES", &self.parties);
@@ -8668,35 +7249,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_copy_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_copy_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_copy_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_copy_token"),
-            },
+        Ok(Self {
+            audit_copy_token: s::required(f0, "audit_copy_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -8707,18 +7277,19 @@ impl ::serde::Serialize for AssetReportFreddieGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFreddieGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("audit_copy_token", &self.audit_copy_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8753,43 +7324,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportFreddie> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "DEAL")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "SchemaVersion")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "DEAL"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "SchemaVersion"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            deal: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("DEAL"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            schema_version: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("SchemaVersion"),
-            },
+        Ok(Self {
+            deal: s::required(f0, "DEAL")?,
+            request_id: s::required(f1, "request_id")?,
+            schema_version: s::required(f2, "SchemaVersion")?,
         })
     }
 }
@@ -8798,11 +7352,12 @@ impl ::serde::Serialize for AssetReportFreddieGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportFreddieGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("DEAL", &self.deal);
         out.field("request_id", &self.request_id);
@@ -8846,53 +7401,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AssetReportTokenNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<AssetReportGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fast_report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "include_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "fast_report"),
+                3 => s::value(&mut map, &mut f3, "include_insights"),
+                4 => s::value(&mut map, &mut f4, "options"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             asset_report_token: s::optional(f0),
             client_id: s::optional(f1),
             fast_report: f2.unwrap_or_default(),
@@ -8908,7 +7441,7 @@ impl ::serde::Serialize for AssetReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.asset_report_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
@@ -8918,15 +7451,16 @@ impl ::serde::Serialize for AssetReportGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportGetRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("fast_report", &self.fast_report);
         out.field("include_insights", &self.include_insights);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -8963,23 +7497,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_to_include")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_to_include"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days_to_include: s::optional(f0),
         })
     }
@@ -8989,15 +7519,14 @@ impl ::serde::Serialize for AssetReportGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.days_to_include),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.days_to_include)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "days_to_include", &self.days_to_include);
+        out.field_unless(skip[0], "days_to_include", &self.days_to_include);
         out.end()
     }
 }
@@ -9023,43 +7552,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReport> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Warning>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "warnings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "report"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "warnings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            report: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("report"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            warnings: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warnings"),
-            },
+        Ok(Self {
+            report: s::required(f0, "report")?,
+            request_id: s::required(f1, "request_id")?,
+            warnings: s::required(f2, "warnings")?,
         })
     }
 }
@@ -9068,11 +7580,12 @@ impl ::serde::Serialize for AssetReportGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("report", &self.report);
         out.field("request_id", &self.request_id);
@@ -9173,106 +7686,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentHolding {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cost_basis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_price_as_of")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "institution_value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "ticker_symbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "cost_basis"),
+                2 => s::value(&mut map, &mut f2, "institution_price"),
+                3 => s::value(&mut map, &mut f3, "institution_price_as_of"),
+                4 => s::value(&mut map, &mut f4, "institution_value"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "quantity"),
+                7 => s::value(&mut map, &mut f7, "security_id"),
+                8 => s::value(&mut map, &mut f8, "ticker_symbol"),
+                9 => s::value(&mut map, &mut f9, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            cost_basis: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cost_basis"),
-            },
-            institution_price: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_price"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            cost_basis: s::required(f1, "cost_basis")?,
+            institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
-            institution_value: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_value"),
-            },
-            iso_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            quantity: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
-            security_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            ticker_symbol: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ticker_symbol"),
-            },
-            unofficial_currency_code: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            institution_value: s::required(f4, "institution_value")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            quantity: s::required(f6, "quantity")?,
+            security_id: s::required(f7, "security_id")?,
+            ticker_symbol: s::required(f8, "ticker_symbol")?,
+            unofficial_currency_code: s::required(f9, "unofficial_currency_code")?,
         })
     }
 }
@@ -9281,19 +7735,20 @@ impl ::serde::Serialize for AssetReportInvestmentHolding {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.institution_price_as_of),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportInvestmentHolding",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("cost_basis", &self.cost_basis);
         out.field("institution_price", &self.institution_price);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "institution_price_as_of",
             &self.institution_price_as_of,
         );
@@ -9355,57 +7810,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentSecurity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ticker_symbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "name"),
+                1 => s::value(&mut map, &mut f1, "security_id"),
+                2 => s::value(&mut map, &mut f2, "ticker_symbol"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            security_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            ticker_symbol: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ticker_symbol"),
-            },
-            type_: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            name: s::required(f0, "name")?,
+            security_id: s::required(f1, "security_id")?,
+            ticker_symbol: s::required(f2, "ticker_symbol")?,
+            type_: s::required(f3, "type")?,
         })
     }
 }
@@ -9414,11 +7841,12 @@ impl ::serde::Serialize for AssetReportInvestmentSecurity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportInvestmentSecurity",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("name", &self.name);
         out.field("security_id", &self.security_id);
@@ -9491,149 +7919,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentTransaction
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "fees")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "investment_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "vested_quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "vested_value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "amount"),
+                2 => s::value(&mut map, &mut f2, "date"),
+                3 => s::value(&mut map, &mut f3, "fees"),
+                4 => s::value(&mut map, &mut f4, "investment_transaction_id"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "price"),
+                8 => s::value(&mut map, &mut f8, "quantity"),
+                9 => s::value(&mut map, &mut f9, "security_id"),
+                10 => s::value(&mut map, &mut f10, "subtype"),
+                11 => s::value(&mut map, &mut f11, "type"),
+                12 => s::value(&mut map, &mut f12, "unofficial_currency_code"),
+                13 => s::value(&mut map, &mut f13, "vested_quantity"),
+                14 => s::value(&mut map, &mut f14, "vested_value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            fees: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fees"),
-            },
-            investment_transaction_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("investment_transaction_id");
-                }
-            },
-            iso_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            price: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("price"),
-            },
-            quantity: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
-            security_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            subtype: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            unofficial_currency_code: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
-            vested_quantity: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("vested_quantity"),
-            },
-            vested_value: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("vested_value"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            amount: s::required(f1, "amount")?,
+            date: s::required(f2, "date")?,
+            fees: s::required(f3, "fees")?,
+            investment_transaction_id: s::required(f4, "investment_transaction_id")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            name: s::required(f6, "name")?,
+            price: s::required(f7, "price")?,
+            quantity: s::required(f8, "quantity")?,
+            security_id: s::required(f9, "security_id")?,
+            subtype: s::required(f10, "subtype")?,
+            type_: s::required(f11, "type")?,
+            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
+            vested_quantity: s::required(f13, "vested_quantity")?,
+            vested_value: s::required(f14, "vested_value")?,
         })
     }
 }
@@ -9642,11 +7983,12 @@ impl ::serde::Serialize for AssetReportInvestmentTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportInvestmentTransaction",
-            crate::struct_serde::kept(15usize, &skip),
+            15,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
@@ -9690,37 +8032,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestments {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<AssetReportInvestmentHolding>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<AssetReportInvestmentSecurity>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<AssetReportInvestmentTransaction>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "securities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "holdings"),
+                1 => s::value(&mut map, &mut f1, "securities"),
+                2 => s::value(&mut map, &mut f2, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             holdings: f0.unwrap_or_default(),
             securities: f1.unwrap_or_default(),
             transactions: f2.unwrap_or_default(),
@@ -9732,7 +8060,7 @@ impl ::serde::Serialize for AssetReportInvestments {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::vec::Vec::is_empty(&self.holdings),
             ::std::vec::Vec::is_empty(&self.securities),
             ::std::vec::Vec::is_empty(&self.transactions),
@@ -9740,11 +8068,12 @@ impl ::serde::Serialize for AssetReportInvestments {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportInvestments",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "holdings", &self.holdings);
-        out.field_unless(skip[1usize], "securities", &self.securities);
-        out.field_unless(skip[2usize], "transactions", &self.transactions);
+        out.field_unless(skip[0], "holdings", &self.holdings);
+        out.field_unless(skip[1], "securities", &self.securities);
+        out.field_unless(skip[2], "transactions", &self.transactions);
         out.end()
     }
 }
@@ -9781,59 +8110,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportItem {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAssets>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "date_last_updated"),
+                2 => s::value(&mut map, &mut f2, "institution_id"),
+                3 => s::value(&mut map, &mut f3, "institution_name"),
+                4 => s::value(&mut map, &mut f4, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            date_last_updated: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_last_updated"),
-            },
-            institution_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_name"),
-            },
-            item_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            date_last_updated: s::required(f1, "date_last_updated")?,
+            institution_id: s::required(f2, "institution_id")?,
+            institution_name: s::required(f3, "institution_name")?,
+            item_id: s::required(f4, "item_id")?,
         })
     }
 }
@@ -9842,11 +8144,12 @@ impl ::serde::Serialize for AssetReportItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportItem",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("date_last_updated", &self.date_last_updated);
@@ -9883,41 +8186,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AssetReportPdfGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
+        Ok(Self {
+            asset_report_token: s::required(f0, "asset_report_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -9929,7 +8217,7 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -9937,12 +8225,13 @@ impl ::serde::Serialize for AssetReportPdfGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportPdfGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -9976,23 +8265,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequestOptions 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_to_include")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_to_include"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days_to_include: s::optional(f0),
         })
     }
@@ -10002,15 +8287,14 @@ impl ::serde::Serialize for AssetReportPdfGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.days_to_include),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.days_to_include)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportPdfGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "days_to_include", &self.days_to_include);
+        out.field_unless(skip[0], "days_to_include", &self.days_to_include);
         out.end()
     }
 }
@@ -10126,45 +8410,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportRefreshAssetReportToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AssetReportRefreshRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "days_requested"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
+        Ok(Self {
+            asset_report_token: s::required(f0, "asset_report_token")?,
             client_id: s::optional(f1),
             days_requested: s::optional(f2),
             options: s::optional(f3),
@@ -10177,7 +8444,7 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.days_requested),
             ::std::option::Option::is_none(&self.options),
@@ -10186,13 +8453,14 @@ impl ::serde::Serialize for AssetReportRefreshRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "days_requested", &self.days_requested);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "days_requested", &self.days_requested);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -10230,35 +8498,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequestOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AssetReportUser>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_report_id"),
+                1 => s::value(&mut map, &mut f1, "user"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_report_id: s::optional(f0),
             user: s::optional(f1),
             webhook: s::optional(f2),
@@ -10270,7 +8526,7 @@ impl ::serde::Serialize for AssetReportRefreshRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_report_id),
             ::std::option::Option::is_none(&self.user),
             ::std::option::Option::is_none(&self.webhook),
@@ -10278,11 +8534,12 @@ impl ::serde::Serialize for AssetReportRefreshRequestOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRefreshRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
-        out.field_unless(skip[1usize], "user", &self.user);
-        out.field_unless(skip[2usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[1], "user", &self.user);
+        out.field_unless(skip[2], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -10311,43 +8568,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "asset_report_token"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            asset_report_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            asset_report_token: s::required(f1, "asset_report_token")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -10356,11 +8596,12 @@ impl ::serde::Serialize for AssetReportRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRefreshResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("asset_report_token", &self.asset_report_token);
@@ -10393,35 +8634,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_token"),
-            },
+        Ok(Self {
+            asset_report_token: s::required(f0, "asset_report_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -10432,18 +8662,19 @@ impl ::serde::Serialize for AssetReportRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("asset_report_token", &self.asset_report_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10477,35 +8708,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "removed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "removed"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            removed: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("removed"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            removed: s::required(f0, "removed")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -10514,11 +8733,12 @@ impl ::serde::Serialize for AssetReportRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportRemoveResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
@@ -10693,176 +8913,80 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<CreditCategory>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<Location>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<PaymentMeta>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<AssetReportTransactionType>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_owner")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "credit_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "date_transacted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "income_source_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "payment_meta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "pending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "pending_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "transaction_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_owner"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "category"),
+                4 => s::value(&mut map, &mut f4, "category_id"),
+                5 => s::value(&mut map, &mut f5, "check_number"),
+                6 => s::value(&mut map, &mut f6, "credit_category"),
+                7 => s::value(&mut map, &mut f7, "date"),
+                8 => s::value(&mut map, &mut f8, "date_transacted"),
+                9 => s::value(&mut map, &mut f9, "income_source_id"),
+                10 => s::value(&mut map, &mut f10, "iso_currency_code"),
+                11 => s::value(&mut map, &mut f11, "location"),
+                12 => s::value(&mut map, &mut f12, "merchant_name"),
+                13 => s::value(&mut map, &mut f13, "name"),
+                14 => s::value(&mut map, &mut f14, "original_description"),
+                15 => s::value(&mut map, &mut f15, "payment_meta"),
+                16 => s::value(&mut map, &mut f16, "pending"),
+                17 => s::value(&mut map, &mut f17, "pending_transaction_id"),
+                18 => s::value(&mut map, &mut f18, "transaction_id"),
+                19 => s::value(&mut map, &mut f19, "transaction_type"),
+                20 => s::value(&mut map, &mut f20, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             account_owner: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f2, "amount")?,
             category: s::optional(f3),
             category_id: s::optional(f4),
             check_number: s::optional(f5),
             credit_category: s::optional(f6),
-            date: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
+            date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
             income_source_id: s::optional(f9),
-            iso_currency_code: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            iso_currency_code: s::required(f10, "iso_currency_code")?,
             location: s::optional(f11),
             merchant_name: s::optional(f12),
             name: s::optional(f13),
-            original_description: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("original_description"),
-            },
+            original_description: s::required(f14, "original_description")?,
             payment_meta: s::optional(f15),
-            pending: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending"),
-            },
+            pending: s::required(f16, "pending")?,
             pending_transaction_id: s::optional(f17),
-            transaction_id: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_id: s::required(f18, "transaction_id")?,
             transaction_type: s::optional(f19),
-            unofficial_currency_code: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f20, "unofficial_currency_code")?,
         })
     }
 }
@@ -10871,7 +8995,7 @@ impl ::serde::Serialize for AssetReportTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 13usize] = [
+        let skip: [bool; 13] = [
             ::std::option::Option::is_none(&self.account_owner),
             ::std::option::Option::is_none(&self.category),
             ::std::option::Option::is_none(&self.category_id),
@@ -10889,32 +9013,33 @@ impl ::serde::Serialize for AssetReportTransaction {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportTransaction",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "account_owner", &self.account_owner);
+        out.field_unless(skip[0], "account_owner", &self.account_owner);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "category", &self.category);
-        out.field_unless(skip[2usize], "category_id", &self.category_id);
-        out.field_unless(skip[3usize], "check_number", &self.check_number);
-        out.field_unless(skip[4usize], "credit_category", &self.credit_category);
+        out.field_unless(skip[1], "category", &self.category);
+        out.field_unless(skip[2], "category_id", &self.category_id);
+        out.field_unless(skip[3], "check_number", &self.check_number);
+        out.field_unless(skip[4], "credit_category", &self.credit_category);
         out.field("date", &self.date);
-        out.field_unless(skip[5usize], "date_transacted", &self.date_transacted);
-        out.field_unless(skip[6usize], "income_source_id", &self.income_source_id);
+        out.field_unless(skip[5], "date_transacted", &self.date_transacted);
+        out.field_unless(skip[6], "income_source_id", &self.income_source_id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[7usize], "location", &self.location);
-        out.field_unless(skip[8usize], "merchant_name", &self.merchant_name);
-        out.field_unless(skip[9usize], "name", &self.name);
+        out.field_unless(skip[7], "location", &self.location);
+        out.field_unless(skip[8], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[9], "name", &self.name);
         out.field("original_description", &self.original_description);
-        out.field_unless(skip[10usize], "payment_meta", &self.payment_meta);
+        out.field_unless(skip[10], "payment_meta", &self.payment_meta);
         out.field("pending", &self.pending);
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "pending_transaction_id",
             &self.pending_transaction_id,
         );
         out.field("transaction_id", &self.transaction_id);
-        out.field_unless(skip[12usize], "transaction_type", &self.transaction_type);
+        out.field_unless(skip[12], "transaction_type", &self.transaction_type);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
     }
@@ -11064,61 +9189,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetReportUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "first_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "middle_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ssn")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "email"),
+                2 => s::value(&mut map, &mut f2, "first_name"),
+                3 => s::value(&mut map, &mut f3, "last_name"),
+                4 => s::value(&mut map, &mut f4, "middle_name"),
+                5 => s::value(&mut map, &mut f5, "phone_number"),
+                6 => s::value(&mut map, &mut f6, "ssn"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_user_id: s::optional(f0),
             email: s::optional(f1),
             first_name: s::optional(f2),
@@ -11134,7 +9229,7 @@ impl ::serde::Serialize for AssetReportUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.email),
             ::std::option::Option::is_none(&self.first_name),
@@ -11146,15 +9241,16 @@ impl ::serde::Serialize for AssetReportUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetReportUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[1usize], "email", &self.email);
-        out.field_unless(skip[2usize], "first_name", &self.first_name);
-        out.field_unless(skip[3usize], "last_name", &self.last_name);
-        out.field_unless(skip[4usize], "middle_name", &self.middle_name);
-        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
-        out.field_unless(skip[6usize], "ssn", &self.ssn);
+        out.field_unless(skip[0], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "email", &self.email);
+        out.field_unless(skip[2], "first_name", &self.first_name);
+        out.field_unless(skip[3], "last_name", &self.last_name);
+        out.field_unless(skip[4], "middle_name", &self.middle_name);
+        out.field_unless(skip[5], "phone_number", &self.phone_number);
+        out.field_unless(skip[6], "ssn", &self.ssn);
         out.end()
     }
 }
@@ -11182,41 +9278,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<AssetTransactionDescription>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AssetTransactionDetail> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET_TRANSACTION_DESCRIPTON")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ASSET_TRANSACTION_DETAIL")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET_TRANSACTION_DESCRIPTON"),
+                1 => s::value(&mut map, &mut f1, "ASSET_TRANSACTION_DETAIL"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_transaction_descripton: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("ASSET_TRANSACTION_DESCRIPTON");
-                }
-            },
-            asset_transaction_detail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("ASSET_TRANSACTION_DETAIL");
-                }
-            },
+        Ok(Self {
+            asset_transaction_descripton: s::required(
+                f0,
+                "ASSET_TRANSACTION_DESCRIPTON",
+            )?,
+            asset_transaction_detail: s::required(f1, "ASSET_TRANSACTION_DETAIL")?,
         })
     }
 }
@@ -11225,11 +9306,12 @@ impl ::serde::Serialize for AssetTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetTransaction",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("ASSET_TRANSACTION_DESCRIPTON", &self.asset_transaction_descripton);
         out.field("ASSET_TRANSACTION_DETAIL", &self.asset_transaction_detail);
@@ -11616,29 +9698,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDescription {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "AssetTransactionDescription")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "AssetTransactionDescription"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_transaction_description: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionDescription");
-                }
-            },
+        Ok(Self {
+            asset_transaction_description: s::required(
+                f0,
+                "AssetTransactionDescription",
+            )?,
         })
     }
 }
@@ -11647,11 +9723,12 @@ impl ::serde::Serialize for AssetTransactionDescription {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetTransactionDescription",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("AssetTransactionDescription", &self.asset_transaction_description);
         out.end()
@@ -11719,151 +9796,89 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDetail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AssetInvestmentTransactionType>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<AssetTransactionCategoryType>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<AssetTransactionType> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "AssetInvestmentTransactionType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "AssetInvestmentTransactionType"),
+                1 => {
                     s::value(
                         &mut map,
                         &mut f1,
                         "AssetInvestmentTransactionTypeDescription",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "AssetTransactionAmount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "AssetTransactionCategoryType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "AssetTransactionDate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "AssetTransactionPaidByName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "AssetTransactionPaidToName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "AssetTransactionPostDate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "AssetTransactionType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                2 => s::value(&mut map, &mut f2, "AssetTransactionAmount"),
+                3 => s::value(&mut map, &mut f3, "AssetTransactionCategoryType"),
+                4 => s::value(&mut map, &mut f4, "AssetTransactionDate"),
+                5 => s::value(&mut map, &mut f5, "AssetTransactionPaidByName"),
+                6 => s::value(&mut map, &mut f6, "AssetTransactionPaidToName"),
+                7 => s::value(&mut map, &mut f7, "AssetTransactionPostDate"),
+                8 => s::value(&mut map, &mut f8, "AssetTransactionType"),
+                9 => {
                     s::value(
                         &mut map,
                         &mut f9,
                         "AssetTransactionTypeAdditionalDescription",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "AssetTransactionUniqueIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                10 => s::value(&mut map, &mut f10, "AssetTransactionUniqueIdentifier"),
+                11 => {
                     s::value(
                         &mut map,
                         &mut f11,
                         "FinancialInstitutionTransactionIdentifier",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             asset_investment_transaction_type: s::optional(f0),
-            asset_investment_transaction_type_description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetInvestmentTransactionTypeDescription");
-                }
-            },
-            asset_transaction_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionAmount");
-                }
-            },
-            asset_transaction_category_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionCategoryType");
-                }
-            },
-            asset_transaction_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetTransactionDate"),
-            },
-            asset_transaction_paid_by_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionPaidByName");
-                }
-            },
+            asset_investment_transaction_type_description: s::required(
+                f1,
+                "AssetInvestmentTransactionTypeDescription",
+            )?,
+            asset_transaction_amount: s::required(f2, "AssetTransactionAmount")?,
+            asset_transaction_category_type: s::required(
+                f3,
+                "AssetTransactionCategoryType",
+            )?,
+            asset_transaction_date: s::required(f4, "AssetTransactionDate")?,
+            asset_transaction_paid_by_name: s::required(
+                f5,
+                "AssetTransactionPaidByName",
+            )?,
             asset_transaction_paid_to_name: s::optional(f6),
-            asset_transaction_post_date: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionPostDate");
-                }
-            },
-            asset_transaction_type: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("AssetTransactionType"),
-            },
-            asset_transaction_type_additional_description: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionTypeAdditionalDescription");
-                }
-            },
-            asset_transaction_unique_identifier: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("AssetTransactionUniqueIdentifier");
-                }
-            },
-            financial_institution_transaction_identifier: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("FinancialInstitutionTransactionIdentifier");
-                }
-            },
+            asset_transaction_post_date: s::required(f7, "AssetTransactionPostDate")?,
+            asset_transaction_type: s::required(f8, "AssetTransactionType")?,
+            asset_transaction_type_additional_description: s::required(
+                f9,
+                "AssetTransactionTypeAdditionalDescription",
+            )?,
+            asset_transaction_unique_identifier: s::required(
+                f10,
+                "AssetTransactionUniqueIdentifier",
+            )?,
+            financial_institution_transaction_identifier: s::required(
+                f11,
+                "FinancialInstitutionTransactionIdentifier",
+            )?,
         })
     }
 }
@@ -11872,17 +9887,18 @@ impl ::serde::Serialize for AssetTransactionDetail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.asset_investment_transaction_type),
             ::std::option::Option::is_none(&self.asset_transaction_paid_to_name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetTransactionDetail",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "AssetInvestmentTransactionType",
             &self.asset_investment_transaction_type,
         );
@@ -11895,7 +9911,7 @@ impl ::serde::Serialize for AssetTransactionDetail {
         out.field("AssetTransactionDate", &self.asset_transaction_date);
         out.field("AssetTransactionPaidByName", &self.asset_transaction_paid_by_name);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "AssetTransactionPaidToName",
             &self.asset_transaction_paid_to_name,
         );
@@ -11980,27 +9996,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AssetTransaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET_TRANSACTION")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET_TRANSACTION"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_transaction: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET_TRANSACTION"),
-            },
+        Ok(Self {
+            asset_transaction: s::required(f0, "ASSET_TRANSACTION")?,
         })
     }
 }
@@ -12009,11 +10018,12 @@ impl ::serde::Serialize for AssetTransactions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetTransactions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("ASSET_TRANSACTION", &self.asset_transaction);
         out.end()
@@ -12093,27 +10103,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Assets {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Asset>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ASSET")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ASSET"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ASSET"),
-            },
+        Ok(Self {
+            asset: s::required(f0, "ASSET")?,
         })
     }
 }
@@ -12122,12 +10125,8 @@ impl ::serde::Serialize for Assets {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Assets",
-            crate::struct_serde::kept(1usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Assets", 1, &skip);
         out.field("ASSET", &self.asset);
         out.end()
     }
@@ -12167,66 +10166,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetsErrorWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "error"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            environment: s::required(f1, "environment")?,
+            error: s::required(f2, "error")?,
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -12235,16 +10203,17 @@ impl ::serde::Serialize for AssetsErrorWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetsErrorWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("environment", &self.environment);
         out.field("error", &self.error);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -12285,63 +10254,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for AssetsProductReadyWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AssetReportType>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "report_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "asset_report_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "report_type"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            asset_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("asset_report_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            asset_report_id: s::required(f0, "asset_report_id")?,
+            environment: s::required(f1, "environment")?,
             report_type: s::optional(f2),
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -12350,19 +10291,20 @@ impl ::serde::Serialize for AssetsProductReadyWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.report_type),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AssetsProductReadyWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("asset_report_id", &self.asset_report_id);
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "report_type", &self.report_type);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "report_type", &self.report_type);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -12404,79 +10346,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthDefaultUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AccountIdsWithUpdatedAuth> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids_with_new_auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_ids_with_updated_auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids_with_new_auth"),
+                1 => s::value(&mut map, &mut f1, "account_ids_with_updated_auth"),
+                2 => s::value(&mut map, &mut f2, "environment"),
+                3 => s::value(&mut map, &mut f3, "error"),
+                4 => s::value(&mut map, &mut f4, "item_id"),
+                5 => s::value(&mut map, &mut f5, "webhook_code"),
+                6 => s::value(&mut map, &mut f6, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids_with_new_auth: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_with_new_auth");
-                }
-            },
-            account_ids_with_updated_auth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_with_updated_auth");
-                }
-            },
-            environment: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            item_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            webhook_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            account_ids_with_new_auth: s::required(f0, "account_ids_with_new_auth")?,
+            account_ids_with_updated_auth: s::required(
+                f1,
+                "account_ids_with_updated_auth",
+            )?,
+            environment: s::required(f2, "environment")?,
+            error: s::required(f3, "error")?,
+            item_id: s::required(f4, "item_id")?,
+            webhook_code: s::required(f5, "webhook_code")?,
+            webhook_type: s::required(f6, "webhook_type")?,
         })
     }
 }
@@ -12485,11 +10389,12 @@ impl ::serde::Serialize for AuthDefaultUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthDefaultUpdateWebhook",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_ids_with_new_auth", &self.account_ids_with_new_auth);
         out.field("account_ids_with_updated_auth", &self.account_ids_with_updated_auth);
@@ -12527,51 +10432,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthGetNumbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<NumbersAch>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<NumbersBacs>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<NumbersEft>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<NumbersInternational>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ach")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "eft")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "international")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ach"),
+                1 => s::value(&mut map, &mut f1, "bacs"),
+                2 => s::value(&mut map, &mut f2, "eft"),
+                3 => s::value(&mut map, &mut f3, "international"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            ach: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ach"),
-            },
-            bacs: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bacs"),
-            },
-            eft: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("eft"),
-            },
-            international: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("international"),
-            },
+        Ok(Self {
+            ach: s::required(f0, "ach")?,
+            bacs: s::required(f1, "bacs")?,
+            eft: s::required(f2, "eft")?,
+            international: s::required(f3, "international")?,
         })
     }
 }
@@ -12580,11 +10463,12 @@ impl ::serde::Serialize for AuthGetNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthGetNumbers",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("ach", &self.ach);
         out.field("bacs", &self.bacs);
@@ -12620,41 +10504,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AuthGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -12666,7 +10535,7 @@ impl ::serde::Serialize for AuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -12674,12 +10543,13 @@ impl ::serde::Serialize for AuthGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -12714,23 +10584,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -12740,13 +10606,14 @@ impl ::serde::Serialize for AuthGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -12778,51 +10645,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AuthGetNumbers> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "numbers"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            numbers: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            numbers: s::required(f2, "numbers")?,
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -12831,11 +10676,12 @@ impl ::serde::Serialize for AuthGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthGetResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -12863,27 +10709,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AuthSupportedMethods>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "supported_methods")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "supported_methods"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            supported_methods: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("supported_methods"),
-            },
+        Ok(Self {
+            supported_methods: s::required(f0, "supported_methods")?,
         })
     }
 }
@@ -12892,11 +10731,12 @@ impl ::serde::Serialize for AuthMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthMetadata",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("supported_methods", &self.supported_methods);
         out.end()
@@ -12933,55 +10773,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthSupportedMethods {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "automated_micro_deposits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "instant_auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "instant_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "instant_micro_deposits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "automated_micro_deposits"),
+                1 => s::value(&mut map, &mut f1, "instant_auth"),
+                2 => s::value(&mut map, &mut f2, "instant_match"),
+                3 => s::value(&mut map, &mut f3, "instant_micro_deposits"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            automated_micro_deposits: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("automated_micro_deposits");
-                }
-            },
-            instant_auth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("instant_auth"),
-            },
-            instant_match: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("instant_match"),
-            },
-            instant_micro_deposits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("instant_micro_deposits");
-                }
-            },
+        Ok(Self {
+            automated_micro_deposits: s::required(f0, "automated_micro_deposits")?,
+            instant_auth: s::required(f1, "instant_auth")?,
+            instant_match: s::required(f2, "instant_match")?,
+            instant_micro_deposits: s::required(f3, "instant_micro_deposits")?,
         })
     }
 }
@@ -12990,11 +10804,12 @@ impl ::serde::Serialize for AuthSupportedMethods {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthSupportedMethods",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("automated_micro_deposits", &self.automated_micro_deposits);
         out.field("instant_auth", &self.instant_auth);
@@ -13070,35 +10885,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyNumbersAch {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "routing")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "routing"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            routing: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            routing: s::required(f1, "routing")?,
         })
     }
 }
@@ -13107,11 +10910,12 @@ impl ::serde::Serialize for AuthVerifyNumbersAch {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthVerifyNumbersAch",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("routing", &self.routing);
@@ -13146,43 +10950,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AuthVerifyRequestNumbers> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "legal_name"),
+                2 => s::value(&mut map, &mut f2, "numbers"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             legal_name: s::optional(f1),
-            numbers: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
+            numbers: s::required(f2, "numbers")?,
             secret: s::optional(f3),
         })
     }
@@ -13192,7 +10981,7 @@ impl ::serde::Serialize for AuthVerifyRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.legal_name),
             ::std::option::Option::is_none(&self.secret),
@@ -13200,12 +10989,13 @@ impl ::serde::Serialize for AuthVerifyRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthVerifyRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "legal_name", &self.legal_name);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "legal_name", &self.legal_name);
         out.field("numbers", &self.numbers);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -13238,27 +11028,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequestNumbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AuthVerifyNumbersAch> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ach")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ach"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            ach: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ach"),
-            },
+        Ok(Self {
+            ach: s::required(f0, "ach")?,
         })
     }
 }
@@ -13267,11 +11050,12 @@ impl ::serde::Serialize for AuthVerifyRequestNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthVerifyRequestNumbers",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("ach", &self.ach);
         out.end()
@@ -13313,50 +11097,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<AccountVerificationInsights> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "verification_insights"),
+                3 => s::value(&mut map, &mut f3, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             item_id: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            verification_insights: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_insights"),
-            },
-            verification_status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_status"),
-            },
+            request_id: s::required(f1, "request_id")?,
+            verification_insights: s::required(f2, "verification_insights")?,
+            verification_status: s::required(f3, "verification_status")?,
         })
     }
 }
@@ -13365,13 +11128,14 @@ impl ::serde::Serialize for AuthVerifyResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.item_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.item_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AuthVerifyResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "item_id", &self.item_id);
+        out.field_unless(skip[0], "item_id", &self.item_id);
         out.field("request_id", &self.request_id);
         out.field("verification_insights", &self.verification_insights);
         out.field("verification_status", &self.verification_status);
@@ -13412,64 +11176,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for AutomaticallyVerifiedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "error"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            environment: s::required(f1, "environment")?,
             error: s::optional(f2),
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f3, "item_id")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -13478,15 +11213,16 @@ impl ::serde::Serialize for AutomaticallyVerifiedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "AutomaticallyVerifiedWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);

@@ -82,59 +82,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeCompleteWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BankIncomeCompleteResult> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "result")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "result"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            result: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("result"),
-            },
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            result: s::required(f1, "result")?,
+            user_id: s::required(f2, "user_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -143,11 +116,12 @@ impl ::serde::Serialize for BankIncomeCompleteWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankIncomeCompleteWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("result", &self.result);
@@ -238,59 +212,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeRefreshCompleteWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BankIncomeRefreshCompleteResult> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "result")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "result"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            result: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("result"),
-            },
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            result: s::required(f1, "result")?,
+            user_id: s::required(f2, "user_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -299,11 +246,12 @@ impl ::serde::Serialize for BankIncomeRefreshCompleteWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankIncomeRefreshCompleteWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("result", &self.result);
@@ -343,51 +291,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeRefreshUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            user_id: s::required(f1, "user_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -396,11 +322,12 @@ impl ::serde::Serialize for BankIncomeRefreshUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankIncomeRefreshUpdateWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("user_id", &self.user_id);
@@ -429,34 +356,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankInitiatedReturnRisk {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BankInitiatedRiskTier>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<SignalScore> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_tier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_tier"),
+                1 => s::value(&mut map, &mut f1, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             risk_tier: s::optional(f0),
-            score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
+            score: s::required(f1, "score")?,
         })
     }
 }
@@ -465,13 +381,14 @@ impl ::serde::Serialize for BankInitiatedReturnRisk {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_tier)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.risk_tier)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankInitiatedReturnRisk",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "risk_tier", &self.risk_tier);
+        out.field_unless(skip[0], "risk_tier", &self.risk_tier);
         out.field("score", &self.score);
         out.end()
     }
@@ -573,63 +490,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankPenaltiesIndicators {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "category_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "monthly_average")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "monthly_summaries")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "percentage_of_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "category_details"),
+                2 => s::value(&mut map, &mut f2, "days_since_last_occurrence"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "monthly_average"),
+                5 => s::value(&mut map, &mut f5, "monthly_summaries"),
+                6 => s::value(&mut map, &mut f6, "percentage_of_income"),
+                7 => s::value(&mut map, &mut f7, "transactions_count"),
+                8 => s::value(&mut map, &mut f8, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             category_details: f1.unwrap_or_default(),
             days_since_last_occurrence: s::optional(f2),
@@ -647,7 +536,7 @@ impl ::serde::Serialize for BankPenaltiesIndicators {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::vec::Vec::is_empty(&self.category_details),
             ::std::option::Option::is_none(&self.days_since_last_occurrence),
@@ -661,26 +550,23 @@ impl ::serde::Serialize for BankPenaltiesIndicators {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankPenaltiesIndicators",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "category_details", &self.category_details);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "days_since_last_occurrence",
             &self.days_since_last_occurrence,
         );
-        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
-        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[6], "percentage_of_income", &self.percentage_of_income);
+        out.field_unless(skip[7], "transactions_count", &self.transactions_count);
         out.field_unless(
-            skip[6usize],
-            "percentage_of_income",
-            &self.percentage_of_income,
-        );
-        out.field_unless(skip[7usize], "transactions_count", &self.transactions_count);
-        out.field_unless(
-            skip[8usize],
+            skip[8],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -747,163 +633,68 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransfer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AchClass> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BankTransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<BankTransferDirection>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<BankTransferMetadata>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<BankTransferNetwork> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<BankTransferStatus> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<BankTransferUser> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cancellable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "custom_tag")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "direction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "cancellable"),
+                4 => s::value(&mut map, &mut f4, "created"),
+                5 => s::value(&mut map, &mut f5, "custom_tag"),
+                6 => s::value(&mut map, &mut f6, "description"),
+                7 => s::value(&mut map, &mut f7, "direction"),
+                8 => s::value(&mut map, &mut f8, "failure_reason"),
+                9 => s::value(&mut map, &mut f9, "id"),
+                10 => s::value(&mut map, &mut f10, "iso_currency_code"),
+                11 => s::value(&mut map, &mut f11, "metadata"),
+                12 => s::value(&mut map, &mut f12, "network"),
+                13 => s::value(&mut map, &mut f13, "origination_account_id"),
+                14 => s::value(&mut map, &mut f14, "status"),
+                15 => s::value(&mut map, &mut f15, "type"),
+                16 => s::value(&mut map, &mut f16, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            ach_class: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ach_class"),
-            },
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            cancellable: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cancellable"),
-            },
-            created: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            custom_tag: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("custom_tag"),
-            },
-            description: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            direction: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("direction"),
-            },
-            failure_reason: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            metadata: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
-            network: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
-            origination_account_id: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            status: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            type_: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            ach_class: s::required(f1, "ach_class")?,
+            amount: s::required(f2, "amount")?,
+            cancellable: s::required(f3, "cancellable")?,
+            created: s::required(f4, "created")?,
+            custom_tag: s::required(f5, "custom_tag")?,
+            description: s::required(f6, "description")?,
+            direction: s::required(f7, "direction")?,
+            failure_reason: s::required(f8, "failure_reason")?,
+            id: s::required(f9, "id")?,
+            iso_currency_code: s::required(f10, "iso_currency_code")?,
+            metadata: s::required(f11, "metadata")?,
+            network: s::required(f12, "network")?,
+            origination_account_id: s::required(f13, "origination_account_id")?,
+            status: s::required(f14, "status")?,
+            type_: s::required(f15, "type")?,
+            user: s::required(f16, "user")?,
         })
     }
 }
@@ -912,11 +703,12 @@ impl ::serde::Serialize for BankTransfer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransfer",
-            crate::struct_serde::kept(17usize, &skip),
+            17,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("ach_class", &self.ach_class);
@@ -1042,35 +834,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transactable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "transactable"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            transactable: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactable"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            transactable: s::required(f1, "transactable")?,
         })
     }
 }
@@ -1079,11 +859,12 @@ impl ::serde::Serialize for BankTransferBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferBalance",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("transactable", &self.transactable);
@@ -1116,33 +897,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "origination_account_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             origination_account_id: s::optional(f1),
             secret: s::optional(f2),
@@ -1154,7 +925,7 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.origination_account_id),
             ::std::option::Option::is_none(&self.secret),
@@ -1162,15 +933,16 @@ impl ::serde::Serialize for BankTransferBalanceGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferBalanceGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -1209,47 +981,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransferBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "origination_account_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            origination_account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            origination_account_id: s::required(f1, "origination_account_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -1258,11 +1009,12 @@ impl ::serde::Serialize for BankTransferBalanceGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferBalanceGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("balance", &self.balance);
         out.field("origination_account_id", &self.origination_account_id);
@@ -1291,35 +1043,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_id"),
-            },
+        Ok(Self {
+            bank_transfer_id: s::required(f0, "bank_transfer_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -1330,18 +1071,19 @@ impl ::serde::Serialize for BankTransferCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCancelRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1373,27 +1115,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -1402,11 +1137,12 @@ impl ::serde::Serialize for BankTransferCancelResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCancelResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1466,125 +1202,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransferAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BankTransferAmount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BankTransferIdempotencyKey> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<BankTransferMetadata>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<BankTransferNetwork> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<BankTransferUser> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "custom_tag")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "ach_class"),
+                3 => s::value(&mut map, &mut f3, "amount"),
+                4 => s::value(&mut map, &mut f4, "client_id"),
+                5 => s::value(&mut map, &mut f5, "custom_tag"),
+                6 => s::value(&mut map, &mut f6, "description"),
+                7 => s::value(&mut map, &mut f7, "idempotency_key"),
+                8 => s::value(&mut map, &mut f8, "iso_currency_code"),
+                9 => s::value(&mut map, &mut f9, "metadata"),
+                10 => s::value(&mut map, &mut f10, "network"),
+                11 => s::value(&mut map, &mut f11, "origination_account_id"),
+                12 => s::value(&mut map, &mut f12, "secret"),
+                13 => s::value(&mut map, &mut f13, "type"),
+                14 => s::value(&mut map, &mut f14, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
-            amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f3, "amount")?,
             client_id: s::optional(f4),
             custom_tag: s::optional(f5),
-            description: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            idempotency_key: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
-            iso_currency_code: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            description: s::required(f6, "description")?,
+            idempotency_key: s::required(f7, "idempotency_key")?,
+            iso_currency_code: s::required(f8, "iso_currency_code")?,
             metadata: s::optional(f9),
-            network: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
+            network: s::required(f10, "network")?,
             origination_account_id: s::optional(f11),
             secret: s::optional(f12),
-            type_: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            type_: s::required(f13, "type")?,
+            user: s::required(f14, "user")?,
         })
     }
 }
@@ -1593,7 +1266,7 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.custom_tag),
@@ -1604,25 +1277,26 @@ impl ::serde::Serialize for BankTransferCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCreateRequest",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "custom_tag", &self.custom_tag);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "custom_tag", &self.custom_tag);
         out.field("description", &self.description);
         out.field("idempotency_key", &self.idempotency_key);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3usize], "metadata", &self.metadata);
+        out.field_unless(skip[3], "metadata", &self.metadata);
         out.field("network", &self.network);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[5], "secret", &self.secret);
         out.field("type", &self.type_);
         out.field("user", &self.user);
         out.end()
@@ -1669,35 +1343,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransfer> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            bank_transfer: s::required(f0, "bank_transfer")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -1706,11 +1368,12 @@ impl ::serde::Serialize for BankTransferCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfer", &self.bank_transfer);
         out.field("request_id", &self.request_id);
@@ -1809,115 +1472,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<BankTransferDirection>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BankTransferEventType> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "bank_transfer_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "bank_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "bank_transfer_iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "bank_transfer_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "direction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "bank_transfer_amount"),
+                2 => s::value(&mut map, &mut f2, "bank_transfer_id"),
+                3 => s::value(&mut map, &mut f3, "bank_transfer_iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "bank_transfer_type"),
+                5 => s::value(&mut map, &mut f5, "direction"),
+                6 => s::value(&mut map, &mut f6, "event_id"),
+                7 => s::value(&mut map, &mut f7, "event_type"),
+                8 => s::value(&mut map, &mut f8, "failure_reason"),
+                9 => s::value(&mut map, &mut f9, "origination_account_id"),
+                10 => s::value(&mut map, &mut f10, "timestamp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            bank_transfer_amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_amount"),
-            },
-            bank_transfer_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_id"),
-            },
-            bank_transfer_iso_currency_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("bank_transfer_iso_currency_code");
-                }
-            },
-            bank_transfer_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_type"),
-            },
-            direction: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("direction"),
-            },
-            event_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
-            event_type: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
-            failure_reason: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            origination_account_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            timestamp: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            bank_transfer_amount: s::required(f1, "bank_transfer_amount")?,
+            bank_transfer_id: s::required(f2, "bank_transfer_id")?,
+            bank_transfer_iso_currency_code: s::required(
+                f3,
+                "bank_transfer_iso_currency_code",
+            )?,
+            bank_transfer_type: s::required(f4, "bank_transfer_type")?,
+            direction: s::required(f5, "direction")?,
+            event_id: s::required(f6, "event_id")?,
+            event_type: s::required(f7, "event_type")?,
+            failure_reason: s::required(f8, "failure_reason")?,
+            origination_account_id: s::required(f9, "origination_account_id")?,
+            timestamp: s::required(f10, "timestamp")?,
         })
     }
 }
@@ -1926,11 +1527,12 @@ impl ::serde::Serialize for BankTransferEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEvent",
-            crate::struct_serde::kept(11usize, &skip),
+            11,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("bank_transfer_amount", &self.bank_transfer_amount);
@@ -2092,100 +1694,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<BankTransferEventListBankTransferType>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<BankTransferEventListDirection>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::vec::Vec<BankTransferEventType>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "bank_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "bank_transfer_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "direction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "event_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "bank_transfer_id"),
+                2 => s::value(&mut map, &mut f2, "bank_transfer_type"),
+                3 => s::value(&mut map, &mut f3, "client_id"),
+                4 => s::value(&mut map, &mut f4, "count"),
+                5 => s::value(&mut map, &mut f5, "direction"),
+                6 => s::value(&mut map, &mut f6, "end_date"),
+                7 => s::value(&mut map, &mut f7, "event_types"),
+                8 => s::value(&mut map, &mut f8, "offset"),
+                9 => s::value(&mut map, &mut f9, "origination_account_id"),
+                10 => s::value(&mut map, &mut f10, "secret"),
+                11 => s::value(&mut map, &mut f11, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             bank_transfer_id: s::optional(f1),
             bank_transfer_type: s::optional(f2),
             client_id: s::optional(f3),
-            count: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::bank_transfer_event_list_request_count()
-                }
-            },
+            count: f4.unwrap_or_else(defaults::bank_transfer_event_list_request_count),
             direction: s::optional(f5),
             end_date: s::optional(f6),
             event_types: f7.unwrap_or_default(),
-            offset: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::bank_transfer_event_list_request_offset()
-                }
-            },
+            offset: f8.unwrap_or_else(defaults::bank_transfer_event_list_request_offset),
             origination_account_id: s::optional(f9),
             secret: s::optional(f10),
             start_date: s::optional(f11),
@@ -2197,7 +1749,7 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.bank_transfer_id),
             ::std::option::Option::is_none(&self.bank_transfer_type),
@@ -2212,24 +1764,25 @@ impl ::serde::Serialize for BankTransferEventListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[2usize], "bank_transfer_type", &self.bank_transfer_type);
-        out.field_unless(skip[3usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "bank_transfer_id", &self.bank_transfer_id);
+        out.field_unless(skip[2], "bank_transfer_type", &self.bank_transfer_type);
+        out.field_unless(skip[3], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[4usize], "direction", &self.direction);
-        out.field_unless(skip[5usize], "end_date", &self.end_date);
-        out.field_unless(skip[6usize], "event_types", &self.event_types);
+        out.field_unless(skip[4], "direction", &self.direction);
+        out.field_unless(skip[5], "end_date", &self.end_date);
+        out.field_unless(skip[6], "event_types", &self.event_types);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[8usize], "secret", &self.secret);
-        out.field_unless(skip[9usize], "start_date", &self.start_date);
+        out.field_unless(skip[8], "secret", &self.secret);
+        out.field_unless(skip[9], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -2289,35 +1842,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransferEvent>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer_events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer_events"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer_events: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_events"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            bank_transfer_events: s::required(f0, "bank_transfer_events")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -2326,11 +1867,12 @@ impl ::serde::Serialize for BankTransferEventListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfer_events", &self.bank_transfer_events);
         out.field("request_id", &self.request_id);
@@ -2366,46 +1908,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "after_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "after_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            after_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("after_id"),
-            },
+        Ok(Self {
+            after_id: s::required(f0, "after_id")?,
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::bank_transfer_event_sync_request_count()
-                }
-            },
+            count: f2.unwrap_or_else(defaults::bank_transfer_event_sync_request_count),
             secret: s::optional(f3),
         })
     }
@@ -2415,19 +1939,20 @@ impl ::serde::Serialize for BankTransferEventSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventSyncRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("after_id", &self.after_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2461,35 +1986,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransferEvent>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer_events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer_events"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer_events: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_events"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            bank_transfer_events: s::required(f0, "bank_transfer_events")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -2498,11 +2011,12 @@ impl ::serde::Serialize for BankTransferEventSyncResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferEventSyncResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfer_events", &self.bank_transfer_events);
         out.field("request_id", &self.request_id);
@@ -2595,31 +2109,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferFailure {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ach_return_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ach_return_code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ach_return_code: s::optional(f0),
             description: s::optional(f1),
         })
@@ -2630,17 +2134,18 @@ impl ::serde::Serialize for BankTransferFailure {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ach_return_code),
             ::std::option::Option::is_none(&self.description),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferFailure",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ach_return_code", &self.ach_return_code);
-        out.field_unless(skip[1usize], "description", &self.description);
+        out.field_unless(skip[0], "ach_return_code", &self.ach_return_code);
+        out.field_unless(skip[1], "description", &self.description);
         out.end()
     }
 }
@@ -2665,35 +2170,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_id"),
-            },
+        Ok(Self {
+            bank_transfer_id: s::required(f0, "bank_transfer_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -2704,18 +2198,19 @@ impl ::serde::Serialize for BankTransferGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2748,35 +2243,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransfer> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            bank_transfer: s::required(f0, "bank_transfer")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -2785,11 +2268,12 @@ impl ::serde::Serialize for BankTransferGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfer", &self.bank_transfer);
         out.field("request_id", &self.request_id);
@@ -2920,64 +2404,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<BankTransferDirection>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "direction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "direction"),
+                3 => s::value(&mut map, &mut f3, "end_date"),
+                4 => s::value(&mut map, &mut f4, "offset"),
+                5 => s::value(&mut map, &mut f5, "origination_account_id"),
+                6 => s::value(&mut map, &mut f6, "secret"),
+                7 => s::value(&mut map, &mut f7, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 25>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
             direction: s::optional(f2),
             end_date: s::optional(f3),
             offset: f4.unwrap_or_default(),
@@ -2992,7 +2447,7 @@ impl ::serde::Serialize for BankTransferListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.direction),
             ::std::option::Option::is_none(&self.end_date),
@@ -3003,20 +2458,21 @@ impl ::serde::Serialize for BankTransferListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "direction", &self.direction);
-        out.field_unless(skip[2usize], "end_date", &self.end_date);
+        out.field_unless(skip[1], "direction", &self.direction);
+        out.field_unless(skip[2], "end_date", &self.end_date);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[4usize], "secret", &self.secret);
-        out.field_unless(skip[5usize], "start_date", &self.start_date);
+        out.field_unless(skip[4], "secret", &self.secret);
+        out.field_unless(skip[5], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -3068,35 +2524,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransfer>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfers"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfers: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfers"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            bank_transfers: s::required(f0, "bank_transfers")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -3105,11 +2549,12 @@ impl ::serde::Serialize for BankTransferListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfers", &self.bank_transfers);
         out.field("request_id", &self.request_id);
@@ -3189,58 +2634,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wire_routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number"),
+                1 => s::value(&mut map, &mut f1, "account_type"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "routing_number"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "wire_routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            account_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
+        Ok(Self {
+            account_number: s::required(f0, "account_number")?,
+            account_type: s::required(f1, "account_type")?,
             client_id: s::optional(f2),
-            routing_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_number"),
-            },
+            routing_number: s::required(f3, "routing_number")?,
             secret: s::optional(f4),
             wire_routing_number: s::optional(f5),
         })
@@ -3251,7 +2671,7 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.wire_routing_number),
@@ -3259,14 +2679,15 @@ impl ::serde::Serialize for BankTransferMigrateAccountRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferMigrateAccountRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_number", &self.account_number);
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("routing_number", &self.routing_number);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "wire_routing_number", &self.wire_routing_number);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "wire_routing_number", &self.wire_routing_number);
         out.end()
     }
 }
@@ -3309,43 +2730,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -3354,11 +2758,12 @@ impl ::serde::Serialize for BankTransferMigrateAccountResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferMigrateAccountResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
@@ -3508,51 +2913,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweep {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            created_at: s::required(f1, "created_at")?,
+            id: s::required(f2, "id")?,
+            iso_currency_code: s::required(f3, "iso_currency_code")?,
         })
     }
 }
@@ -3561,11 +2944,12 @@ impl ::serde::Serialize for BankTransferSweep {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweep",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("created_at", &self.created_at);
@@ -3596,37 +2980,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "sweep_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            sweep_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_id"),
-            },
+            sweep_id: s::required(f2, "sweep_id")?,
         })
     }
 }
@@ -3635,17 +3008,18 @@ impl ::serde::Serialize for BankTransferSweepGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -3679,35 +3053,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BankTransferSweep> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweep")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweep"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweep: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweep: s::required(f1, "sweep")?,
         })
     }
 }
@@ -3716,11 +3078,12 @@ impl ::serde::Serialize for BankTransferSweepGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
@@ -3762,56 +3125,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "start_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_time"),
+                3 => s::value(&mut map, &mut f3, "origination_account_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "start_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::bank_transfer_sweep_list_request_count()
-                }
-            },
+            count: f1.unwrap_or_else(defaults::bank_transfer_sweep_list_request_count),
             end_time: s::optional(f2),
             origination_account_id: s::optional(f3),
             secret: s::optional(f4),
@@ -3824,7 +3162,7 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.origination_account_id),
@@ -3834,18 +3172,19 @@ impl ::serde::Serialize for BankTransferSweepListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_time", &self.end_time);
+        out.field_unless(skip[1], "end_time", &self.end_time);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "start_time", &self.start_time);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "start_time", &self.start_time);
         out.end()
     }
 }
@@ -3893,35 +3232,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<BankTransferSweep>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweeps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweeps"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweeps: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweeps"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweeps: s::required(f1, "sweeps")?,
         })
     }
 }
@@ -3930,11 +3257,12 @@ impl ::serde::Serialize for BankTransferSweepListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferSweepListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweeps", &self.sweeps);
@@ -4014,40 +3342,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransferUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "email_address"),
+                1 => s::value(&mut map, &mut f1, "legal_name"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             email_address: s::optional(f0),
-            legal_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
+            legal_name: s::required(f1, "legal_name")?,
             routing_number: s::optional(f2),
         })
     }
@@ -4057,18 +3370,19 @@ impl ::serde::Serialize for BankTransferUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.routing_number),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransferUser",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "email_address", &self.email_address);
+        out.field_unless(skip[0], "email_address", &self.email_address);
         out.field("legal_name", &self.legal_name);
-        out.field_unless(skip[1usize], "routing_number", &self.routing_number);
+        out.field_unless(skip[1], "routing_number", &self.routing_number);
         out.end()
     }
 }
@@ -4099,43 +3413,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransfersEventsUpdateWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "webhook_code"),
+                2 => s::value(&mut map, &mut f2, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            webhook_code: s::required(f1, "webhook_code")?,
+            webhook_type: s::required(f2, "webhook_type")?,
         })
     }
 }
@@ -4144,11 +3441,12 @@ impl ::serde::Serialize for BankTransfersEventsUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransfersEventsUpdateWebhook",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("webhook_code", &self.webhook_code);
@@ -4183,43 +3481,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BankTransfersEventsUpdateWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "webhook_code"),
+                2 => s::value(&mut map, &mut f2, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            webhook_code: s::required(f1, "webhook_code")?,
+            webhook_type: s::required(f2, "webhook_type")?,
         })
     }
 }
@@ -4228,11 +3509,12 @@ impl ::serde::Serialize for BankTransfersEventsUpdateWebhookForAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BankTransfersEventsUpdateWebhookForAuth",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("webhook_code", &self.webhook_code);
@@ -4275,65 +3557,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReport {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BaseReportUserAttributes>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<BaseReportItem>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BaseReportId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_generated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "attributes"),
+                1 => s::value(&mut map, &mut f1, "client_report_id"),
+                2 => s::value(&mut map, &mut f2, "date_generated"),
+                3 => s::value(&mut map, &mut f3, "days_requested"),
+                4 => s::value(&mut map, &mut f4, "items"),
+                5 => s::value(&mut map, &mut f5, "report_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             attributes: s::optional(f0),
             client_report_id: s::optional(f1),
-            date_generated: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_generated"),
-            },
-            days_requested: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
-            items: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("items"),
-            },
-            report_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("report_id"),
-            },
+            date_generated: s::required(f2, "date_generated")?,
+            days_requested: s::required(f3, "days_requested")?,
+            items: s::required(f4, "items")?,
+            report_id: s::required(f5, "report_id")?,
         })
     }
 }
@@ -4342,17 +3594,18 @@ impl ::serde::Serialize for BaseReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.attributes),
             ::std::option::Option::is_none(&self.client_report_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReport",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "attributes", &self.attributes);
-        out.field_unless(skip[1usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[0], "attributes", &self.attributes);
+        out.field_unless(skip[1], "client_report_id", &self.client_report_id);
         out.field("date_generated", &self.date_generated);
         out.field("days_requested", &self.days_requested);
         out.field("items", &self.items);
@@ -4424,146 +3677,65 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<BaseReportAccountInsights>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<BaseReportAttributes>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BaseReportAccountBalances> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<ConsumerDispute>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<BaseReportHistoricalBalance>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<BaseReportAccountMetadata> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<OwnershipType>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::vec::Vec<BaseReportTransaction>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "consumer_disputes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "days_available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "historical_balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "ownership_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_insights"),
+                2 => s::value(&mut map, &mut f2, "attributes"),
+                3 => s::value(&mut map, &mut f3, "balances"),
+                4 => s::value(&mut map, &mut f4, "consumer_disputes"),
+                5 => s::value(&mut map, &mut f5, "days_available"),
+                6 => s::value(&mut map, &mut f6, "historical_balances"),
+                7 => s::value(&mut map, &mut f7, "mask"),
+                8 => s::value(&mut map, &mut f8, "metadata"),
+                9 => s::value(&mut map, &mut f9, "name"),
+                10 => s::value(&mut map, &mut f10, "official_name"),
+                11 => s::value(&mut map, &mut f11, "owners"),
+                12 => s::value(&mut map, &mut f12, "ownership_type"),
+                13 => s::value(&mut map, &mut f13, "subtype"),
+                14 => s::value(&mut map, &mut f14, "transactions"),
+                15 => s::value(&mut map, &mut f15, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             account_insights: s::optional(f1),
             attributes: s::optional(f2),
-            balances: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
-            consumer_disputes: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("consumer_disputes"),
-            },
-            days_available: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_available"),
-            },
+            balances: s::required(f3, "balances")?,
+            consumer_disputes: s::required(f4, "consumer_disputes")?,
+            days_available: s::required(f5, "days_available")?,
             historical_balances: f6.unwrap_or_default(),
-            mask: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            metadata: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
-            name: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
-            owners: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("owners"),
-            },
-            ownership_type: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ownership_type"),
-            },
-            subtype: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            transactions: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
-            type_: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            mask: s::required(f7, "mask")?,
+            metadata: s::required(f8, "metadata")?,
+            name: s::required(f9, "name")?,
+            official_name: s::required(f10, "official_name")?,
+            owners: s::required(f11, "owners")?,
+            ownership_type: s::required(f12, "ownership_type")?,
+            subtype: s::required(f13, "subtype")?,
+            transactions: s::required(f14, "transactions")?,
+            type_: s::required(f15, "type")?,
         })
     }
 }
@@ -4572,7 +3744,7 @@ impl ::serde::Serialize for BaseReportAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.account_insights),
             ::std::option::Option::is_none(&self.attributes),
             ::std::vec::Vec::is_empty(&self.historical_balances),
@@ -4580,15 +3752,16 @@ impl ::serde::Serialize for BaseReportAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAccount",
-            crate::struct_serde::kept(13usize, &skip),
+            13,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "account_insights", &self.account_insights);
-        out.field_unless(skip[1usize], "attributes", &self.attributes);
+        out.field_unless(skip[0], "account_insights", &self.account_insights);
+        out.field_unless(skip[1], "attributes", &self.attributes);
         out.field("balances", &self.balances);
         out.field("consumer_disputes", &self.consumer_disputes);
         out.field("days_available", &self.days_available);
-        out.field_unless(skip[2usize], "historical_balances", &self.historical_balances);
+        out.field_unless(skip[2], "historical_balances", &self.historical_balances);
         out.field("mask", &self.mask);
         out.field("metadata", &self.metadata);
         out.field("name", &self.name);
@@ -4681,89 +3854,46 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountBalances {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BaseReportAverageMonthlyBalances>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "average_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "average_monthly_balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "average_balance"),
+                2 => s::value(&mut map, &mut f2, "average_monthly_balances"),
+                3 => s::value(&mut map, &mut f3, "current"),
+                4 => s::value(&mut map, &mut f4, "iso_currency_code"),
+                5 => s::value(&mut map, &mut f5, "last_updated_datetime"),
+                6 => s::value(&mut map, &mut f6, "limit"),
+                7 => {
                     s::value(&mut map, &mut f7, "most_recent_thirty_day_average_balance")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                8 => s::value(&mut map, &mut f8, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
             average_balance: s::optional(f1),
             average_monthly_balances: f2.unwrap_or_default(),
-            current: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            current: s::required(f3, "current")?,
+            iso_currency_code: s::required(f4, "iso_currency_code")?,
             last_updated_datetime: s::optional(f5),
-            limit: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
+            limit: s::required(f6, "limit")?,
             most_recent_thirty_day_average_balance: s::optional(f7),
-            unofficial_currency_code: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
         })
     }
 }
@@ -4772,7 +3902,7 @@ impl ::serde::Serialize for BaseReportAccountBalances {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.average_balance),
             ::std::vec::Vec::is_empty(&self.average_monthly_balances),
             ::std::option::Option::is_none(&self.last_updated_datetime),
@@ -4781,25 +3911,22 @@ impl ::serde::Serialize for BaseReportAccountBalances {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAccountBalances",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("available", &self.available);
-        out.field_unless(skip[0usize], "average_balance", &self.average_balance);
+        out.field_unless(skip[0], "average_balance", &self.average_balance);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "average_monthly_balances",
             &self.average_monthly_balances,
         );
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(
-            skip[2usize],
-            "last_updated_datetime",
-            &self.last_updated_datetime,
-        );
+        out.field_unless(skip[2], "last_updated_datetime", &self.last_updated_datetime);
         out.field("limit", &self.limit);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "most_recent_thirty_day_average_balance",
             &self.most_recent_thirty_day_average_balance,
         );
@@ -4856,73 +3983,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<BaseReportAverageFlowInsights>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BaseReportAverageFlowInsights>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<BaseReportLongestGapInsights>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::vec::Vec<BaseReportNumberFlowInsights>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::vec::Vec<BaseReportNumberFlowInsights>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "average_days_between_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "average_inflow_amounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "average_outflow_amounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "longest_gaps_between_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "most_recent_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "number_of_days_no_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "number_of_inflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "number_of_outflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "oldest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "average_days_between_transactions"),
+                1 => s::value(&mut map, &mut f1, "average_inflow_amounts"),
+                2 => s::value(&mut map, &mut f2, "average_outflow_amounts"),
+                3 => s::value(&mut map, &mut f3, "days_available"),
+                4 => s::value(&mut map, &mut f4, "longest_gaps_between_transactions"),
+                5 => s::value(&mut map, &mut f5, "most_recent_transaction_date"),
+                6 => s::value(&mut map, &mut f6, "number_of_days_no_transactions"),
+                7 => s::value(&mut map, &mut f7, "number_of_inflows"),
+                8 => s::value(&mut map, &mut f8, "number_of_outflows"),
+                9 => s::value(&mut map, &mut f9, "oldest_transaction_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             average_days_between_transactions: s::optional(f0),
             average_inflow_amounts: f1.unwrap_or_default(),
             average_outflow_amounts: f2.unwrap_or_default(),
@@ -4941,7 +4032,7 @@ impl ::serde::Serialize for BaseReportAccountInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.average_days_between_transactions),
             ::std::vec::Vec::is_empty(&self.average_inflow_amounts),
             ::std::vec::Vec::is_empty(&self.average_outflow_amounts),
@@ -4956,43 +4047,44 @@ impl ::serde::Serialize for BaseReportAccountInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAccountInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "average_days_between_transactions",
             &self.average_days_between_transactions,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "average_inflow_amounts",
             &self.average_inflow_amounts,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "average_outflow_amounts",
             &self.average_outflow_amounts,
         );
-        out.field_unless(skip[3usize], "days_available", &self.days_available);
+        out.field_unless(skip[3], "days_available", &self.days_available);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "longest_gaps_between_transactions",
             &self.longest_gaps_between_transactions,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "most_recent_transaction_date",
             &self.most_recent_transaction_date,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "number_of_days_no_transactions",
             &self.number_of_days_no_transactions,
         );
-        out.field_unless(skip[7usize], "number_of_inflows", &self.number_of_inflows);
-        out.field_unless(skip[8usize], "number_of_outflows", &self.number_of_outflows);
+        out.field_unless(skip[7], "number_of_inflows", &self.number_of_inflows);
+        out.field_unless(skip[8], "number_of_outflows", &self.number_of_outflows);
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "oldest_transaction_date",
             &self.oldest_transaction_date,
         );
@@ -5021,39 +4113,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            end_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            end_date: s::required(f0, "end_date")?,
+            start_date: s::required(f1, "start_date")?,
         })
     }
 }
@@ -5062,11 +4138,12 @@ impl ::serde::Serialize for BaseReportAccountMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAccountMetadata",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
@@ -5126,81 +4203,45 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAttributes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TotalInflowAmount>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<TotalInflowAmount30d>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<TotalInflowAmount60d>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<TotalInflowAmount90d>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<TotalOutflowAmount>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<TotalOutflowAmount30d>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<TotalOutflowAmount60d>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<TotalOutflowAmount90d>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "is_primary_account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "nsf_overdraft_transactions_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "primary_account_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "total_inflow_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "total_inflow_amount_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "total_inflow_amount_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "total_inflow_amount_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "total_outflow_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "total_outflow_amount_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "total_outflow_amount_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "total_outflow_amount_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "is_primary_account"),
+                1 => s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count"),
+                2 => s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_30d"),
+                3 => s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_60d"),
+                4 => s::value(&mut map, &mut f4, "nsf_overdraft_transactions_count_90d"),
+                5 => s::value(&mut map, &mut f5, "primary_account_score"),
+                6 => s::value(&mut map, &mut f6, "total_inflow_amount"),
+                7 => s::value(&mut map, &mut f7, "total_inflow_amount_30d"),
+                8 => s::value(&mut map, &mut f8, "total_inflow_amount_60d"),
+                9 => s::value(&mut map, &mut f9, "total_inflow_amount_90d"),
+                10 => s::value(&mut map, &mut f10, "total_outflow_amount"),
+                11 => s::value(&mut map, &mut f11, "total_outflow_amount_30d"),
+                12 => s::value(&mut map, &mut f12, "total_outflow_amount_60d"),
+                13 => s::value(&mut map, &mut f13, "total_outflow_amount_90d"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             is_primary_account: s::optional(f0),
             nsf_overdraft_transactions_count: s::optional(f1),
             nsf_overdraft_transactions_count_30d: s::optional(f2),
@@ -5223,7 +4264,7 @@ impl ::serde::Serialize for BaseReportAttributes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 14usize] = [
+        let skip: [bool; 14] = [
             ::std::option::Option::is_none(&self.is_primary_account),
             ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count),
             ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_30d),
@@ -5242,67 +4283,60 @@ impl ::serde::Serialize for BaseReportAttributes {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAttributes",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "is_primary_account", &self.is_primary_account);
+        out.field_unless(skip[0], "is_primary_account", &self.is_primary_account);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "nsf_overdraft_transactions_count",
             &self.nsf_overdraft_transactions_count,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "nsf_overdraft_transactions_count_30d",
             &self.nsf_overdraft_transactions_count_30d,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "nsf_overdraft_transactions_count_60d",
             &self.nsf_overdraft_transactions_count_60d,
         );
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "nsf_overdraft_transactions_count_90d",
             &self.nsf_overdraft_transactions_count_90d,
         );
+        out.field_unless(skip[5], "primary_account_score", &self.primary_account_score);
+        out.field_unless(skip[6], "total_inflow_amount", &self.total_inflow_amount);
         out.field_unless(
-            skip[5usize],
-            "primary_account_score",
-            &self.primary_account_score,
-        );
-        out.field_unless(skip[6usize], "total_inflow_amount", &self.total_inflow_amount);
-        out.field_unless(
-            skip[7usize],
+            skip[7],
             "total_inflow_amount_30d",
             &self.total_inflow_amount_30d,
         );
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "total_inflow_amount_60d",
             &self.total_inflow_amount_60d,
         );
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "total_inflow_amount_90d",
             &self.total_inflow_amount_90d,
         );
+        out.field_unless(skip[10], "total_outflow_amount", &self.total_outflow_amount);
         out.field_unless(
-            skip[10usize],
-            "total_outflow_amount",
-            &self.total_outflow_amount,
-        );
-        out.field_unless(
-            skip[11usize],
+            skip[11],
             "total_outflow_amount_30d",
             &self.total_outflow_amount_30d,
         );
         out.field_unless(
-            skip[12usize],
+            skip[12],
             "total_outflow_amount_60d",
             &self.total_outflow_amount_60d,
         );
         out.field_unless(
-            skip[13usize],
+            skip[13],
             "total_outflow_amount_90d",
             &self.total_outflow_amount_90d,
         );
@@ -5334,43 +4368,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAverageFlowInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<CreditAmountWithCurrency> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "start_date"),
+                2 => s::value(&mut map, &mut f2, "total_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            end_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
-            total_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_amount"),
-            },
+        Ok(Self {
+            end_date: s::required(f0, "end_date")?,
+            start_date: s::required(f1, "start_date")?,
+            total_amount: s::required(f2, "total_amount")?,
         })
     }
 }
@@ -5379,11 +4396,12 @@ impl ::serde::Serialize for BaseReportAverageFlowInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAverageFlowInsights",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
@@ -5420,43 +4438,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAverageMonthlyBalances
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<CreditAmountWithCurrency> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "average_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "average_balance"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            average_balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("average_balance"),
-            },
-            end_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            average_balance: s::required(f0, "average_balance")?,
+            end_date: s::required(f1, "end_date")?,
+            start_date: s::required(f2, "start_date")?,
         })
     }
 }
@@ -5465,11 +4466,12 @@ impl ::serde::Serialize for BaseReportAverageMonthlyBalances {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportAverageMonthlyBalances",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("average_balance", &self.average_balance);
         out.field("end_date", &self.end_date);
@@ -5512,57 +4514,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportHistoricalBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "current"),
+                1 => s::value(&mut map, &mut f1, "date"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            current: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            current: s::required(f0, "current")?,
+            date: s::required(f1, "date")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f3, "unofficial_currency_code")?,
         })
     }
 }
@@ -5571,11 +4545,12 @@ impl ::serde::Serialize for BaseReportHistoricalBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportHistoricalBalance",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("current", &self.current);
         out.field("date", &self.date);
@@ -5674,96 +4649,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentHolding {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cost_basis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_price_as_of")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "institution_value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "cost_basis"),
+                2 => s::value(&mut map, &mut f2, "institution_price"),
+                3 => s::value(&mut map, &mut f3, "institution_price_as_of"),
+                4 => s::value(&mut map, &mut f4, "institution_value"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "quantity"),
+                7 => s::value(&mut map, &mut f7, "security_id"),
+                8 => s::value(&mut map, &mut f8, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            cost_basis: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cost_basis"),
-            },
-            institution_price: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_price"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            cost_basis: s::required(f1, "cost_basis")?,
+            institution_price: s::required(f2, "institution_price")?,
             institution_price_as_of: s::optional(f3),
-            institution_value: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_value"),
-            },
-            iso_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            quantity: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
-            security_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            unofficial_currency_code: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            institution_value: s::required(f4, "institution_value")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            quantity: s::required(f6, "quantity")?,
+            security_id: s::required(f7, "security_id")?,
+            unofficial_currency_code: s::required(f8, "unofficial_currency_code")?,
         })
     }
 }
@@ -5772,19 +4695,20 @@ impl ::serde::Serialize for BaseReportInvestmentHolding {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.institution_price_as_of),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportInvestmentHolding",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("cost_basis", &self.cost_basis);
         out.field("institution_price", &self.institution_price);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "institution_price_as_of",
             &self.institution_price_as_of,
         );
@@ -5857,99 +4781,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentSecurity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cusip")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "isin")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ticker_symbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cusip"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "institution_security_id"),
+                3 => s::value(&mut map, &mut f3, "isin"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "security_id"),
+                6 => s::value(&mut map, &mut f6, "ticker_symbol"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            cusip: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cusip"),
-            },
-            institution_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_security_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("institution_security_id");
-                }
-            },
-            isin: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("isin"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            security_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            ticker_symbol: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ticker_symbol"),
-            },
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            cusip: s::required(f0, "cusip")?,
+            institution_id: s::required(f1, "institution_id")?,
+            institution_security_id: s::required(f2, "institution_security_id")?,
+            isin: s::required(f3, "isin")?,
+            name: s::required(f4, "name")?,
+            security_id: s::required(f5, "security_id")?,
+            ticker_symbol: s::required(f6, "ticker_symbol")?,
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -5958,11 +4824,12 @@ impl ::serde::Serialize for BaseReportInvestmentSecurity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportInvestmentSecurity",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("cusip", &self.cusip);
         out.field("institution_id", &self.institution_id);
@@ -6033,133 +4900,56 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentTransaction 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "fees")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "investment_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "amount"),
+                2 => s::value(&mut map, &mut f2, "date"),
+                3 => s::value(&mut map, &mut f3, "fees"),
+                4 => s::value(&mut map, &mut f4, "investment_transaction_id"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "price"),
+                8 => s::value(&mut map, &mut f8, "quantity"),
+                9 => s::value(&mut map, &mut f9, "security_id"),
+                10 => s::value(&mut map, &mut f10, "subtype"),
+                11 => s::value(&mut map, &mut f11, "type"),
+                12 => s::value(&mut map, &mut f12, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            fees: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fees"),
-            },
-            investment_transaction_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("investment_transaction_id");
-                }
-            },
-            iso_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            price: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("price"),
-            },
-            quantity: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
-            security_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            subtype: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            unofficial_currency_code: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            amount: s::required(f1, "amount")?,
+            date: s::required(f2, "date")?,
+            fees: s::required(f3, "fees")?,
+            investment_transaction_id: s::required(f4, "investment_transaction_id")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
+            name: s::required(f6, "name")?,
+            price: s::required(f7, "price")?,
+            quantity: s::required(f8, "quantity")?,
+            security_id: s::required(f9, "security_id")?,
+            subtype: s::required(f10, "subtype")?,
+            type_: s::required(f11, "type")?,
+            unofficial_currency_code: s::required(f12, "unofficial_currency_code")?,
         })
     }
 }
@@ -6168,11 +4958,12 @@ impl ::serde::Serialize for BaseReportInvestmentTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportInvestmentTransaction",
-            crate::struct_serde::kept(13usize, &skip),
+            13,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
@@ -6218,51 +5009,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestments {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<BaseReportInvestmentHolding>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<BaseReportInvestmentTransaction>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BaseReportInvestmentSecurity>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "investment_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "securities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "holdings"),
+                1 => s::value(&mut map, &mut f1, "investment_transactions"),
+                2 => s::value(&mut map, &mut f2, "securities"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            holdings: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("holdings"),
-            },
-            investment_transactions: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("investment_transactions");
-                }
-            },
-            securities: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("securities"),
-            },
+        Ok(Self {
+            holdings: s::required(f0, "holdings")?,
+            investment_transactions: s::required(f1, "investment_transactions")?,
+            securities: s::required(f2, "securities")?,
         })
     }
 }
@@ -6271,11 +5037,12 @@ impl ::serde::Serialize for BaseReportInvestments {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportInvestments",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("holdings", &self.holdings);
         out.field("investment_transactions", &self.investment_transactions);
@@ -6316,59 +5083,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportItem {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BaseReportAccount>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "date_last_updated"),
+                2 => s::value(&mut map, &mut f2, "institution_id"),
+                3 => s::value(&mut map, &mut f3, "institution_name"),
+                4 => s::value(&mut map, &mut f4, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            date_last_updated: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_last_updated"),
-            },
-            institution_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_name"),
-            },
-            item_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            date_last_updated: s::required(f1, "date_last_updated")?,
+            institution_id: s::required(f2, "institution_id")?,
+            institution_name: s::required(f3, "institution_name")?,
+            item_id: s::required(f4, "item_id")?,
         })
     }
 }
@@ -6377,11 +5117,12 @@ impl ::serde::Serialize for BaseReportItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportItem",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("date_last_updated", &self.date_last_updated);
@@ -6417,35 +5158,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportLongestGapInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days: s::optional(f0),
             end_date: s::optional(f1),
             start_date: s::optional(f2),
@@ -6457,7 +5186,7 @@ impl ::serde::Serialize for BaseReportLongestGapInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.days),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.start_date),
@@ -6465,11 +5194,12 @@ impl ::serde::Serialize for BaseReportLongestGapInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportLongestGapInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "days", &self.days);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
-        out.field_unless(skip[2usize], "start_date", &self.start_date);
+        out.field_unless(skip[0], "days", &self.days);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -6499,43 +5229,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportNumberFlowInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "count"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            count: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("count"),
-            },
-            end_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            count: s::required(f0, "count")?,
+            end_date: s::required(f1, "end_date")?,
+            start_date: s::required(f2, "start_date")?,
         })
     }
 }
@@ -6544,11 +5257,12 @@ impl ::serde::Serialize for BaseReportNumberFlowInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportNumberFlowInsights",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("count", &self.count);
         out.field("end_date", &self.end_date);
@@ -6632,164 +5346,74 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<CreditCategory>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<Location>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<BaseReportTransactionType>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_owner")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "credit_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "date_transacted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "pending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "transaction_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_owner"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "category"),
+                4 => s::value(&mut map, &mut f4, "category_id"),
+                5 => s::value(&mut map, &mut f5, "check_number"),
+                6 => s::value(&mut map, &mut f6, "credit_category"),
+                7 => s::value(&mut map, &mut f7, "date"),
+                8 => s::value(&mut map, &mut f8, "date_transacted"),
+                9 => s::value(&mut map, &mut f9, "iso_currency_code"),
+                10 => s::value(&mut map, &mut f10, "location"),
+                11 => s::value(&mut map, &mut f11, "merchant_name"),
+                12 => s::value(&mut map, &mut f12, "name"),
+                13 => s::value(&mut map, &mut f13, "original_description"),
+                14 => s::value(&mut map, &mut f14, "pending"),
+                15 => s::value(&mut map, &mut f15, "personal_finance_category"),
+                16 => s::value(&mut map, &mut f16, "transaction_id"),
+                17 => s::value(&mut map, &mut f17, "transaction_type"),
+                18 => s::value(&mut map, &mut f18, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             account_owner: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f2, "amount")?,
             category: s::optional(f3),
             category_id: s::optional(f4),
             check_number: s::optional(f5),
             credit_category: s::optional(f6),
-            date: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
+            date: s::required(f7, "date")?,
             date_transacted: s::optional(f8),
-            iso_currency_code: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            iso_currency_code: s::required(f9, "iso_currency_code")?,
             location: s::optional(f10),
             merchant_name: s::optional(f11),
             name: s::optional(f12),
-            original_description: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("original_description"),
-            },
-            pending: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending"),
-            },
+            original_description: s::required(f13, "original_description")?,
+            pending: s::required(f14, "pending")?,
             personal_finance_category: s::optional(f15),
-            transaction_id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
         })
     }
 }
@@ -6798,7 +5422,7 @@ impl ::serde::Serialize for BaseReportTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11usize] = [
+        let skip: [bool; 11] = [
             ::std::option::Option::is_none(&self.account_owner),
             ::std::option::Option::is_none(&self.category),
             ::std::option::Option::is_none(&self.category_id),
@@ -6814,30 +5438,31 @@ impl ::serde::Serialize for BaseReportTransaction {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportTransaction",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "account_owner", &self.account_owner);
+        out.field_unless(skip[0], "account_owner", &self.account_owner);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "category", &self.category);
-        out.field_unless(skip[2usize], "category_id", &self.category_id);
-        out.field_unless(skip[3usize], "check_number", &self.check_number);
-        out.field_unless(skip[4usize], "credit_category", &self.credit_category);
+        out.field_unless(skip[1], "category", &self.category);
+        out.field_unless(skip[2], "category_id", &self.category_id);
+        out.field_unless(skip[3], "check_number", &self.check_number);
+        out.field_unless(skip[4], "credit_category", &self.credit_category);
         out.field("date", &self.date);
-        out.field_unless(skip[5usize], "date_transacted", &self.date_transacted);
+        out.field_unless(skip[5], "date_transacted", &self.date_transacted);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[6usize], "location", &self.location);
-        out.field_unless(skip[7usize], "merchant_name", &self.merchant_name);
-        out.field_unless(skip[8usize], "name", &self.name);
+        out.field_unless(skip[6], "location", &self.location);
+        out.field_unless(skip[7], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[8], "name", &self.name);
         out.field("original_description", &self.original_description);
         out.field("pending", &self.pending);
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "personal_finance_category",
             &self.personal_finance_category,
         );
         out.field("transaction_id", &self.transaction_id);
-        out.field_unless(skip[10usize], "transaction_type", &self.transaction_type);
+        out.field_unless(skip[10], "transaction_type", &self.transaction_type);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
     }
@@ -6947,83 +5572,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportUserAttributes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TotalReportInflowAmount>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<TotalReportInflowAmount30d>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<TotalReportInflowAmount60d>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TotalReportInflowAmount90d>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<TotalReportOutflowAmount>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<TotalReportOutflowAmount30d>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<TotalReportOutflowAmount60d>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<TotalReportOutflowAmount90d>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "nsf_overdraft_transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "total_inflow_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "total_inflow_amount_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "total_inflow_amount_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "total_inflow_amount_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "total_outflow_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "total_outflow_amount_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "total_outflow_amount_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "total_outflow_amount_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "nsf_overdraft_transactions_count"),
+                1 => s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count_30d"),
+                2 => s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_60d"),
+                3 => s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_90d"),
+                4 => s::value(&mut map, &mut f4, "total_inflow_amount"),
+                5 => s::value(&mut map, &mut f5, "total_inflow_amount_30d"),
+                6 => s::value(&mut map, &mut f6, "total_inflow_amount_60d"),
+                7 => s::value(&mut map, &mut f7, "total_inflow_amount_90d"),
+                8 => s::value(&mut map, &mut f8, "total_outflow_amount"),
+                9 => s::value(&mut map, &mut f9, "total_outflow_amount_30d"),
+                10 => s::value(&mut map, &mut f10, "total_outflow_amount_60d"),
+                11 => s::value(&mut map, &mut f11, "total_outflow_amount_90d"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             nsf_overdraft_transactions_count: s::optional(f0),
             nsf_overdraft_transactions_count_30d: s::optional(f1),
             nsf_overdraft_transactions_count_60d: s::optional(f2),
@@ -7044,7 +5627,7 @@ impl ::serde::Serialize for BaseReportUserAttributes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12usize] = [
+        let skip: [bool; 12] = [
             ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count),
             ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_30d),
             ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_60d),
@@ -7061,61 +5644,58 @@ impl ::serde::Serialize for BaseReportUserAttributes {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportUserAttributes",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "nsf_overdraft_transactions_count",
             &self.nsf_overdraft_transactions_count,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "nsf_overdraft_transactions_count_30d",
             &self.nsf_overdraft_transactions_count_30d,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "nsf_overdraft_transactions_count_60d",
             &self.nsf_overdraft_transactions_count_60d,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "nsf_overdraft_transactions_count_90d",
             &self.nsf_overdraft_transactions_count_90d,
         );
-        out.field_unless(skip[4usize], "total_inflow_amount", &self.total_inflow_amount);
+        out.field_unless(skip[4], "total_inflow_amount", &self.total_inflow_amount);
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "total_inflow_amount_30d",
             &self.total_inflow_amount_30d,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "total_inflow_amount_60d",
             &self.total_inflow_amount_60d,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "total_inflow_amount_90d",
             &self.total_inflow_amount_90d,
         );
+        out.field_unless(skip[8], "total_outflow_amount", &self.total_outflow_amount);
         out.field_unless(
-            skip[8usize],
-            "total_outflow_amount",
-            &self.total_outflow_amount,
-        );
-        out.field_unless(
-            skip[9usize],
+            skip[9],
             "total_outflow_amount_30d",
             &self.total_outflow_amount_30d,
         );
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "total_outflow_amount_60d",
             &self.total_outflow_amount_60d,
         );
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "total_outflow_amount_90d",
             &self.total_outflow_amount_90d,
         );
@@ -7144,43 +5724,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportWarning {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cause>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BaseReportWarningCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cause")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "warning_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "warning_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cause"),
+                1 => s::value(&mut map, &mut f1, "warning_code"),
+                2 => s::value(&mut map, &mut f2, "warning_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            cause: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cause"),
-            },
-            warning_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warning_code"),
-            },
-            warning_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warning_type"),
-            },
+        Ok(Self {
+            cause: s::required(f0, "cause")?,
+            warning_code: s::required(f1, "warning_code")?,
+            warning_type: s::required(f2, "warning_type")?,
         })
     }
 }
@@ -7189,11 +5752,12 @@ impl ::serde::Serialize for BaseReportWarning {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportWarning",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("cause", &self.cause);
         out.field("warning_code", &self.warning_code);
@@ -7284,59 +5848,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BaseReportsErrorWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            error: s::required(f1, "error")?,
+            user_id: s::required(f2, "user_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -7345,11 +5882,12 @@ impl ::serde::Serialize for BaseReportsErrorWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BaseReportsErrorWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("error", &self.error);
@@ -7473,329 +6011,194 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskAttributes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "address_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_since_account_opening")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_since_first_observed_transaction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "days_since_first_plaid_connection")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "distinct_user_agents_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "distinct_user_agents_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "distinct_user_agents_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "distinct_user_agents_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "email_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "email_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address_change_count_28d"),
+                1 => s::value(&mut map, &mut f1, "address_change_count_90d"),
+                2 => s::value(&mut map, &mut f2, "days_since_account_opening"),
+                3 => s::value(&mut map, &mut f3, "days_since_first_observed_transaction"),
+                4 => s::value(&mut map, &mut f4, "days_since_first_plaid_connection"),
+                5 => s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d"),
+                6 => s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d"),
+                7 => s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d"),
+                8 => s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d"),
+                9 => s::value(&mut map, &mut f9, "distinct_user_agents_count_30d"),
+                10 => s::value(&mut map, &mut f10, "distinct_user_agents_count_3d"),
+                11 => s::value(&mut map, &mut f11, "distinct_user_agents_count_7d"),
+                12 => s::value(&mut map, &mut f12, "distinct_user_agents_count_90d"),
+                13 => s::value(&mut map, &mut f13, "email_change_count_28d"),
+                14 => s::value(&mut map, &mut f14, "email_change_count_90d"),
+                15 => {
                     s::value(
                         &mut map,
                         &mut f15,
                         "failed_plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                16 => {
                     s::value(
                         &mut map,
                         &mut f16,
                         "failed_plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                17 => {
                     s::value(
                         &mut map,
                         &mut f17,
                         "failed_plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "is_account_closed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "is_account_frozen_or_restricted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "phone_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "phone_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "plaid_connections_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "plaid_connections_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                18 => s::value(&mut map, &mut f18, "is_account_closed"),
+                19 => s::value(&mut map, &mut f19, "is_account_frozen_or_restricted"),
+                20 => s::value(&mut map, &mut f20, "phone_change_count_28d"),
+                21 => s::value(&mut map, &mut f21, "phone_change_count_90d"),
+                22 => s::value(&mut map, &mut f22, "plaid_connections_count_30d"),
+                23 => s::value(&mut map, &mut f23, "plaid_connections_count_7d"),
+                24 => {
                     s::value(
                         &mut map,
                         &mut f24,
                         "plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                25 => {
                     s::value(
                         &mut map,
                         &mut f25,
                         "plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                26 => {
                     s::value(
                         &mut map,
                         &mut f26,
                         "plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "total_plaid_connections_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                27 => s::value(&mut map, &mut f27, "total_plaid_connections_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address_change_count_28d: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("address_change_count_28d");
-                }
-            },
-            address_change_count_90d: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("address_change_count_90d");
-                }
-            },
-            days_since_account_opening: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("days_since_account_opening");
-                }
-            },
-            days_since_first_observed_transaction: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("days_since_first_observed_transaction");
-                }
-            },
-            days_since_first_plaid_connection: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("days_since_first_plaid_connection");
-                }
-            },
-            distinct_ip_addresses_count_30d: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_ip_addresses_count_30d");
-                }
-            },
-            distinct_ip_addresses_count_3d: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_ip_addresses_count_3d");
-                }
-            },
-            distinct_ip_addresses_count_7d: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_ip_addresses_count_7d");
-                }
-            },
-            distinct_ip_addresses_count_90d: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_ip_addresses_count_90d");
-                }
-            },
-            distinct_user_agents_count_30d: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_user_agents_count_30d");
-                }
-            },
-            distinct_user_agents_count_3d: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_user_agents_count_3d");
-                }
-            },
-            distinct_user_agents_count_7d: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_user_agents_count_7d");
-                }
-            },
-            distinct_user_agents_count_90d: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("distinct_user_agents_count_90d");
-                }
-            },
-            email_change_count_28d: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("email_change_count_28d");
-                }
-            },
-            email_change_count_90d: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("email_change_count_90d");
-                }
-            },
-            failed_plaid_non_oauth_authentication_attempts_count_30d: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing(
-                        "failed_plaid_non_oauth_authentication_attempts_count_30d",
-                    );
-                }
-            },
-            failed_plaid_non_oauth_authentication_attempts_count_3d: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing(
-                        "failed_plaid_non_oauth_authentication_attempts_count_3d",
-                    );
-                }
-            },
-            failed_plaid_non_oauth_authentication_attempts_count_7d: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing(
-                        "failed_plaid_non_oauth_authentication_attempts_count_7d",
-                    );
-                }
-            },
-            is_account_closed: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_account_closed"),
-            },
-            is_account_frozen_or_restricted: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("is_account_frozen_or_restricted");
-                }
-            },
-            phone_change_count_28d: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("phone_change_count_28d");
-                }
-            },
-            phone_change_count_90d: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("phone_change_count_90d");
-                }
-            },
-            plaid_connections_count_30d: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("plaid_connections_count_30d");
-                }
-            },
-            plaid_connections_count_7d: match f23 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("plaid_connections_count_7d");
-                }
-            },
-            plaid_non_oauth_authentication_attempts_count_30d: match f24 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing(
-                        "plaid_non_oauth_authentication_attempts_count_30d",
-                    );
-                }
-            },
-            plaid_non_oauth_authentication_attempts_count_3d: match f25 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("plaid_non_oauth_authentication_attempts_count_3d");
-                }
-            },
-            plaid_non_oauth_authentication_attempts_count_7d: match f26 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("plaid_non_oauth_authentication_attempts_count_7d");
-                }
-            },
-            total_plaid_connections_count: match f27 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("total_plaid_connections_count");
-                }
-            },
+        Ok(Self {
+            address_change_count_28d: s::required(f0, "address_change_count_28d")?,
+            address_change_count_90d: s::required(f1, "address_change_count_90d")?,
+            days_since_account_opening: s::required(f2, "days_since_account_opening")?,
+            days_since_first_observed_transaction: s::required(
+                f3,
+                "days_since_first_observed_transaction",
+            )?,
+            days_since_first_plaid_connection: s::required(
+                f4,
+                "days_since_first_plaid_connection",
+            )?,
+            distinct_ip_addresses_count_30d: s::required(
+                f5,
+                "distinct_ip_addresses_count_30d",
+            )?,
+            distinct_ip_addresses_count_3d: s::required(
+                f6,
+                "distinct_ip_addresses_count_3d",
+            )?,
+            distinct_ip_addresses_count_7d: s::required(
+                f7,
+                "distinct_ip_addresses_count_7d",
+            )?,
+            distinct_ip_addresses_count_90d: s::required(
+                f8,
+                "distinct_ip_addresses_count_90d",
+            )?,
+            distinct_user_agents_count_30d: s::required(
+                f9,
+                "distinct_user_agents_count_30d",
+            )?,
+            distinct_user_agents_count_3d: s::required(
+                f10,
+                "distinct_user_agents_count_3d",
+            )?,
+            distinct_user_agents_count_7d: s::required(
+                f11,
+                "distinct_user_agents_count_7d",
+            )?,
+            distinct_user_agents_count_90d: s::required(
+                f12,
+                "distinct_user_agents_count_90d",
+            )?,
+            email_change_count_28d: s::required(f13, "email_change_count_28d")?,
+            email_change_count_90d: s::required(f14, "email_change_count_90d")?,
+            failed_plaid_non_oauth_authentication_attempts_count_30d: s::required(
+                f15,
+                "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            )?,
+            failed_plaid_non_oauth_authentication_attempts_count_3d: s::required(
+                f16,
+                "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            )?,
+            failed_plaid_non_oauth_authentication_attempts_count_7d: s::required(
+                f17,
+                "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            )?,
+            is_account_closed: s::required(f18, "is_account_closed")?,
+            is_account_frozen_or_restricted: s::required(
+                f19,
+                "is_account_frozen_or_restricted",
+            )?,
+            phone_change_count_28d: s::required(f20, "phone_change_count_28d")?,
+            phone_change_count_90d: s::required(f21, "phone_change_count_90d")?,
+            plaid_connections_count_30d: s::required(
+                f22,
+                "plaid_connections_count_30d",
+            )?,
+            plaid_connections_count_7d: s::required(f23, "plaid_connections_count_7d")?,
+            plaid_non_oauth_authentication_attempts_count_30d: s::required(
+                f24,
+                "plaid_non_oauth_authentication_attempts_count_30d",
+            )?,
+            plaid_non_oauth_authentication_attempts_count_3d: s::required(
+                f25,
+                "plaid_non_oauth_authentication_attempts_count_3d",
+            )?,
+            plaid_non_oauth_authentication_attempts_count_7d: s::required(
+                f26,
+                "plaid_non_oauth_authentication_attempts_count_7d",
+            )?,
+            total_plaid_connections_count: s::required(
+                f27,
+                "total_plaid_connections_count",
+            )?,
         })
     }
 }
@@ -7804,11 +6207,12 @@ impl ::serde::Serialize for BeaconAccountRiskAttributes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskAttributes",
-            crate::struct_serde::kept(28usize, &skip),
+            28,
+            &skip,
         );
         out.field("address_change_count_28d", &self.address_change_count_28d);
         out.field("address_change_count_90d", &self.address_change_count_90d);
@@ -7914,39 +6318,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateAccount
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<BeaconAccountRiskEvaluateAccountAttributes>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<AccountType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "attributes"),
+                2 => s::value(&mut map, &mut f2, "subtype"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             attributes: s::optional(f1),
             subtype: s::optional(f2),
@@ -7959,7 +6349,7 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.attributes),
             ::std::option::Option::is_none(&self.subtype),
@@ -7968,12 +6358,13 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskEvaluateAccount",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "attributes", &self.attributes);
-        out.field_unless(skip[2usize], "subtype", &self.subtype);
-        out.field_unless(skip[3usize], "type", &self.type_);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "attributes", &self.attributes);
+        out.field_unless(skip[2], "subtype", &self.subtype);
+        out.field_unless(skip[3], "type", &self.type_);
         out.end()
     }
 }
@@ -8092,155 +6483,109 @@ for BeaconAccountRiskEvaluateAccountAttributes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "address_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_since_account_opening")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_since_first_observed_transaction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "days_since_first_plaid_connection")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "distinct_user_agents_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "distinct_user_agents_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "distinct_user_agents_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "distinct_user_agents_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "email_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "email_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address_change_count_28d"),
+                1 => s::value(&mut map, &mut f1, "address_change_count_90d"),
+                2 => s::value(&mut map, &mut f2, "days_since_account_opening"),
+                3 => s::value(&mut map, &mut f3, "days_since_first_observed_transaction"),
+                4 => s::value(&mut map, &mut f4, "days_since_first_plaid_connection"),
+                5 => s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d"),
+                6 => s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d"),
+                7 => s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d"),
+                8 => s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d"),
+                9 => s::value(&mut map, &mut f9, "distinct_user_agents_count_30d"),
+                10 => s::value(&mut map, &mut f10, "distinct_user_agents_count_3d"),
+                11 => s::value(&mut map, &mut f11, "distinct_user_agents_count_7d"),
+                12 => s::value(&mut map, &mut f12, "distinct_user_agents_count_90d"),
+                13 => s::value(&mut map, &mut f13, "email_change_count_28d"),
+                14 => s::value(&mut map, &mut f14, "email_change_count_90d"),
+                15 => {
                     s::value(
                         &mut map,
                         &mut f15,
                         "failed_plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                16 => {
                     s::value(
                         &mut map,
                         &mut f16,
                         "failed_plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                17 => {
                     s::value(
                         &mut map,
                         &mut f17,
                         "failed_plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "is_account_closed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "is_account_frozen_or_restricted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "phone_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "phone_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "plaid_connections_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "plaid_connections_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                18 => s::value(&mut map, &mut f18, "is_account_closed"),
+                19 => s::value(&mut map, &mut f19, "is_account_frozen_or_restricted"),
+                20 => s::value(&mut map, &mut f20, "phone_change_count_28d"),
+                21 => s::value(&mut map, &mut f21, "phone_change_count_90d"),
+                22 => s::value(&mut map, &mut f22, "plaid_connections_count_30d"),
+                23 => s::value(&mut map, &mut f23, "plaid_connections_count_7d"),
+                24 => {
                     s::value(
                         &mut map,
                         &mut f24,
                         "plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                25 => {
                     s::value(
                         &mut map,
                         &mut f25,
                         "plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                26 => {
                     s::value(
                         &mut map,
                         &mut f26,
                         "plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "total_plaid_connections_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                27 => s::value(&mut map, &mut f27, "total_plaid_connections_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address_change_count_28d: s::optional(f0),
             address_change_count_90d: s::optional(f1),
             days_since_account_opening: s::optional(f2),
@@ -8277,7 +6622,7 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccountAttributes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 28usize] = [
+        let skip: [bool; 28] = [
             ::std::option::Option::is_none(&self.address_change_count_28d),
             ::std::option::Option::is_none(&self.address_change_count_90d),
             ::std::option::Option::is_none(&self.days_since_account_opening),
@@ -8322,141 +6667,142 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateAccountAttributes {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskEvaluateAccountAttributes",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "address_change_count_28d",
             &self.address_change_count_28d,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "address_change_count_90d",
             &self.address_change_count_90d,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "days_since_account_opening",
             &self.days_since_account_opening,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "days_since_first_observed_transaction",
             &self.days_since_first_observed_transaction,
         );
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "days_since_first_plaid_connection",
             &self.days_since_first_plaid_connection,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "distinct_ip_addresses_count_30d",
             &self.distinct_ip_addresses_count_30d,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "distinct_ip_addresses_count_3d",
             &self.distinct_ip_addresses_count_3d,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "distinct_ip_addresses_count_7d",
             &self.distinct_ip_addresses_count_7d,
         );
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "distinct_ip_addresses_count_90d",
             &self.distinct_ip_addresses_count_90d,
         );
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "distinct_user_agents_count_30d",
             &self.distinct_user_agents_count_30d,
         );
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "distinct_user_agents_count_3d",
             &self.distinct_user_agents_count_3d,
         );
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "distinct_user_agents_count_7d",
             &self.distinct_user_agents_count_7d,
         );
         out.field_unless(
-            skip[12usize],
+            skip[12],
             "distinct_user_agents_count_90d",
             &self.distinct_user_agents_count_90d,
         );
         out.field_unless(
-            skip[13usize],
+            skip[13],
             "email_change_count_28d",
             &self.email_change_count_28d,
         );
         out.field_unless(
-            skip[14usize],
+            skip[14],
             "email_change_count_90d",
             &self.email_change_count_90d,
         );
         out.field_unless(
-            skip[15usize],
+            skip[15],
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
         );
         out.field_unless(
-            skip[16usize],
+            skip[16],
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
         );
         out.field_unless(
-            skip[17usize],
+            skip[17],
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
         );
-        out.field_unless(skip[18usize], "is_account_closed", &self.is_account_closed);
+        out.field_unless(skip[18], "is_account_closed", &self.is_account_closed);
         out.field_unless(
-            skip[19usize],
+            skip[19],
             "is_account_frozen_or_restricted",
             &self.is_account_frozen_or_restricted,
         );
         out.field_unless(
-            skip[20usize],
+            skip[20],
             "phone_change_count_28d",
             &self.phone_change_count_28d,
         );
         out.field_unless(
-            skip[21usize],
+            skip[21],
             "phone_change_count_90d",
             &self.phone_change_count_90d,
         );
         out.field_unless(
-            skip[22usize],
+            skip[22],
             "plaid_connections_count_30d",
             &self.plaid_connections_count_30d,
         );
         out.field_unless(
-            skip[23usize],
+            skip[23],
             "plaid_connections_count_7d",
             &self.plaid_connections_count_7d,
         );
         out.field_unless(
-            skip[24usize],
+            skip[24],
             "plaid_non_oauth_authentication_attempts_count_30d",
             &self.plaid_non_oauth_authentication_attempts_count_30d,
         );
         out.field_unless(
-            skip[25usize],
+            skip[25],
             "plaid_non_oauth_authentication_attempts_count_3d",
             &self.plaid_non_oauth_authentication_attempts_count_3d,
         );
         out.field_unless(
-            skip[26usize],
+            skip[26],
             "plaid_non_oauth_authentication_attempts_count_7d",
             &self.plaid_non_oauth_authentication_attempts_count_7d,
         );
         out.field_unless(
-            skip[27usize],
+            skip[27],
             "total_plaid_connections_count",
             &self.total_plaid_connections_count,
         );
@@ -8567,65 +6913,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<SignalDevice>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<BeaconAccountRiskEvaluateEvaluationReason>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_evaluation_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "device")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "evaluate_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "evaluation_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_evaluation_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "client_user_id"),
+                4 => s::value(&mut map, &mut f4, "device"),
+                5 => s::value(&mut map, &mut f5, "evaluate_time"),
+                6 => s::value(&mut map, &mut f6, "evaluation_reason"),
+                7 => s::value(&mut map, &mut f7, "options"),
+                8 => s::value(&mut map, &mut f8, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_evaluation_id: s::optional(f1),
             client_id: s::optional(f2),
@@ -8643,7 +6959,7 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_evaluation_id),
             ::std::option::Option::is_none(&self.client_id),
@@ -8657,21 +6973,18 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskEvaluateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(
-            skip[1usize],
-            "client_evaluation_id",
-            &self.client_evaluation_id,
-        );
-        out.field_unless(skip[2usize], "client_id", &self.client_id);
-        out.field_unless(skip[3usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[4usize], "device", &self.device);
-        out.field_unless(skip[5usize], "evaluate_time", &self.evaluate_time);
-        out.field_unless(skip[6usize], "evaluation_reason", &self.evaluation_reason);
-        out.field_unless(skip[7usize], "options", &self.options);
-        out.field_unless(skip[8usize], "secret", &self.secret);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_evaluation_id", &self.client_evaluation_id);
+        out.field_unless(skip[2], "client_id", &self.client_id);
+        out.field_unless(skip[3], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[4], "device", &self.device);
+        out.field_unless(skip[5], "evaluate_time", &self.evaluate_time);
+        out.field_unless(skip[6], "evaluation_reason", &self.evaluation_reason);
+        out.field_unless(skip[7], "options", &self.options);
+        out.field_unless(skip[8], "secret", &self.secret);
         out.end()
     }
 }
@@ -8710,23 +7023,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -8736,13 +7045,14 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskEvaluateRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -8767,37 +7077,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<BeaconAccountRiskEvaluateAccount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -8806,11 +7102,12 @@ impl ::serde::Serialize for BeaconAccountRiskEvaluateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAccountRiskEvaluateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("request_id", &self.request_id);
@@ -8842,41 +7139,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconAuditTrail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconAuditTrailSource> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Timestamp>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "dashboard_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "dashboard_user_id"),
+                1 => s::value(&mut map, &mut f1, "source"),
+                2 => s::value(&mut map, &mut f2, "timestamp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            dashboard_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dashboard_user_id"),
-            },
-            source: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("source"),
-            },
+        Ok(Self {
+            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            source: s::required(f1, "source")?,
             timestamp: s::optional(f2),
         })
     }
@@ -8886,15 +7167,16 @@ impl ::serde::Serialize for BeaconAuditTrail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.timestamp)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.timestamp)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconAuditTrail",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("dashboard_user_id", &self.dashboard_user_id);
         out.field("source", &self.source);
-        out.field_unless(skip[0usize], "timestamp", &self.timestamp);
+        out.field_unless(skip[0], "timestamp", &self.timestamp);
         out.end()
     }
 }
@@ -8986,51 +7268,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccountInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconAccountRiskAttributes> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "attributes"),
+                2 => s::value(&mut map, &mut f2, "subtype"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            attributes: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("attributes"),
-            },
-            subtype: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            attributes: s::required(f1, "attributes")?,
+            subtype: s::required(f2, "subtype")?,
+            type_: s::required(f3, "type")?,
         })
     }
 }
@@ -9039,11 +7299,12 @@ impl ::serde::Serialize for BeaconBankAccountInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconBankAccountInsights",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("attributes", &self.attributes);
@@ -9073,35 +7334,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconBankAccountInsights>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item_id: s::required(f1, "item_id")?,
         })
     }
 }
@@ -9110,11 +7359,12 @@ impl ::serde::Serialize for BeaconBankAccounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconBankAccounts",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item_id", &self.item_id);
@@ -9151,51 +7401,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateDetectedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_duplicate_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_duplicate_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_duplicate_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_duplicate_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            beacon_duplicate_id: s::required(f0, "beacon_duplicate_id")?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -9204,11 +7432,12 @@ impl ::serde::Serialize for BeaconDuplicateDetectedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconDuplicateDetectedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
         out.field("environment", &self.environment);
@@ -9242,35 +7471,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconDuplicateId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_duplicate_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_duplicate_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_duplicate_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_duplicate_id"),
-            },
+        Ok(Self {
+            beacon_duplicate_id: s::required(f0, "beacon_duplicate_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -9281,18 +7499,19 @@ impl ::serde::Serialize for BeaconDuplicateGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconDuplicateGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9334,59 +7553,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconMatchSummaryAnalysis> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserRevision> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BeaconUserRevision> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconDuplicateId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user1")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "beacon_user2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "beacon_user1"),
+                2 => s::value(&mut map, &mut f2, "beacon_user2"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            analysis: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("analysis"),
-            },
-            beacon_user1: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user1"),
-            },
-            beacon_user2: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user2"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            analysis: s::required(f0, "analysis")?,
+            beacon_user1: s::required(f1, "beacon_user1")?,
+            beacon_user2: s::required(f2, "beacon_user2")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
         })
     }
 }
@@ -9395,11 +7587,12 @@ impl ::serde::Serialize for BeaconDuplicateGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconDuplicateGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("analysis", &self.analysis);
         out.field("beacon_user1", &self.beacon_user1);
@@ -9483,75 +7676,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconMatchSummaryAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "id_number"),
+                4 => s::value(&mut map, &mut f4, "ip_address"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            email_address: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            ip_address: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_address"),
-            },
-            name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            phone_number: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            email_address: s::required(f2, "email_address")?,
+            id_number: s::required(f3, "id_number")?,
+            ip_address: s::required(f4, "ip_address")?,
+            name: s::required(f5, "name")?,
+            phone_number: s::required(f6, "phone_number")?,
         })
     }
 }
@@ -9560,11 +7716,12 @@ impl ::serde::Serialize for BeaconMatchSummaryAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconMatchSummaryAnalysis",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("date_of_birth", &self.date_of_birth);
@@ -9717,83 +7874,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReport {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "event_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "fraud_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "fraud_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "event_date"),
+                4 => s::value(&mut map, &mut f4, "fraud_amount"),
+                5 => s::value(&mut map, &mut f5, "fraud_date"),
+                6 => s::value(&mut map, &mut f6, "id"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            event_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_date"),
-            },
-            fraud_amount: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_amount"),
-            },
-            fraud_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_date"),
-            },
-            id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            event_date: s::required(f3, "event_date")?,
+            fraud_amount: s::required(f4, "fraud_amount")?,
+            fraud_date: s::required(f5, "fraud_date")?,
+            id: s::required(f6, "id")?,
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -9802,11 +7917,12 @@ impl ::serde::Serialize for BeaconReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReport",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("beacon_user_id", &self.beacon_user_id);
@@ -9850,58 +7966,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconReportCreateType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fraud_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "fraud_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "fraud_amount"),
+                3 => s::value(&mut map, &mut f3, "fraud_date"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             fraud_amount: s::optional(f2),
-            fraud_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_date"),
-            },
+            fraud_date: s::required(f3, "fraud_date")?,
             secret: s::optional(f4),
-            type_: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            type_: s::required(f5, "type")?,
         })
     }
 }
@@ -9910,7 +8003,7 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.fraud_amount),
             ::std::option::Option::is_none(&self.secret),
@@ -9918,13 +8011,14 @@ impl ::serde::Serialize for BeaconReportCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "fraud_amount", &self.fraud_amount);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "fraud_amount", &self.fraud_amount);
         out.field("fraud_date", &self.fraud_date);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("type", &self.type_);
         out.end()
     }
@@ -9983,88 +8077,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "event_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "fraud_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "fraud_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "event_date"),
+                4 => s::value(&mut map, &mut f4, "fraud_amount"),
+                5 => s::value(&mut map, &mut f5, "fraud_date"),
+                6 => s::value(&mut map, &mut f6, "id"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            created_at: s::required(f2, "created_at")?,
             event_date: s::optional(f3),
-            fraud_amount: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_amount"),
-            },
-            fraud_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_date"),
-            },
-            id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            type_: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            fraud_amount: s::required(f4, "fraud_amount")?,
+            fraud_date: s::required(f5, "fraud_date")?,
+            id: s::required(f6, "id")?,
+            request_id: s::required(f7, "request_id")?,
+            type_: s::required(f8, "type")?,
         })
     }
 }
@@ -10073,16 +8123,17 @@ impl ::serde::Serialize for BeaconReportCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.event_date)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.event_date)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportCreateResponse",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("beacon_user_id", &self.beacon_user_id);
         out.field("created_at", &self.created_at);
-        out.field_unless(skip[0usize], "event_date", &self.event_date);
+        out.field_unless(skip[0], "event_date", &self.event_date);
         out.field("fraud_amount", &self.fraud_amount);
         out.field("fraud_date", &self.fraud_date);
         out.field("id", &self.id);
@@ -10188,51 +8239,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreatedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_report_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            beacon_report_id: s::required(f0, "beacon_report_id")?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -10241,11 +8270,12 @@ impl ::serde::Serialize for BeaconReportCreatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportCreatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("beacon_report_id", &self.beacon_report_id);
         out.field("environment", &self.environment);
@@ -10275,35 +8305,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_report_id"),
-            },
+        Ok(Self {
+            beacon_report_id: s::required(f0, "beacon_report_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -10314,18 +8333,19 @@ impl ::serde::Serialize for BeaconReportGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_report_id", &self.beacon_report_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10380,91 +8400,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "event_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "fraud_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "fraud_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "event_date"),
+                4 => s::value(&mut map, &mut f4, "fraud_amount"),
+                5 => s::value(&mut map, &mut f5, "fraud_date"),
+                6 => s::value(&mut map, &mut f6, "id"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            event_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_date"),
-            },
-            fraud_amount: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_amount"),
-            },
-            fraud_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_date"),
-            },
-            id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            type_: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            event_date: s::required(f3, "event_date")?,
+            fraud_amount: s::required(f4, "fraud_amount")?,
+            fraud_date: s::required(f5, "fraud_date")?,
+            id: s::required(f6, "id")?,
+            request_id: s::required(f7, "request_id")?,
+            type_: s::required(f8, "type")?,
         })
     }
 }
@@ -10473,11 +8446,12 @@ impl ::serde::Serialize for BeaconReportGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportGetResponse",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("beacon_user_id", &self.beacon_user_id);
@@ -10600,39 +8574,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             cursor: s::optional(f2),
             secret: s::optional(f3),
@@ -10644,7 +8605,7 @@ impl ::serde::Serialize for BeaconReportListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -10652,12 +8613,13 @@ impl ::serde::Serialize for BeaconReportListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -10696,43 +8658,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconReport>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_reports")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_reports"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_reports: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_reports"),
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            beacon_reports: s::required(f0, "beacon_reports")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -10741,11 +8686,12 @@ impl ::serde::Serialize for BeaconReportListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("beacon_reports", &self.beacon_reports);
         out.field("next_cursor", &self.next_cursor);
@@ -10784,51 +8730,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndication {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconReportSyndicationAnalysis> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconReportSyndicationOriginalReport> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "report"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            analysis: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("analysis"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            report: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("report"),
-            },
+        Ok(Self {
+            analysis: s::required(f0, "analysis")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            id: s::required(f2, "id")?,
+            report: s::required(f3, "report")?,
         })
     }
 }
@@ -10837,11 +8761,12 @@ impl ::serde::Serialize for BeaconReportSyndication {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndication",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("analysis", &self.analysis);
         out.field("beacon_user_id", &self.beacon_user_id);
@@ -10887,85 +8812,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationAnalysis 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BeaconSyndicatedReportDepositoryAccountMatchAnalysis>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "depository_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "depository_accounts"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "ip_address"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            depository_accounts: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("depository_accounts"),
-            },
-            email_address: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id_number: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            ip_address: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_address"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            phone_number: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            depository_accounts: s::required(f2, "depository_accounts")?,
+            email_address: s::required(f3, "email_address")?,
+            id_number: s::required(f4, "id_number")?,
+            ip_address: s::required(f5, "ip_address")?,
+            name: s::required(f6, "name")?,
+            phone_number: s::required(f7, "phone_number")?,
         })
     }
 }
@@ -10974,11 +8855,12 @@ impl ::serde::Serialize for BeaconReportSyndicationAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationAnalysis",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("date_of_birth", &self.date_of_birth);
@@ -11021,53 +8903,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationCreatedWe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_syndication_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_syndication_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_syndication_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("beacon_report_syndication_id");
-                }
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            beacon_report_syndication_id: s::required(
+                f0,
+                "beacon_report_syndication_id",
+            )?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -11076,11 +8937,12 @@ impl ::serde::Serialize for BeaconReportSyndicationCreatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationCreatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
         out.field("environment", &self.environment);
@@ -11114,37 +8976,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_syndication_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_syndication_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_syndication_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("beacon_report_syndication_id");
-                }
-            },
+        Ok(Self {
+            beacon_report_syndication_id: s::required(
+                f0,
+                "beacon_report_syndication_id",
+            )?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -11155,18 +9007,19 @@ impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -11212,59 +9065,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconReportSyndicationAnalysis> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconReportSyndicationOriginalReport> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "report"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            analysis: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("analysis"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            report: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("report"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            analysis: s::required(f0, "analysis")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            id: s::required(f2, "id")?,
+            report: s::required(f3, "report")?,
+            request_id: s::required(f4, "request_id")?,
         })
     }
 }
@@ -11273,11 +9099,12 @@ impl ::serde::Serialize for BeaconReportSyndicationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("analysis", &self.analysis);
         out.field("beacon_user_id", &self.beacon_user_id);
@@ -11355,39 +9182,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             cursor: s::optional(f2),
             secret: s::optional(f3),
@@ -11399,7 +9213,7 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -11407,12 +9221,13 @@ impl ::serde::Serialize for BeaconReportSyndicationListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -11451,45 +9266,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconReportSyndication>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_syndications")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_syndications"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_syndications: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("beacon_report_syndications");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            beacon_report_syndications: s::required(f0, "beacon_report_syndications")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -11498,11 +9294,12 @@ impl ::serde::Serialize for BeaconReportSyndicationListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("beacon_report_syndications", &self.beacon_report_syndications);
         out.field("next_cursor", &self.next_cursor);
@@ -11541,61 +9338,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationOriginalR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<BeaconReportIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fraud_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "event_date"),
+                2 => s::value(&mut map, &mut f2, "fraud_date"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            created_at: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            event_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_date"),
-            },
-            fraud_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_date"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            type_: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            created_at: s::required(f0, "created_at")?,
+            event_date: s::required(f1, "event_date")?,
+            fraud_date: s::required(f2, "fraud_date")?,
+            id: s::required(f3, "id")?,
+            type_: s::required(f4, "type")?,
         })
     }
 }
@@ -11604,11 +9372,12 @@ impl ::serde::Serialize for BeaconReportSyndicationOriginalReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportSyndicationOriginalReport",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("created_at", &self.created_at);
         out.field("event_date", &self.event_date);
@@ -11717,51 +9486,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportUpdatedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_report_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_report_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_report_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            beacon_report_id: s::required(f0, "beacon_report_id")?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -11770,11 +9517,12 @@ impl ::serde::Serialize for BeaconReportUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconReportUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("beacon_report_id", &self.beacon_report_id);
         out.field("environment", &self.environment);
@@ -11810,43 +9558,26 @@ for BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccountMask> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "match_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_mask"),
+                1 => s::value(&mut map, &mut f1, "match_status"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_mask: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_mask"),
-            },
-            match_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("match_status"),
-            },
-            routing_number: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_number"),
-            },
+        Ok(Self {
+            account_mask: s::required(f0, "account_mask")?,
+            match_status: s::required(f1, "match_status")?,
+            routing_number: s::required(f2, "routing_number")?,
         })
     }
 }
@@ -11855,11 +9586,12 @@ impl ::serde::Serialize for BeaconSyndicatedReportDepositoryAccountMatchAnalysis
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconSyndicatedReportDepositoryAccountMatchAnalysis",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_mask", &self.account_mask);
         out.field("match_status", &self.match_status);
@@ -11908,99 +9640,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "item_ids"),
+                5 => s::value(&mut map, &mut f5, "program_id"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                7 => s::value(&mut map, &mut f7, "updated_at"),
+                8 => s::value(&mut map, &mut f8, "user"),
+                9 => s::value(&mut map, &mut f9, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            item_ids: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_ids"),
-            },
-            program_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("program_id"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            updated_at: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_at"),
-            },
-            user: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
-            version: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            id: s::required(f3, "id")?,
+            item_ids: s::required(f4, "item_ids")?,
+            program_id: s::required(f5, "program_id")?,
+            status: s::required(f6, "status")?,
+            updated_at: s::required(f7, "updated_at")?,
+            user: s::required(f8, "user")?,
+            version: s::required(f9, "version")?,
         })
     }
 }
@@ -12009,11 +9689,12 @@ impl ::serde::Serialize for BeaconUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUser",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("client_user_id", &self.client_user_id);
@@ -12055,43 +9736,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -12102,19 +9767,20 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserAccountInsightsGetRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12157,59 +9823,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconBankAccounts> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_account_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_account_insights"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "updated_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_account_insights: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_account_insights"),
-            },
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            updated_at: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_at"),
-            },
+        Ok(Self {
+            bank_account_insights: s::required(f0, "bank_account_insights")?,
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            request_id: s::required(f3, "request_id")?,
+            updated_at: s::required(f4, "updated_at")?,
         })
     }
 }
@@ -12218,11 +9857,12 @@ impl ::serde::Serialize for BeaconUserAccountInsightsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserAccountInsightsGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("bank_account_insights", &self.bank_account_insights);
         out.field("beacon_user_id", &self.beacon_user_id);
@@ -12269,67 +9909,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
-            street2: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street2"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
+            street2: s::required(f5, "street2")?,
         })
     }
 }
@@ -12338,11 +9946,12 @@ impl ::serde::Serialize for BeaconUserAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserAddress",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -12391,60 +10000,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<AccessToken>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconUserRequestData> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "program_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: s::optional(f0),
             client_id: s::optional(f1),
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            program_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("program_id"),
-            },
+            client_user_id: s::required(f2, "client_user_id")?,
+            program_id: s::required(f3, "program_id")?,
             secret: s::optional(f4),
-            user: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            user: s::required(f5, "user")?,
         })
     }
 }
@@ -12453,7 +10037,7 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.access_tokens),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -12461,13 +10045,14 @@ impl ::serde::Serialize for BeaconUserCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("program_id", &self.program_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
     }
@@ -12527,100 +10112,49 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "item_ids"),
+                5 => s::value(&mut map, &mut f5, "program_id"),
+                6 => s::value(&mut map, &mut f6, "request_id"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                8 => s::value(&mut map, &mut f8, "updated_at"),
+                9 => s::value(&mut map, &mut f9, "user"),
+                10 => s::value(&mut map, &mut f10, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            id: s::required(f3, "id")?,
             item_ids: f4.unwrap_or_default(),
-            program_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("program_id"),
-            },
-            request_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            updated_at: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_at"),
-            },
-            user: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            program_id: s::required(f5, "program_id")?,
+            request_id: s::required(f6, "request_id")?,
+            status: s::required(f7, "status")?,
+            updated_at: s::required(f8, "updated_at")?,
+            user: s::required(f9, "user")?,
             version: s::optional(f10),
         })
     }
@@ -12630,26 +10164,27 @@ impl ::serde::Serialize for BeaconUserCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.item_ids),
             ::std::option::Option::is_none(&self.version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserCreateResponse",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("client_user_id", &self.client_user_id);
         out.field("created_at", &self.created_at);
         out.field("id", &self.id);
-        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field("program_id", &self.program_id);
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
         out.field("updated_at", &self.updated_at);
         out.field("user", &self.user);
-        out.field_unless(skip[1usize], "version", &self.version);
+        out.field_unless(skip[1], "version", &self.version);
         out.end()
     }
 }
@@ -12688,84 +10223,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BeaconUserDepositoryAccount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconUserName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<BeaconUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "depository_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "depository_accounts"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "ip_address"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
             depository_accounts: f2.unwrap_or_default(),
-            email_address: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id_number: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            ip_address: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_address"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            phone_number: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
+            email_address: s::required(f3, "email_address")?,
+            id_number: s::required(f4, "id_number")?,
+            ip_address: s::required(f5, "ip_address")?,
+            name: s::required(f6, "name")?,
+            phone_number: s::required(f7, "phone_number")?,
         })
     }
 }
@@ -12774,17 +10266,16 @@ impl ::serde::Serialize for BeaconUserData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::vec::Vec::is_empty(&self.depository_accounts),
-        ];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.depository_accounts)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserData",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[0usize], "depository_accounts", &self.depository_accounts);
+        out.field_unless(skip[0], "depository_accounts", &self.depository_accounts);
         out.field("email_address", &self.email_address);
         out.field("id_number", &self.id_number);
         out.field("ip_address", &self.ip_address);
@@ -12818,43 +10309,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserDepositoryAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccountMask> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "added_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_mask"),
+                1 => s::value(&mut map, &mut f1, "added_at"),
+                2 => s::value(&mut map, &mut f2, "routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_mask: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_mask"),
-            },
-            added_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("added_at"),
-            },
-            routing_number: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_number"),
-            },
+        Ok(Self {
+            account_mask: s::required(f0, "account_mask")?,
+            added_at: s::required(f1, "added_at")?,
+            routing_number: s::required(f2, "routing_number")?,
         })
     }
 }
@@ -12863,11 +10337,12 @@ impl ::serde::Serialize for BeaconUserDepositoryAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserDepositoryAccount",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_mask", &self.account_mask);
         out.field("added_at", &self.added_at);
@@ -12896,35 +10371,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -12935,18 +10399,19 @@ impl ::serde::Serialize for BeaconUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -13002,100 +10467,49 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "item_ids"),
+                5 => s::value(&mut map, &mut f5, "program_id"),
+                6 => s::value(&mut map, &mut f6, "request_id"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                8 => s::value(&mut map, &mut f8, "updated_at"),
+                9 => s::value(&mut map, &mut f9, "user"),
+                10 => s::value(&mut map, &mut f10, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            id: s::required(f3, "id")?,
             item_ids: f4.unwrap_or_default(),
-            program_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("program_id"),
-            },
-            request_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            updated_at: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_at"),
-            },
-            user: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            program_id: s::required(f5, "program_id")?,
+            request_id: s::required(f6, "request_id")?,
+            status: s::required(f7, "status")?,
+            updated_at: s::required(f8, "updated_at")?,
+            user: s::required(f9, "user")?,
             version: s::optional(f10),
         })
     }
@@ -13105,26 +10519,27 @@ impl ::serde::Serialize for BeaconUserGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.item_ids),
             ::std::option::Option::is_none(&self.version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserGetResponse",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("client_user_id", &self.client_user_id);
         out.field("created_at", &self.created_at);
         out.field("id", &self.id);
-        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field("program_id", &self.program_id);
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
         out.field("updated_at", &self.updated_at);
         out.field("user", &self.user);
-        out.field_unless(skip[1usize], "version", &self.version);
+        out.field_unless(skip[1], "version", &self.version);
         out.end()
     }
 }
@@ -13155,39 +10570,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             cursor: s::optional(f2),
             secret: s::optional(f3),
@@ -13199,7 +10601,7 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -13207,12 +10609,13 @@ impl ::serde::Serialize for BeaconUserHistoryListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserHistoryListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -13251,43 +10654,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconUser>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_users")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_users"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_users: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_users"),
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            beacon_users: s::required(f0, "beacon_users")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -13296,11 +10682,12 @@ impl ::serde::Serialize for BeaconUserHistoryListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserHistoryListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("beacon_users", &self.beacon_users);
         out.field("next_cursor", &self.next_cursor);
@@ -13410,35 +10797,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserIdNumber {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdNumberType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdNumberValue> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "type"),
+                1 => s::value(&mut map, &mut f1, "value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            type_: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
+        Ok(Self {
+            type_: s::required(f0, "type")?,
+            value: s::required(f1, "value")?,
         })
     }
 }
@@ -13447,11 +10822,12 @@ impl ::serde::Serialize for BeaconUserIdNumber {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserIdNumber",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("type", &self.type_);
         out.field("value", &self.value);
@@ -13478,35 +10854,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -13515,11 +10879,12 @@ impl ::serde::Serialize for BeaconUserName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -13546,35 +10911,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserNameNullable {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -13583,11 +10936,12 @@ impl ::serde::Serialize for BeaconUserNameNullable {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserNameNullable",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -13666,57 +11020,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
             postal_code: s::optional(f2),
             region: s::optional(f3),
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+            street: s::required(f4, "street")?,
             street2: s::optional(f5),
         })
     }
@@ -13726,7 +11057,7 @@ impl ::serde::Serialize for BeaconUserRequestAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.postal_code),
             ::std::option::Option::is_none(&self.region),
             ::std::option::Option::is_none(&self.street2),
@@ -13734,14 +11065,15 @@ impl ::serde::Serialize for BeaconUserRequestAddress {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserRequestAddress",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
-        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[1usize], "region", &self.region);
+        out.field_unless(skip[0], "postal_code", &self.postal_code);
+        out.field_unless(skip[1], "region", &self.region);
         out.field("street", &self.street);
-        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.field_unless(skip[2], "street2", &self.street2);
         out.end()
     }
 }
@@ -13776,57 +11108,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestAddressNullable
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
             postal_code: s::optional(f2),
             region: s::optional(f3),
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+            street: s::required(f4, "street")?,
             street2: s::optional(f5),
         })
     }
@@ -13836,7 +11145,7 @@ impl ::serde::Serialize for BeaconUserRequestAddressNullable {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.postal_code),
             ::std::option::Option::is_none(&self.region),
             ::std::option::Option::is_none(&self.street2),
@@ -13844,14 +11153,15 @@ impl ::serde::Serialize for BeaconUserRequestAddressNullable {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserRequestAddressNullable",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
-        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[1usize], "region", &self.region);
+        out.field_unless(skip[0], "postal_code", &self.postal_code);
+        out.field_unless(skip[1], "region", &self.region);
         out.field("street", &self.street);
-        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.field_unless(skip[2], "street2", &self.street2);
         out.end()
     }
 }
@@ -13895,67 +11205,40 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BeaconUserRequestAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<BeaconUserName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<BeaconUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "depository_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "depository_accounts"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "ip_address"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
             depository_accounts: f2.unwrap_or_default(),
             email_address: s::optional(f3),
             id_number: s::optional(f4),
             ip_address: s::optional(f5),
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+            name: s::required(f6, "name")?,
             phone_number: s::optional(f7),
         })
     }
@@ -13965,7 +11248,7 @@ impl ::serde::Serialize for BeaconUserRequestData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::vec::Vec::is_empty(&self.depository_accounts),
@@ -13977,16 +11260,17 @@ impl ::serde::Serialize for BeaconUserRequestData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserRequestData",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "depository_accounts", &self.depository_accounts);
-        out.field_unless(skip[3usize], "email_address", &self.email_address);
-        out.field_unless(skip[4usize], "id_number", &self.id_number);
-        out.field_unless(skip[5usize], "ip_address", &self.ip_address);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "depository_accounts", &self.depository_accounts);
+        out.field_unless(skip[3], "email_address", &self.email_address);
+        out.field_unless(skip[4], "id_number", &self.id_number);
+        out.field_unless(skip[5], "ip_address", &self.ip_address);
         out.field("name", &self.name);
-        out.field_unless(skip[6usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[6], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -14011,35 +11295,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestDepositoryAccou
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number"),
+                1 => s::value(&mut map, &mut f1, "routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            routing_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_number"),
-            },
+        Ok(Self {
+            account_number: s::required(f0, "account_number")?,
+            routing_number: s::required(f1, "routing_number")?,
         })
     }
 }
@@ -14048,11 +11320,12 @@ impl ::serde::Serialize for BeaconUserRequestDepositoryAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserRequestDepositoryAccount",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_number", &self.account_number);
         out.field("routing_number", &self.routing_number);
@@ -14086,45 +11359,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
-            status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            status: s::required(f3, "status")?,
         })
     }
 }
@@ -14133,18 +11390,19 @@ impl ::serde::Serialize for BeaconUserReviewRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserReviewRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("status", &self.status);
         out.end()
     }
@@ -14180,35 +11438,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRevision {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                1 => s::value(&mut map, &mut f1, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            version: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
+        Ok(Self {
+            id: s::required(f0, "id")?,
+            version: s::required(f1, "version")?,
         })
     }
 }
@@ -14217,11 +11463,12 @@ impl ::serde::Serialize for BeaconUserRevision {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserRevision",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("id", &self.id);
         out.field("version", &self.version);
@@ -14312,51 +11559,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserStatusUpdatedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beacon_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            beacon_user_id: s::required(f0, "beacon_user_id")?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -14365,11 +11590,12 @@ impl ::serde::Serialize for BeaconUserStatusUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserStatusUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("beacon_user_id", &self.beacon_user_id);
         out.field("environment", &self.environment);
@@ -14410,48 +11636,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<AccessToken>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<BeaconUserUpdateRequestData>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                1 => s::value(&mut map, &mut f1, "beacon_user_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: s::optional(f0),
-            beacon_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beacon_user_id"),
-            },
+            beacon_user_id: s::required(f1, "beacon_user_id")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
             user: s::optional(f4),
@@ -14463,7 +11670,7 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.access_tokens),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -14472,13 +11679,14 @@ impl ::serde::Serialize for BeaconUserUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserUpdateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.field("beacon_user_id", &self.beacon_user_id);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "user", &self.user);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "user", &self.user);
         out.end()
     }
 }
@@ -14528,59 +11736,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequestData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BeaconUserRequestAddressNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<BeaconUserNameNullable>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<BeaconUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "depository_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "depository_accounts"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "ip_address"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
             depository_accounts: f2.unwrap_or_default(),
@@ -14597,7 +11779,7 @@ impl ::serde::Serialize for BeaconUserUpdateRequestData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::vec::Vec::is_empty(&self.depository_accounts),
@@ -14610,16 +11792,17 @@ impl ::serde::Serialize for BeaconUserUpdateRequestData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserUpdateRequestData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "depository_accounts", &self.depository_accounts);
-        out.field_unless(skip[3usize], "email_address", &self.email_address);
-        out.field_unless(skip[4usize], "id_number", &self.id_number);
-        out.field_unless(skip[5usize], "ip_address", &self.ip_address);
-        out.field_unless(skip[6usize], "name", &self.name);
-        out.field_unless(skip[7usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "depository_accounts", &self.depository_accounts);
+        out.field_unless(skip[3], "email_address", &self.email_address);
+        out.field_unless(skip[4], "id_number", &self.id_number);
+        out.field_unless(skip[5], "ip_address", &self.ip_address);
+        out.field_unless(skip[6], "name", &self.name);
+        out.field_unless(skip[7], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -14666,107 +11849,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "item_ids"),
+                5 => s::value(&mut map, &mut f5, "program_id"),
+                6 => s::value(&mut map, &mut f6, "request_id"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                8 => s::value(&mut map, &mut f8, "updated_at"),
+                9 => s::value(&mut map, &mut f9, "user"),
+                10 => s::value(&mut map, &mut f10, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            item_ids: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_ids"),
-            },
-            program_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("program_id"),
-            },
-            request_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            updated_at: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_at"),
-            },
-            user: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
-            version: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            client_user_id: s::required(f1, "client_user_id")?,
+            created_at: s::required(f2, "created_at")?,
+            id: s::required(f3, "id")?,
+            item_ids: s::required(f4, "item_ids")?,
+            program_id: s::required(f5, "program_id")?,
+            request_id: s::required(f6, "request_id")?,
+            status: s::required(f7, "status")?,
+            updated_at: s::required(f8, "updated_at")?,
+            user: s::required(f9, "user")?,
+            version: s::required(f10, "version")?,
         })
     }
 }
@@ -14775,11 +11901,12 @@ impl ::serde::Serialize for BeaconUserUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BeaconUserUpdateResponse",
-            crate::struct_serde::kept(11usize, &skip),
+            11,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("client_user_id", &self.client_user_id);
@@ -14816,35 +11943,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -14855,18 +11971,19 @@ impl ::serde::Serialize for BetaEwaReportV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaEwaReportV1GetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -14913,43 +12030,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<EwaAttributes>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<EwaScore>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ewa_attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ewa_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ewa_scores")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "generation_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ewa_attributes"),
+                1 => s::value(&mut map, &mut f1, "ewa_report_id"),
+                2 => s::value(&mut map, &mut f2, "ewa_scores"),
+                3 => s::value(&mut map, &mut f3, "generation_time"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ewa_attributes: s::optional(f0),
             ewa_report_id: s::optional(f1),
             ewa_scores: f2.unwrap_or_default(),
@@ -14963,7 +12064,7 @@ impl ::serde::Serialize for BetaEwaReportV1GetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.ewa_attributes),
             ::std::option::Option::is_none(&self.ewa_report_id),
             ::std::vec::Vec::is_empty(&self.ewa_scores),
@@ -14973,13 +12074,14 @@ impl ::serde::Serialize for BetaEwaReportV1GetResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaEwaReportV1GetResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ewa_attributes", &self.ewa_attributes);
-        out.field_unless(skip[1usize], "ewa_report_id", &self.ewa_report_id);
-        out.field_unless(skip[2usize], "ewa_scores", &self.ewa_scores);
-        out.field_unless(skip[3usize], "generation_time", &self.generation_time);
-        out.field_unless(skip[4usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "ewa_attributes", &self.ewa_attributes);
+        out.field_unless(skip[1], "ewa_report_id", &self.ewa_report_id);
+        out.field_unless(skip[2], "ewa_scores", &self.ewa_scores);
+        out.field_unless(skip[3], "generation_time", &self.generation_time);
+        out.field_unless(skip[4], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -15049,119 +12151,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<PartnerEndCustomerAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerBillingContact>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<PartnerEndCustomerCustomerSupportInfo> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerQuestionnaires>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerTechnicalContact>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "application_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "bank_addendum_acceptance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "billing_contact")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "create_link_customization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "customer_support_info")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "is_diligence_attested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "legal_entity_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "logo")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "questionnaires")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "redirect_uris")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "technical_contact")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "application_name"),
+                2 => s::value(&mut map, &mut f2, "bank_addendum_acceptance"),
+                3 => s::value(&mut map, &mut f3, "billing_contact"),
+                4 => s::value(&mut map, &mut f4, "client_id"),
+                5 => s::value(&mut map, &mut f5, "company_name"),
+                6 => s::value(&mut map, &mut f6, "create_link_customization"),
+                7 => s::value(&mut map, &mut f7, "customer_support_info"),
+                8 => s::value(&mut map, &mut f8, "is_diligence_attested"),
+                9 => s::value(&mut map, &mut f9, "legal_entity_name"),
+                10 => s::value(&mut map, &mut f10, "logo"),
+                11 => s::value(&mut map, &mut f11, "products"),
+                12 => s::value(&mut map, &mut f12, "questionnaires"),
+                13 => s::value(&mut map, &mut f13, "redirect_uris"),
+                14 => s::value(&mut map, &mut f14, "secret"),
+                15 => s::value(&mut map, &mut f15, "technical_contact"),
+                16 => s::value(&mut map, &mut f16, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            application_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_name"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            application_name: s::required(f1, "application_name")?,
             bank_addendum_acceptance: s::optional(f2),
             billing_contact: s::optional(f3),
             client_id: s::optional(f4),
-            company_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("company_name"),
-            },
+            company_name: s::required(f5, "company_name")?,
             create_link_customization: s::optional(f6),
-            customer_support_info: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("customer_support_info"),
-            },
+            customer_support_info: s::required(f7, "customer_support_info")?,
             is_diligence_attested: s::optional(f8),
             legal_entity_name: s::optional(f9),
             logo: s::optional(f10),
@@ -15170,10 +12212,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateReque
             redirect_uris: f13.unwrap_or_default(),
             secret: s::optional(f14),
             technical_contact: s::optional(f15),
-            website: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+            website: s::required(f16, "website")?,
         })
     }
 }
@@ -15182,7 +12221,7 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12usize] = [
+        let skip: [bool; 12] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
             ::std::option::Option::is_none(&self.billing_contact),
             ::std::option::Option::is_none(&self.client_id),
@@ -15199,36 +12238,33 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1CreateRequest",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("application_name", &self.application_name);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "bank_addendum_acceptance",
             &self.bank_addendum_acceptance,
         );
-        out.field_unless(skip[1usize], "billing_contact", &self.billing_contact);
-        out.field_unless(skip[2usize], "client_id", &self.client_id);
+        out.field_unless(skip[1], "billing_contact", &self.billing_contact);
+        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "create_link_customization",
             &self.create_link_customization,
         );
         out.field("customer_support_info", &self.customer_support_info);
-        out.field_unless(
-            skip[4usize],
-            "is_diligence_attested",
-            &self.is_diligence_attested,
-        );
-        out.field_unless(skip[5usize], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[6usize], "logo", &self.logo);
-        out.field_unless(skip[7usize], "products", &self.products);
-        out.field_unless(skip[8usize], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[9usize], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[10usize], "secret", &self.secret);
-        out.field_unless(skip[11usize], "technical_contact", &self.technical_contact);
+        out.field_unless(skip[4], "is_diligence_attested", &self.is_diligence_attested);
+        out.field_unless(skip[5], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[6], "logo", &self.logo);
+        out.field_unless(skip[7], "products", &self.products);
+        out.field_unless(skip[8], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[9], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[10], "secret", &self.secret);
+        out.field_unless(skip[11], "technical_contact", &self.technical_contact);
         out.field("website", &self.website);
         out.end()
     }
@@ -15276,29 +12312,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BetaPartnerEndCustomerWithSecrets>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_customer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_customer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_customer: s::optional(f0),
             request_id: s::optional(f1),
         })
@@ -15309,17 +12337,18 @@ impl ::serde::Serialize for BetaPartnerCustomerV1CreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_customer),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1CreateResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "end_customer", &self.end_customer);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -15350,42 +12379,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_customer_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
+                2 => s::value(&mut map, &mut f2, "products"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            end_customer_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("end_customer_client_id");
-                }
-            },
+            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
             products: f2.unwrap_or_default(),
             secret: s::optional(f3),
         })
@@ -15396,7 +12410,7 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::vec::Vec::is_empty(&self.products),
             ::std::option::Option::is_none(&self.secret),
@@ -15404,12 +12418,13 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1EnableRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1usize], "products", &self.products);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "products", &self.products);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -15452,47 +12467,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerProductStatuses>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_customer_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "product_statuses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "production_secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_customer_client_id"),
+                1 => s::value(&mut map, &mut f1, "product_statuses"),
+                2 => s::value(&mut map, &mut f2, "production_secret"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_customer_client_id: s::optional(f0),
             product_statuses: s::optional(f1),
             production_secret: s::optional(f2),
@@ -15506,7 +12501,7 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.end_customer_client_id),
             ::std::option::Option::is_none(&self.product_statuses),
             ::std::option::Option::is_none(&self.production_secret),
@@ -15516,17 +12511,18 @@ impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1EnableResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "end_customer_client_id",
             &self.end_customer_client_id,
         );
-        out.field_unless(skip[1usize], "product_statuses", &self.product_statuses);
-        out.field_unless(skip[2usize], "production_secret", &self.production_secret);
-        out.field_unless(skip[3usize], "request_id", &self.request_id);
-        out.field_unless(skip[4usize], "status", &self.status);
+        out.field_unless(skip[1], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[2], "production_secret", &self.production_secret);
+        out.field_unless(skip[3], "request_id", &self.request_id);
+        out.field_unless(skip[4], "status", &self.status);
         out.end()
     }
 }
@@ -15555,38 +12551,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_customer_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "end_customer_client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            end_customer_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("end_customer_client_id");
-                }
-            },
+            end_customer_client_id: s::required(f1, "end_customer_client_id")?,
             secret: s::optional(f2),
         })
     }
@@ -15596,18 +12579,19 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1GetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -15640,29 +12624,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BetaPartnerEndCustomer>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_customer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_customer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_customer: s::optional(f0),
             request_id: s::optional(f1),
         })
@@ -15673,17 +12649,18 @@ impl ::serde::Serialize for BetaPartnerCustomerV1GetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_customer),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1GetResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "end_customer", &self.end_customer);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -15722,61 +12699,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerQuestionnaires>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_addendum_acceptance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_customer_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "legal_entity_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "questionnaires")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "redirect_uris")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_addendum_acceptance"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "end_customer_client_id"),
+                3 => s::value(&mut map, &mut f3, "legal_entity_name"),
+                4 => s::value(&mut map, &mut f4, "questionnaires"),
+                5 => s::value(&mut map, &mut f5, "redirect_uris"),
+                6 => s::value(&mut map, &mut f6, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_addendum_acceptance: s::optional(f0),
             client_id: s::optional(f1),
-            end_customer_client_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("end_customer_client_id");
-                }
-            },
+            end_customer_client_id: s::required(f2, "end_customer_client_id")?,
             legal_entity_name: s::optional(f3),
             questionnaires: s::optional(f4),
             redirect_uris: f5.unwrap_or_default(),
@@ -15789,7 +12739,7 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.bank_addendum_acceptance),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.legal_entity_name),
@@ -15800,19 +12750,20 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1UpdateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "bank_addendum_acceptance",
             &self.bank_addendum_acceptance,
         );
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("end_customer_client_id", &self.end_customer_client_id);
-        out.field_unless(skip[2usize], "legal_entity_name", &self.legal_entity_name);
-        out.field_unless(skip[3usize], "questionnaires", &self.questionnaires);
-        out.field_unless(skip[4usize], "redirect_uris", &self.redirect_uris);
-        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[2], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[3], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[4], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[5], "secret", &self.secret);
         out.end()
     }
 }
@@ -15849,29 +12800,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BetaPartnerEndCustomer>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_customer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_customer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_customer: s::optional(f0),
             request_id: s::optional(f1),
         })
@@ -15882,17 +12825,18 @@ impl ::serde::Serialize for BetaPartnerCustomerV1UpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_customer),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerCustomerV1UpdateResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "end_customer", &self.end_customer);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -15927,49 +12871,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerEndCustomer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerProductStatuses>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "product_statuses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "requirements_due")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "company_name"),
+                2 => s::value(&mut map, &mut f2, "product_statuses"),
+                3 => s::value(&mut map, &mut f3, "requirements_due"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             company_name: s::optional(f1),
             product_statuses: s::optional(f2),
@@ -15983,7 +12905,7 @@ impl ::serde::Serialize for BetaPartnerEndCustomer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.company_name),
             ::std::option::Option::is_none(&self.product_statuses),
@@ -15993,13 +12915,14 @@ impl ::serde::Serialize for BetaPartnerEndCustomer {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerEndCustomer",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "company_name", &self.company_name);
-        out.field_unless(skip[2usize], "product_statuses", &self.product_statuses);
-        out.field_unless(skip[3usize], "requirements_due", &self.requirements_due);
-        out.field_unless(skip[4usize], "status", &self.status);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "company_name", &self.company_name);
+        out.field_unless(skip[2], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[3], "requirements_due", &self.requirements_due);
+        out.field_unless(skip[4], "status", &self.status);
         out.end()
     }
 }
@@ -16047,55 +12970,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerEndCustomerWithSecret
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerProductStatuses>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerSecrets>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<PartnerEndCustomerStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "product_statuses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "requirements_due")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secrets")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "company_name"),
+                2 => s::value(&mut map, &mut f2, "product_statuses"),
+                3 => s::value(&mut map, &mut f3, "requirements_due"),
+                4 => s::value(&mut map, &mut f4, "secrets"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             company_name: s::optional(f1),
             product_statuses: s::optional(f2),
@@ -16110,7 +13007,7 @@ impl ::serde::Serialize for BetaPartnerEndCustomerWithSecrets {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.company_name),
             ::std::option::Option::is_none(&self.product_statuses),
@@ -16121,14 +13018,15 @@ impl ::serde::Serialize for BetaPartnerEndCustomerWithSecrets {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BetaPartnerEndCustomerWithSecrets",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "company_name", &self.company_name);
-        out.field_unless(skip[2usize], "product_statuses", &self.product_statuses);
-        out.field_unless(skip[3usize], "requirements_due", &self.requirements_due);
-        out.field_unless(skip[4usize], "secrets", &self.secrets);
-        out.field_unless(skip[5usize], "status", &self.status);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "company_name", &self.company_name);
+        out.field_unless(skip[2], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[3], "requirements_due", &self.requirements_due);
+        out.field_unless(skip[4], "secrets", &self.secrets);
+        out.field_unless(skip[5], "status", &self.status);
         out.end()
     }
 }
@@ -16225,116 +13123,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<BusinessAccountVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "balances"),
+                2 => s::value(&mut map, &mut f2, "holder_category"),
+                3 => s::value(&mut map, &mut f3, "mask"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "official_name"),
+                6 => s::value(&mut map, &mut f6, "owners"),
+                7 => s::value(&mut map, &mut f7, "persistent_account_id"),
+                8 => s::value(&mut map, &mut f8, "subtype"),
+                9 => s::value(&mut map, &mut f9, "type"),
+                10 => s::value(&mut map, &mut f10, "verification_insights"),
+                11 => s::value(&mut map, &mut f11, "verification_name"),
+                12 => s::value(&mut map, &mut f12, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            balances: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
+            mask: s::required(f3, "mask")?,
+            name: s::required(f4, "name")?,
+            official_name: s::required(f5, "official_name")?,
             owners: f6.unwrap_or_default(),
             persistent_account_id: s::optional(f7),
-            subtype: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f8, "subtype")?,
+            type_: s::required(f9, "type")?,
             verification_insights: s::optional(f10),
             verification_name: s::optional(f11),
             verification_status: s::optional(f12),
@@ -16346,7 +13181,7 @@ impl ::serde::Serialize for BusinessAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.holder_category),
             ::std::vec::Vec::is_empty(&self.owners),
             ::std::option::Option::is_none(&self.persistent_account_id),
@@ -16357,29 +13192,22 @@ impl ::serde::Serialize for BusinessAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessAccount",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("balances", &self.balances);
-        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[0], "holder_category", &self.holder_category);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
-        out.field_unless(skip[1usize], "owners", &self.owners);
-        out.field_unless(
-            skip[2usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[1], "owners", &self.owners);
+        out.field_unless(skip[2], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[3usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[4usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[5usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[3], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[4], "verification_name", &self.verification_name);
+        out.field_unless(skip[5], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -16568,77 +13396,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessDigitalPresenceCheck {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BusinessVerificationStatusWebPresenceCheck> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<BusinessWebsiteAnalysis>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "website_analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "phone_number"),
+                3 => s::value(&mut map, &mut f3, "score"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "website"),
+                6 => s::value(&mut map, &mut f6, "website_analysis"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            email_address: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            phone_number: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            score: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
-            status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            website: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
-            website_analysis: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website_analysis"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            email_address: s::required(f1, "email_address")?,
+            phone_number: s::required(f2, "phone_number")?,
+            score: s::required(f3, "score")?,
+            status: s::required(f4, "status")?,
+            website: s::required(f5, "website")?,
+            website_analysis: s::required(f6, "website_analysis")?,
         })
     }
 }
@@ -16647,11 +13436,12 @@ impl ::serde::Serialize for BusinessDigitalPresenceCheck {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessDigitalPresenceCheck",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("email_address", &self.email_address);
@@ -16683,29 +13473,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessEmailAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "email_address"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            email_address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
+        Ok(Self {
+            email_address: s::required(f0, "email_address")?,
         })
     }
 }
@@ -16714,11 +13495,12 @@ impl ::serde::Serialize for BusinessEmailAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessEmailAddress",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("email_address", &self.email_address);
         out.end()
@@ -16842,27 +13624,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessFieldMatchSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            summary: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+        Ok(Self {
+            summary: s::required(f0, "summary")?,
         })
     }
 }
@@ -16871,11 +13646,12 @@ impl ::serde::Serialize for BusinessFieldMatchSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessFieldMatchSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("summary", &self.summary);
         out.end()
@@ -16911,42 +13687,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessFinanceCategory {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "confidence_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "detailed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "confidence_level"),
+                1 => s::value(&mut map, &mut f1, "detailed"),
+                2 => s::value(&mut map, &mut f2, "primary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             confidence_level: s::optional(f0),
-            detailed: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("detailed"),
-            },
-            primary: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("primary"),
-            },
+            detailed: s::required(f1, "detailed")?,
+            primary: s::required(f2, "primary")?,
         })
     }
 }
@@ -16955,15 +13715,14 @@ impl ::serde::Serialize for BusinessFinanceCategory {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.confidence_level),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.confidence_level)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessFinanceCategory",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "confidence_level", &self.confidence_level);
+        out.field_unless(skip[0], "confidence_level", &self.confidence_level);
         out.field("detailed", &self.detailed);
         out.field("primary", &self.primary);
         out.end()
@@ -16991,35 +13750,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessIndustryPrediction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "title")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "code"),
+                1 => s::value(&mut map, &mut f1, "title"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("code"),
-            },
-            title: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("title"),
-            },
+        Ok(Self {
+            code: s::required(f0, "code")?,
+            title: s::required(f1, "title")?,
         })
     }
 }
@@ -17028,11 +13775,12 @@ impl ::serde::Serialize for BusinessIndustryPrediction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessIndustryPrediction",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("code", &self.code);
         out.field("title", &self.title);
@@ -17093,69 +13841,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybCheck {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<BusinessKybMatchDetails>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BusinessVerificationStatusKybCheck> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "match_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "match_details"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "score"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            match_details: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("match_details"),
-            },
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            score: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
-            status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            website: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            match_details: s::required(f1, "match_details")?,
+            name: s::required(f2, "name")?,
+            score: s::required(f3, "score")?,
+            status: s::required(f4, "status")?,
+            website: s::required(f5, "website")?,
         })
     }
 }
@@ -17164,11 +13878,12 @@ impl ::serde::Serialize for BusinessKybCheck {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessKybCheck",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("match_details", &self.match_details);
@@ -17217,75 +13932,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybMatchDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<ProviderBusinessAddress>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<BusinessEmailAddress>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<BusinessEntityType>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<ProviderBusinessName>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<BusinessPhoneNumber>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<BusinessWebsite>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "formation_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "websites")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "addresses"),
+                1 => s::value(&mut map, &mut f1, "email_addresses"),
+                2 => s::value(&mut map, &mut f2, "entity_type"),
+                3 => s::value(&mut map, &mut f3, "formation_date"),
+                4 => s::value(&mut map, &mut f4, "names"),
+                5 => s::value(&mut map, &mut f5, "phone_numbers"),
+                6 => s::value(&mut map, &mut f6, "websites"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            addresses: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("addresses"),
-            },
-            email_addresses: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_addresses"),
-            },
-            entity_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("entity_type"),
-            },
-            formation_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("formation_date"),
-            },
-            names: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("names"),
-            },
-            phone_numbers: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_numbers"),
-            },
-            websites: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("websites"),
-            },
+        Ok(Self {
+            addresses: s::required(f0, "addresses")?,
+            email_addresses: s::required(f1, "email_addresses")?,
+            entity_type: s::required(f2, "entity_type")?,
+            formation_date: s::required(f3, "formation_date")?,
+            names: s::required(f4, "names")?,
+            phone_numbers: s::required(f5, "phone_numbers")?,
+            websites: s::required(f6, "websites")?,
         })
     }
 }
@@ -17294,11 +13972,12 @@ impl ::serde::Serialize for BusinessKybMatchDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessKybMatchDetails",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("addresses", &self.addresses);
         out.field("email_addresses", &self.email_addresses);
@@ -17412,29 +14091,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessPhoneNumber {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("number"),
-            },
+        Ok(Self {
+            number: s::required(f0, "number")?,
         })
     }
 }
@@ -17443,11 +14113,12 @@ impl ::serde::Serialize for BusinessPhoneNumber {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessPhoneNumber",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("number", &self.number);
         out.end()
@@ -17475,45 +14146,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessRiskCheck {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BusinessIndustryPredictionNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BusinessVerificationStatusRiskCheck> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "industry_prediction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "industry_prediction"),
+                1 => s::value(&mut map, &mut f1, "score"),
+                2 => s::value(&mut map, &mut f2, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            industry_prediction: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("industry_prediction"),
-            },
-            score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
-            status: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            industry_prediction: s::required(f0, "industry_prediction")?,
+            score: s::required(f1, "score")?,
+            status: s::required(f2, "status")?,
         })
     }
 }
@@ -17522,11 +14174,12 @@ impl ::serde::Serialize for BusinessRiskCheck {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessRiskCheck",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("industry_prediction", &self.industry_prediction);
         out.field("score", &self.score);
@@ -17566,69 +14219,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessSearchTerms {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ResponseBusinessAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<BusinessName>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<BusinessNameNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<BusinessVerificationPhoneNumberNullable>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "alternative_names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "alternative_names"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "phone_number"),
+                5 => s::value(&mut map, &mut f5, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            alternative_names: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("alternative_names"),
-            },
-            email_address: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            phone_number: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            website: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            alternative_names: s::required(f1, "alternative_names")?,
+            email_address: s::required(f2, "email_address")?,
+            name: s::required(f3, "name")?,
+            phone_number: s::required(f4, "phone_number")?,
+            website: s::required(f5, "website")?,
         })
     }
 }
@@ -17637,11 +14256,12 @@ impl ::serde::Serialize for BusinessSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessSearchTerms",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("alternative_names", &self.alternative_names);
@@ -17679,43 +14299,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "business")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "business"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             business: s::optional(f0),
             client_id: s::optional(f1),
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f2, "client_user_id")?,
             secret: s::optional(f3),
         })
     }
@@ -17725,7 +14330,7 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.business),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -17733,12 +14338,13 @@ impl ::serde::Serialize for BusinessVerificationCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "business", &self.business);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "business", &self.business);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -17784,47 +14390,29 @@ for BusinessVerificationCreateRequestBusiness {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<RequestBusinessAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<BusinessNameNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<BusinessName>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<BusinessVerificationPhoneNumber>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Url>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "alternative_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "alternative_name"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "phone_number"),
+                5 => s::value(&mut map, &mut f5, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             alternative_name: s::optional(f1),
             email_address: s::optional(f2),
@@ -17839,7 +14427,7 @@ impl ::serde::Serialize for BusinessVerificationCreateRequestBusiness {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.alternative_name),
             ::std::option::Option::is_none(&self.email_address),
@@ -17850,14 +14438,15 @@ impl ::serde::Serialize for BusinessVerificationCreateRequestBusiness {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationCreateRequestBusiness",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "alternative_name", &self.alternative_name);
-        out.field_unless(skip[2usize], "email_address", &self.email_address);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
-        out.field_unless(skip[5usize], "website", &self.website);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "alternative_name", &self.alternative_name);
+        out.field_unless(skip[2], "email_address", &self.email_address);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "phone_number", &self.phone_number);
+        out.field_unless(skip[5], "website", &self.website);
         out.end()
     }
 }
@@ -17904,121 +14493,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<BusinessDigitalPresenceCheck>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<BusinessKybCheck>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<BusinessRiskCheck>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BusinessSearchTerms> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<BusinessVerificationShareableUrl>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<BusinessVerificationStatusOverall> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "digital_presence_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "kyb_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "completed_at"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "digital_presence_check"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "kyb_check"),
+                6 => s::value(&mut map, &mut f6, "redacted_at"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "risk_check"),
+                9 => s::value(&mut map, &mut f9, "search_terms"),
+                10 => s::value(&mut map, &mut f10, "shareable_url"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            digital_presence_check: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("digital_presence_check");
-                }
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyb_check: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyb_check"),
-            },
-            redacted_at: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            risk_check: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            search_terms: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            shareable_url: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            client_user_id: s::required(f0, "client_user_id")?,
+            completed_at: s::required(f1, "completed_at")?,
+            created_at: s::required(f2, "created_at")?,
+            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            id: s::required(f4, "id")?,
+            kyb_check: s::required(f5, "kyb_check")?,
+            redacted_at: s::required(f6, "redacted_at")?,
+            request_id: s::required(f7, "request_id")?,
+            risk_check: s::required(f8, "risk_check")?,
+            search_terms: s::required(f9, "search_terms")?,
+            shareable_url: s::required(f10, "shareable_url")?,
+            status: s::required(f11, "status")?,
         })
     }
 }
@@ -18027,11 +14548,12 @@ impl ::serde::Serialize for BusinessVerificationCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationCreateResponse",
-            crate::struct_serde::kept(12usize, &skip),
+            12,
+            &skip,
         );
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
@@ -18073,37 +14595,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "business_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "business_verification_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            business_verification_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("business_verification_id");
-                }
-            },
+        Ok(Self {
+            business_verification_id: s::required(f0, "business_verification_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -18114,18 +14623,19 @@ impl ::serde::Serialize for BusinessVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("business_verification_id", &self.business_verification_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18181,121 +14691,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<BusinessDigitalPresenceCheck>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<BusinessKybCheck>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<BusinessRiskCheck>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<BusinessSearchTerms> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<BusinessVerificationShareableUrl>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<BusinessVerificationStatusOverall> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "digital_presence_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "kyb_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "completed_at"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "digital_presence_check"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "kyb_check"),
+                6 => s::value(&mut map, &mut f6, "redacted_at"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "risk_check"),
+                9 => s::value(&mut map, &mut f9, "search_terms"),
+                10 => s::value(&mut map, &mut f10, "shareable_url"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            digital_presence_check: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("digital_presence_check");
-                }
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyb_check: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyb_check"),
-            },
-            redacted_at: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            risk_check: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            search_terms: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            shareable_url: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            client_user_id: s::required(f0, "client_user_id")?,
+            completed_at: s::required(f1, "completed_at")?,
+            created_at: s::required(f2, "created_at")?,
+            digital_presence_check: s::required(f3, "digital_presence_check")?,
+            id: s::required(f4, "id")?,
+            kyb_check: s::required(f5, "kyb_check")?,
+            redacted_at: s::required(f6, "redacted_at")?,
+            request_id: s::required(f7, "request_id")?,
+            risk_check: s::required(f8, "risk_check")?,
+            search_terms: s::required(f9, "search_terms")?,
+            shareable_url: s::required(f10, "shareable_url")?,
+            status: s::required(f11, "status")?,
         })
     }
 }
@@ -18304,11 +14746,12 @@ impl ::serde::Serialize for BusinessVerificationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessVerificationGetResponse",
-            crate::struct_serde::kept(12usize, &skip),
+            12,
+            &skip,
         );
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
@@ -18710,29 +15153,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsite {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            url: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("url"),
-            },
+        Ok(Self {
+            url: s::required(f0, "url")?,
         })
     }
 }
@@ -18741,11 +15175,12 @@ impl ::serde::Serialize for BusinessWebsite {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessWebsite",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("url", &self.url);
         out.end()
@@ -18780,59 +15215,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsiteAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<BusinessWebsiteSsl> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<BusinessWebsiteBuildStatus> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<BusinessWhoisRecord> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "email_is_deliverable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_parked")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ssl")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "website_build_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "whois_record")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "email_is_deliverable"),
+                1 => s::value(&mut map, &mut f1, "is_parked"),
+                2 => s::value(&mut map, &mut f2, "ssl"),
+                3 => s::value(&mut map, &mut f3, "website_build_status"),
+                4 => s::value(&mut map, &mut f4, "whois_record"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            email_is_deliverable: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_is_deliverable"),
-            },
-            is_parked: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_parked"),
-            },
-            ssl: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ssl"),
-            },
-            website_build_status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website_build_status"),
-            },
-            whois_record: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("whois_record"),
-            },
+        Ok(Self {
+            email_is_deliverable: s::required(f0, "email_is_deliverable")?,
+            is_parked: s::required(f1, "is_parked")?,
+            ssl: s::required(f2, "ssl")?,
+            website_build_status: s::required(f3, "website_build_status")?,
+            whois_record: s::required(f4, "whois_record")?,
         })
     }
 }
@@ -18841,11 +15249,12 @@ impl ::serde::Serialize for BusinessWebsiteAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessWebsiteAnalysis",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("email_is_deliverable", &self.email_is_deliverable);
         out.field("is_parked", &self.is_parked);
@@ -18922,27 +15331,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsiteSsl {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "is_valid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "is_valid"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            is_valid: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_valid"),
-            },
+        Ok(Self {
+            is_valid: s::required(f0, "is_valid")?,
         })
     }
 }
@@ -18951,11 +15353,12 @@ impl ::serde::Serialize for BusinessWebsiteSsl {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessWebsiteSsl",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("is_valid", &self.is_valid);
         out.end()
@@ -18989,53 +15392,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for BusinessWhoisRecord {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "domain_created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "domain_expires_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "domain_updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "registrar")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "domain_created_at"),
+                1 => s::value(&mut map, &mut f1, "domain_expires_at"),
+                2 => s::value(&mut map, &mut f2, "domain_updated_at"),
+                3 => s::value(&mut map, &mut f3, "registrar"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            domain_created_at: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_created_at"),
-            },
-            domain_expires_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_expires_at"),
-            },
-            domain_updated_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_updated_at"),
-            },
-            registrar: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("registrar"),
-            },
+        Ok(Self {
+            domain_created_at: s::required(f0, "domain_created_at")?,
+            domain_expires_at: s::required(f1, "domain_expires_at")?,
+            domain_updated_at: s::required(f2, "domain_updated_at")?,
+            registrar: s::required(f3, "registrar")?,
         })
     }
 }
@@ -19044,11 +15423,12 @@ impl ::serde::Serialize for BusinessWhoisRecord {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "BusinessWhoisRecord",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("domain_created_at", &self.domain_created_at);
         out.field("domain_expires_at", &self.domain_expires_at);

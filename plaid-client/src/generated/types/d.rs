@@ -28,51 +28,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<DashboardUserStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            created_at: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            email_address: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            created_at: s::required(f0, "created_at")?,
+            email_address: s::required(f1, "email_address")?,
+            id: s::required(f2, "id")?,
+            status: s::required(f3, "status")?,
         })
     }
 }
@@ -81,11 +59,12 @@ impl ::serde::Serialize for DashboardUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUser",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("created_at", &self.created_at);
         out.field("email_address", &self.email_address);
@@ -119,36 +98,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "dashboard_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "dashboard_user_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            dashboard_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dashboard_user_id"),
-            },
+            dashboard_user_id: s::required(f1, "dashboard_user_id")?,
             secret: s::optional(f2),
         })
     }
@@ -158,18 +126,19 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("dashboard_user_id", &self.dashboard_user_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -211,59 +180,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<DashboardUserStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            created_at: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            email_address: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            created_at: s::required(f0, "created_at")?,
+            email_address: s::required(f1, "email_address")?,
+            id: s::required(f2, "id")?,
+            request_id: s::required(f3, "request_id")?,
+            status: s::required(f4, "status")?,
         })
     }
 }
@@ -272,11 +214,12 @@ impl ::serde::Serialize for DashboardUserGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("created_at", &self.created_at);
         out.field("email_address", &self.email_address);
@@ -389,31 +332,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
@@ -425,7 +360,7 @@ impl ::serde::Serialize for DashboardUserListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -433,11 +368,12 @@ impl ::serde::Serialize for DashboardUserListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserListRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -476,43 +412,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<DashboardUser>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "dashboard_users")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "dashboard_users"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            dashboard_users: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dashboard_users"),
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            dashboard_users: s::required(f0, "dashboard_users")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -521,11 +440,12 @@ impl ::serde::Serialize for DashboardUserListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DashboardUserListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("dashboard_users", &self.dashboard_users);
         out.field("next_cursor", &self.next_cursor);
@@ -653,35 +573,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for DateRange {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beginning")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beginning"),
+                1 => s::value(&mut map, &mut f1, "ending"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            beginning: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("beginning"),
-            },
-            ending: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ending"),
-            },
+        Ok(Self {
+            beginning: s::required(f0, "beginning")?,
+            ending: s::required(f1, "ending")?,
         })
     }
 }
@@ -690,11 +598,12 @@ impl ::serde::Serialize for DateRange {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DateRange",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("beginning", &self.beginning);
         out.field("ending", &self.ending);
@@ -728,44 +637,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for Deductions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<DeductionsBreakdown>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Total>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<DeductionsTotal> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Total>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "breakdown")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "subtotals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "totals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "breakdown"),
+                1 => s::value(&mut map, &mut f1, "subtotals"),
+                2 => s::value(&mut map, &mut f2, "total"),
+                3 => s::value(&mut map, &mut f3, "totals"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            breakdown: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("breakdown"),
-            },
+        Ok(Self {
+            breakdown: s::required(f0, "breakdown")?,
             subtotals: f1.unwrap_or_default(),
-            total: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total"),
-            },
+            total: s::required(f2, "total")?,
             totals: f3.unwrap_or_default(),
         })
     }
@@ -775,19 +668,20 @@ impl ::serde::Serialize for Deductions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.subtotals),
             ::std::vec::Vec::is_empty(&self.totals),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Deductions",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("breakdown", &self.breakdown);
-        out.field_unless(skip[0usize], "subtotals", &self.subtotals);
+        out.field_unless(skip[0], "subtotals", &self.subtotals);
         out.field("total", &self.total);
-        out.field_unless(skip[1usize], "totals", &self.totals);
+        out.field_unless(skip[1], "totals", &self.totals);
         out.end()
     }
 }
@@ -827,45 +721,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for DeductionsBreakdown {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ytd_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "current_amount"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "unofficial_currency_code"),
+                4 => s::value(&mut map, &mut f4, "ytd_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             current_amount: s::optional(f0),
             description: s::optional(f1),
             iso_currency_code: s::optional(f2),
@@ -879,7 +755,7 @@ impl ::serde::Serialize for DeductionsBreakdown {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.current_amount),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.iso_currency_code),
@@ -889,17 +765,18 @@ impl ::serde::Serialize for DeductionsBreakdown {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DeductionsBreakdown",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "current_amount", &self.current_amount);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
-        out.field_unless(skip[4usize], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[4], "ytd_amount", &self.ytd_amount);
         out.end()
     }
 }
@@ -936,39 +813,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for DeductionsTotal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ytd_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "current_amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                3 => s::value(&mut map, &mut f3, "ytd_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             current_amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             unofficial_currency_code: s::optional(f2),
@@ -981,7 +844,7 @@ impl ::serde::Serialize for DeductionsTotal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.current_amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.unofficial_currency_code),
@@ -990,16 +853,17 @@ impl ::serde::Serialize for DeductionsTotal {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DeductionsTotal",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "current_amount", &self.current_amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
-        out.field_unless(skip[3usize], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[3], "ytd_amount", &self.ytd_amount);
         out.end()
     }
 }
@@ -1041,64 +905,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for DefaultUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "new_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "new_transactions"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            new_transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_transactions"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f2, "item_id")?,
+            new_transactions: s::required(f3, "new_transactions")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -1107,14 +942,15 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DefaultUpdateWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("new_transactions", &self.new_transactions);
         out.field("webhook_code", &self.webhook_code);
@@ -1280,31 +1116,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for DepositoryFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<DepositoryAccountSubtypes> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<LimitedPurposeTypes>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "limited_purpose_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                1 => s::value(&mut map, &mut f1, "limited_purpose_types"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_subtypes: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtypes"),
-            },
+        Ok(Self {
+            account_subtypes: s::required(f0, "account_subtypes")?,
             limited_purpose_types: s::optional(f1),
         })
     }
@@ -1314,20 +1141,17 @@ impl ::serde::Serialize for DepositoryFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.limited_purpose_types),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DepositoryFilter",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("account_subtypes", &self.account_subtypes);
-        out.field_unless(
-            skip[0usize],
-            "limited_purpose_types",
-            &self.limited_purpose_types,
-        );
+        out.field_unless(skip[0], "limited_purpose_types", &self.limited_purpose_types);
         out.end()
     }
 }
@@ -1402,52 +1226,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for DetailedOriginator {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<TransferPlatformRequirement>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferDiligenceStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "outstanding_requirements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transfer_diligence_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "company_name"),
+                2 => s::value(&mut map, &mut f2, "outstanding_requirements"),
+                3 => s::value(&mut map, &mut f3, "transfer_diligence_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_id"),
-            },
-            company_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("company_name"),
-            },
+        Ok(Self {
+            client_id: s::required(f0, "client_id")?,
+            company_name: s::required(f1, "company_name")?,
             outstanding_requirements: f2.unwrap_or_default(),
-            transfer_diligence_status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("transfer_diligence_status");
-                }
-            },
+            transfer_diligence_status: s::required(f3, "transfer_diligence_status")?,
         })
     }
 }
@@ -1456,18 +1257,19 @@ impl ::serde::Serialize for DetailedOriginator {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::vec::Vec::is_empty(&self.outstanding_requirements),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DetailedOriginator",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("client_id", &self.client_id);
         out.field("company_name", &self.company_name);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "outstanding_requirements",
             &self.outstanding_requirements,
         );
@@ -1528,82 +1330,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for DetectedAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "newest_transaction_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "newest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "oldest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "total_inflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "total_outflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transaction_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtype"),
+                1 => s::value(&mut map, &mut f1, "account_type"),
+                2 => s::value(&mut map, &mut f2, "newest_transaction_amount"),
+                3 => s::value(&mut map, &mut f3, "newest_transaction_date"),
+                4 => s::value(&mut map, &mut f4, "oldest_transaction_date"),
+                5 => s::value(&mut map, &mut f5, "total_inflows"),
+                6 => s::value(&mut map, &mut f6, "total_outflows"),
+                7 => s::value(&mut map, &mut f7, "transaction_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_subtype: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtype"),
-            },
-            account_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
+        Ok(Self {
+            account_subtype: s::required(f0, "account_subtype")?,
+            account_type: s::required(f1, "account_type")?,
             newest_transaction_amount: s::optional(f2),
             newest_transaction_date: s::optional(f3),
             oldest_transaction_date: s::optional(f4),
-            total_inflows: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_inflows"),
-            },
-            total_outflows: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_outflows"),
-            },
-            transaction_count: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_count"),
-            },
+            total_inflows: s::required(f5, "total_inflows")?,
+            total_outflows: s::required(f6, "total_outflows")?,
+            transaction_count: s::required(f7, "transaction_count")?,
         })
     }
 }
@@ -1612,7 +1373,7 @@ impl ::serde::Serialize for DetectedAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.newest_transaction_amount),
             ::std::option::Option::is_none(&self.newest_transaction_date),
             ::std::option::Option::is_none(&self.oldest_transaction_date),
@@ -1620,22 +1381,23 @@ impl ::serde::Serialize for DetectedAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DetectedAccount",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("account_subtype", &self.account_subtype);
         out.field("account_type", &self.account_type);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "newest_transaction_amount",
             &self.newest_transaction_amount,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "newest_transaction_date",
             &self.newest_transaction_date,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "oldest_transaction_date",
             &self.oldest_transaction_date,
         );
@@ -1666,29 +1428,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for DeviceId {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             id: s::optional(f0),
             type_: s::optional(f1),
         })
@@ -1699,17 +1453,18 @@ impl ::serde::Serialize for DeviceId {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.id),
             ::std::option::Option::is_none(&self.type_),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DeviceId",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "id", &self.id);
-        out.field_unless(skip[1usize], "type", &self.type_);
+        out.field_unless(skip[0], "id", &self.id);
+        out.field_unless(skip[1], "type", &self.type_);
         out.end()
     }
 }
@@ -1757,63 +1512,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for DistributionBreakdown {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "bank_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "current_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_name"),
+                1 => s::value(&mut map, &mut f1, "bank_name"),
+                2 => s::value(&mut map, &mut f2, "current_amount"),
+                3 => s::value(&mut map, &mut f3, "current_pay"),
+                4 => s::value(&mut map, &mut f4, "iso_currency_code"),
+                5 => s::value(&mut map, &mut f5, "mask"),
+                6 => s::value(&mut map, &mut f6, "type"),
+                7 => s::value(&mut map, &mut f7, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_name: s::optional(f0),
             bank_name: s::optional(f1),
             current_amount: s::optional(f2),
@@ -1830,7 +1555,7 @@ impl ::serde::Serialize for DistributionBreakdown {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.account_name),
             ::std::option::Option::is_none(&self.bank_name),
             ::std::option::Option::is_none(&self.current_amount),
@@ -1843,17 +1568,18 @@ impl ::serde::Serialize for DistributionBreakdown {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DistributionBreakdown",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_name", &self.account_name);
-        out.field_unless(skip[1usize], "bank_name", &self.bank_name);
-        out.field_unless(skip[2usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[3usize], "current_pay", &self.current_pay);
-        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[5usize], "mask", &self.mask);
-        out.field_unless(skip[6usize], "type", &self.type_);
+        out.field_unless(skip[0], "account_name", &self.account_name);
+        out.field_unless(skip[1], "bank_name", &self.bank_name);
+        out.field_unless(skip[2], "current_amount", &self.current_amount);
+        out.field_unless(skip[3], "current_pay", &self.current_pay);
+        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5], "mask", &self.mask);
+        out.field_unless(skip[6], "type", &self.type_);
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -2002,64 +1728,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AamvaAnalysis>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<DocumentAuthenticityMatchCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<FraudAnalysisDetails>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<HumanReview>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<ImageQuality> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ImageQualityDetails>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "aamva_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "authenticity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "extracted_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "fraud_analysis_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "human_review")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "image_quality")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "image_quality_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "aamva_verification"),
+                1 => s::value(&mut map, &mut f1, "authenticity"),
+                2 => s::value(&mut map, &mut f2, "extracted_data"),
+                3 => s::value(&mut map, &mut f3, "fraud_analysis_details"),
+                4 => s::value(&mut map, &mut f4, "human_review"),
+                5 => s::value(&mut map, &mut f5, "image_quality"),
+                6 => s::value(&mut map, &mut f6, "image_quality_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             aamva_verification: s::optional(f0),
-            authenticity: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authenticity"),
-            },
-            extracted_data: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("extracted_data"),
-            },
+            authenticity: s::required(f1, "authenticity")?,
+            extracted_data: s::required(f2, "extracted_data")?,
             fraud_analysis_details: s::optional(f3),
             human_review: s::optional(f4),
-            image_quality: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("image_quality"),
-            },
+            image_quality: s::required(f5, "image_quality")?,
             image_quality_details: s::optional(f6),
         })
     }
@@ -2069,7 +1768,7 @@ impl ::serde::Serialize for DocumentAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.aamva_verification),
             ::std::option::Option::is_none(&self.fraud_analysis_details),
             ::std::option::Option::is_none(&self.human_review),
@@ -2078,23 +1777,20 @@ impl ::serde::Serialize for DocumentAnalysis {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentAnalysis",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "aamva_verification", &self.aamva_verification);
+        out.field_unless(skip[0], "aamva_verification", &self.aamva_verification);
         out.field("authenticity", &self.authenticity);
         out.field("extracted_data", &self.extracted_data);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "fraud_analysis_details",
             &self.fraud_analysis_details,
         );
-        out.field_unless(skip[2usize], "human_review", &self.human_review);
+        out.field_unless(skip[2], "human_review", &self.human_review);
         out.field("image_quality", &self.image_quality);
-        out.field_unless(
-            skip[3usize],
-            "image_quality_details",
-            &self.image_quality_details,
-        );
+        out.field_unless(skip[3], "image_quality_details", &self.image_quality_details);
         out.end()
     }
 }
@@ -2452,41 +2148,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<DocType>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "doc_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "doc_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "doc_id"),
+                1 => s::value(&mut map, &mut f1, "doc_type"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             doc_id: s::optional(f0),
             doc_type: s::optional(f1),
             name: s::optional(f2),
@@ -2499,7 +2179,7 @@ impl ::serde::Serialize for DocumentMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.doc_id),
             ::std::option::Option::is_none(&self.doc_type),
             ::std::option::Option::is_none(&self.name),
@@ -2508,12 +2188,13 @@ impl ::serde::Serialize for DocumentMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "doc_id", &self.doc_id);
-        out.field_unless(skip[1usize], "doc_type", &self.doc_type);
-        out.field_unless(skip[2usize], "name", &self.name);
-        out.field_unless(skip[3usize], "status", &self.status);
+        out.field_unless(skip[0], "doc_id", &self.doc_id);
+        out.field_unless(skip[1], "doc_type", &self.doc_type);
+        out.field_unless(skip[2], "name", &self.name);
+        out.field_unless(skip[3], "status", &self.status);
         out.end()
     }
 }
@@ -2612,95 +2293,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<DocumentRiskSignalInstitutionMetadata>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "actual_value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expected_value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "field")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "has_fraud_risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "institution_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "page_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "signal_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "actual_value"),
+                1 => s::value(&mut map, &mut f1, "expected_value"),
+                2 => s::value(&mut map, &mut f2, "field"),
+                3 => s::value(&mut map, &mut f3, "has_fraud_risk"),
+                4 => s::value(&mut map, &mut f4, "institution_metadata"),
+                5 => s::value(&mut map, &mut f5, "page_number"),
+                6 => s::value(&mut map, &mut f6, "signal_description"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            actual_value: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("actual_value"),
-            },
-            expected_value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expected_value"),
-            },
-            field: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("field"),
-            },
-            has_fraud_risk: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("has_fraud_risk"),
-            },
-            institution_metadata: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_metadata"),
-            },
-            page_number: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("page_number"),
-            },
-            signal_description: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("signal_description"),
-            },
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            actual_value: s::required(f0, "actual_value")?,
+            expected_value: s::required(f1, "expected_value")?,
+            field: s::required(f2, "field")?,
+            has_fraud_risk: s::required(f3, "has_fraud_risk")?,
+            institution_metadata: s::required(f4, "institution_metadata")?,
+            page_number: s::required(f5, "page_number")?,
+            signal_description: s::required(f6, "signal_description")?,
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -2709,11 +2336,12 @@ impl ::serde::Serialize for DocumentRiskSignal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentRiskSignal",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("actual_value", &self.actual_value);
         out.field("expected_value", &self.expected_value);
@@ -2745,27 +2373,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalInstitutionMet
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            item_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            item_id: s::required(f0, "item_id")?,
         })
     }
 }
@@ -2774,11 +2395,12 @@ impl ::serde::Serialize for DocumentRiskSignalInstitutionMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentRiskSignalInstitutionMetadata",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("item_id", &self.item_id);
         out.end()
@@ -2812,49 +2434,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalsObject {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<MultiDocumentRiskSignal>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<SingleDocumentRiskSignal>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "multi_document_risk_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "single_document_risk_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "multi_document_risk_signals"),
+                2 => s::value(&mut map, &mut f2, "single_document_risk_signals"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            multi_document_risk_signals: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("multi_document_risk_signals");
-                }
-            },
-            single_document_risk_signals: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("single_document_risk_signals");
-                }
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            multi_document_risk_signals: s::required(f1, "multi_document_risk_signals")?,
+            single_document_risk_signals: s::required(
+                f2,
+                "single_document_risk_signals",
+            )?,
         })
     }
 }
@@ -2863,11 +2465,12 @@ impl ::serde::Serialize for DocumentRiskSignalsObject {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentRiskSignalsObject",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("multi_document_risk_signals", &self.multi_document_risk_signals);
@@ -2895,27 +2498,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            risk_score: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_score"),
-            },
+        Ok(Self {
+            risk_score: s::required(f0, "risk_score")?,
         })
     }
 }
@@ -2924,11 +2520,12 @@ impl ::serde::Serialize for DocumentRiskSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentRiskSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("risk_score", &self.risk_score);
         out.end()
@@ -3006,37 +2603,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<DocumentaryVerificationDocument>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "documents"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            documents: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("documents"),
-            },
-            status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            documents: s::required(f0, "documents")?,
+            status: s::required(f1, "status")?,
         })
     }
 }
@@ -3045,11 +2628,12 @@ impl ::serde::Serialize for DocumentaryVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentaryVerification",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("documents", &self.documents);
         out.field("status", &self.status);
@@ -3088,69 +2672,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerificationDocument 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<DocumentAnalysis> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PhysicalDocumentExtractedData>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<PhysicalDocumentImages> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<DocumentStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "attempt")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "extracted_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "images")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "attempt"),
+                2 => s::value(&mut map, &mut f2, "extracted_data"),
+                3 => s::value(&mut map, &mut f3, "images"),
+                4 => s::value(&mut map, &mut f4, "redacted_at"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            analysis: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("analysis"),
-            },
-            attempt: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("attempt"),
-            },
-            extracted_data: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("extracted_data"),
-            },
-            images: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("images"),
-            },
-            redacted_at: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            analysis: s::required(f0, "analysis")?,
+            attempt: s::required(f1, "attempt")?,
+            extracted_data: s::required(f2, "extracted_data")?,
+            images: s::required(f3, "images")?,
+            redacted_at: s::required(f4, "redacted_at")?,
+            status: s::required(f5, "status")?,
         })
     }
 }
@@ -3159,11 +2709,12 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "DocumentaryVerificationDocument",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("analysis", &self.analysis);
         out.field("attempt", &self.attempt);

@@ -28,35 +28,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for Earnings {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<EarningsBreakdown>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<EarningsTotal>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EarningsTotal>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<EarningsTotal>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "breakdown")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "subtotals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "totals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "breakdown"),
+                1 => s::value(&mut map, &mut f1, "subtotals"),
+                2 => s::value(&mut map, &mut f2, "total"),
+                3 => s::value(&mut map, &mut f3, "totals"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             breakdown: f0.unwrap_or_default(),
             subtotals: f1.unwrap_or_default(),
             total: s::optional(f2),
@@ -69,7 +59,7 @@ impl ::serde::Serialize for Earnings {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.breakdown),
             ::std::vec::Vec::is_empty(&self.subtotals),
             ::std::option::Option::is_none(&self.total),
@@ -78,12 +68,13 @@ impl ::serde::Serialize for Earnings {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Earnings",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "breakdown", &self.breakdown);
-        out.field_unless(skip[1usize], "subtotals", &self.subtotals);
-        out.field_unless(skip[2usize], "total", &self.total);
-        out.field_unless(skip[3usize], "totals", &self.totals);
+        out.field_unless(skip[0], "breakdown", &self.breakdown);
+        out.field_unless(skip[1], "subtotals", &self.subtotals);
+        out.field_unless(skip[2], "total", &self.total);
+        out.field_unless(skip[3], "totals", &self.totals);
         out.end()
     }
 }
@@ -133,59 +124,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for EarningsBreakdown {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<EarningsBreakdownCanonicalDescription>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "canonical_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "hours")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "ytd_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "canonical_description"),
+                1 => s::value(&mut map, &mut f1, "current_amount"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "hours"),
+                4 => s::value(&mut map, &mut f4, "iso_currency_code"),
+                5 => s::value(&mut map, &mut f5, "rate"),
+                6 => s::value(&mut map, &mut f6, "unofficial_currency_code"),
+                7 => s::value(&mut map, &mut f7, "ytd_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             canonical_description: s::optional(f0),
             current_amount: s::optional(f1),
             description: s::optional(f2),
@@ -202,7 +167,7 @@ impl ::serde::Serialize for EarningsBreakdown {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.canonical_description),
             ::std::option::Option::is_none(&self.current_amount),
             ::std::option::Option::is_none(&self.description),
@@ -215,24 +180,21 @@ impl ::serde::Serialize for EarningsBreakdown {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EarningsBreakdown",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
+        out.field_unless(skip[0], "canonical_description", &self.canonical_description);
+        out.field_unless(skip[1], "current_amount", &self.current_amount);
+        out.field_unless(skip[2], "description", &self.description);
+        out.field_unless(skip[3], "hours", &self.hours);
+        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5], "rate", &self.rate);
         out.field_unless(
-            skip[0usize],
-            "canonical_description",
-            &self.canonical_description,
-        );
-        out.field_unless(skip[1usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[2usize], "description", &self.description);
-        out.field_unless(skip[3usize], "hours", &self.hours);
-        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[5usize], "rate", &self.rate);
-        out.field_unless(
-            skip[6usize],
+            skip[6],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
-        out.field_unless(skip[7usize], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[7], "ytd_amount", &self.ytd_amount);
         out.end()
     }
 }
@@ -343,51 +305,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for EarningsTotal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "hours")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ytd_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ytd_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "current_amount"),
+                1 => s::value(&mut map, &mut f1, "current_pay"),
+                2 => s::value(&mut map, &mut f2, "hours"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "unofficial_currency_code"),
+                5 => s::value(&mut map, &mut f5, "ytd_amount"),
+                6 => s::value(&mut map, &mut f6, "ytd_pay"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             current_amount: s::optional(f0),
             current_pay: s::optional(f1),
             hours: s::optional(f2),
@@ -403,7 +345,7 @@ impl ::serde::Serialize for EarningsTotal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.current_amount),
             ::std::option::Option::is_none(&self.current_pay),
             ::std::option::Option::is_none(&self.hours),
@@ -415,19 +357,20 @@ impl ::serde::Serialize for EarningsTotal {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EarningsTotal",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[1usize], "current_pay", &self.current_pay);
-        out.field_unless(skip[2usize], "hours", &self.hours);
-        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "current_amount", &self.current_amount);
+        out.field_unless(skip[1], "current_pay", &self.current_pay);
+        out.field_unless(skip[2], "hours", &self.hours);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
-        out.field_unless(skip[5usize], "ytd_amount", &self.ytd_amount);
-        out.field_unless(skip[6usize], "ytd_pay", &self.ytd_pay);
+        out.field_unless(skip[5], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[6], "ytd_pay", &self.ytd_pay);
         out.end()
     }
 }
@@ -455,43 +398,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for Email {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EmailType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "data"),
+                1 => s::value(&mut map, &mut f1, "primary"),
+                2 => s::value(&mut map, &mut f2, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            data: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("data"),
-            },
-            primary: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("primary"),
-            },
-            type_: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            data: s::required(f0, "data")?,
+            primary: s::required(f1, "primary")?,
+            type_: s::required(f2, "type")?,
         })
     }
 }
@@ -500,12 +426,8 @@ impl ::serde::Serialize for Email {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Email",
-            crate::struct_serde::kept(3usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Email", 3, &skip);
         out.field("data", &self.data);
         out.field("primary", &self.primary);
         out.field("type", &self.type_);
@@ -573,23 +495,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmailAddressMatchScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { score: s::optional(f0) })
+        Ok(Self { score: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for EmailAddressMatchScore {
@@ -597,13 +515,14 @@ impl ::serde::Serialize for EmailAddressMatchScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.score)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.score)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmailAddressMatchScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "score", &self.score);
+        out.field_unless(skip[0], "score", &self.score);
         out.end()
     }
 }
@@ -725,48 +644,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employee {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<PaystubAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TaxpayerId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "marital_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "taxpayer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "marital_status"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "taxpayer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
             marital_status: s::optional(f1),
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+            name: s::required(f2, "name")?,
             taxpayer_id: s::optional(f3),
         })
     }
@@ -776,19 +675,20 @@ impl ::serde::Serialize for Employee {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.marital_status),
             ::std::option::Option::is_none(&self.taxpayer_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Employee",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("address", &self.address);
-        out.field_unless(skip[0usize], "marital_status", &self.marital_status);
+        out.field_unless(skip[0], "marital_status", &self.marital_status);
         out.field("name", &self.name);
-        out.field_unless(skip[1usize], "taxpayer_id", &self.taxpayer_id);
+        out.field_unless(skip[1], "taxpayer_id", &self.taxpayer_id);
         out.end()
     }
 }
@@ -838,51 +738,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for Employer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AddressDataNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "confidence_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "employer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "confidence_score"),
+                2 => s::value(&mut map, &mut f2, "employer_id"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            confidence_score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confidence_score"),
-            },
-            employer_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("employer_id"),
-            },
-            name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            confidence_score: s::required(f1, "confidence_score")?,
+            employer_id: s::required(f2, "employer_id")?,
+            name: s::required(f3, "name")?,
         })
     }
 }
@@ -891,11 +769,12 @@ impl ::serde::Serialize for Employer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Employer",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("confidence_score", &self.confidence_score);
@@ -940,25 +819,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmployerVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { name: s::optional(f0) })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for EmployerVerification {
@@ -966,13 +839,14 @@ impl ::serde::Serialize for EmployerVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.name)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.name)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmployerVerification",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "name", &self.name);
+        out.field_unless(skip[0], "name", &self.name);
         out.end()
     }
 }
@@ -1005,44 +879,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "query")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "products"),
+                2 => s::value(&mut map, &mut f2, "query"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            products: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("products"),
-            },
-            query: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("query"),
-            },
+            products: s::required(f1, "products")?,
+            query: s::required(f2, "query")?,
             secret: s::optional(f3),
         })
     }
@@ -1052,19 +910,20 @@ impl ::serde::Serialize for EmployersSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmployersSearchRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1099,35 +958,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Employer>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employers"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            employers: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("employers"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            employers: s::required(f0, "employers")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -1136,11 +983,12 @@ impl ::serde::Serialize for EmployersSearchResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmployersSearchResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("employers", &self.employers);
         out.field("request_id", &self.request_id);
@@ -1168,29 +1016,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "annual_salary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "hire_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "annual_salary"),
+                1 => s::value(&mut map, &mut f1, "hire_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             annual_salary: s::optional(f0),
             hire_date: s::optional(f1),
         })
@@ -1201,17 +1041,18 @@ impl ::serde::Serialize for EmploymentDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.annual_salary),
             ::std::option::Option::is_none(&self.hire_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentDetails",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "annual_salary", &self.annual_salary);
-        out.field_unless(skip[1usize], "hire_date", &self.hire_date);
+        out.field_unless(skip[0], "annual_salary", &self.annual_salary);
+        out.field_unless(skip[1], "hire_date", &self.hire_date);
         out.end()
     }
 }
@@ -1294,51 +1135,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<EmployerVerification>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlatformIds>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<EmploymentVerificationStatus>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "platform_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "title")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employer"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "platform_ids"),
+                3 => s::value(&mut map, &mut f3, "start_date"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "title"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             employer: s::optional(f0),
             end_date: s::optional(f1),
             platform_ids: s::optional(f2),
@@ -1353,7 +1172,7 @@ impl ::serde::Serialize for EmploymentVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.platform_ids),
@@ -1364,14 +1183,15 @@ impl ::serde::Serialize for EmploymentVerification {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentVerification",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "employer", &self.employer);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
-        out.field_unless(skip[2usize], "platform_ids", &self.platform_ids);
-        out.field_unless(skip[3usize], "start_date", &self.start_date);
-        out.field_unless(skip[4usize], "status", &self.status);
-        out.field_unless(skip[5usize], "title", &self.title);
+        out.field_unless(skip[0], "employer", &self.employer);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "platform_ids", &self.platform_ids);
+        out.field_unless(skip[3], "start_date", &self.start_date);
+        out.field_unless(skip[4], "status", &self.status);
+        out.field_unless(skip[5], "title", &self.title);
         out.end()
     }
 }
@@ -1396,35 +1216,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -1435,18 +1244,19 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentVerificationGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1480,35 +1290,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<EmploymentVerification>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employments"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            employments: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("employments"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            employments: s::required(f0, "employments")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -1517,11 +1315,12 @@ impl ::serde::Serialize for EmploymentVerificationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EmploymentVerificationGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("employments", &self.employments);
         out.field("request_id", &self.request_id);
@@ -1622,97 +1421,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enhancements {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Counterparty>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Location> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<PaymentChannel> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "counterparties")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "payment_channel")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "personal_finance_category_icon_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "category"),
+                1 => s::value(&mut map, &mut f1, "category_id"),
+                2 => s::value(&mut map, &mut f2, "check_number"),
+                3 => s::value(&mut map, &mut f3, "counterparties"),
+                4 => s::value(&mut map, &mut f4, "location"),
+                5 => s::value(&mut map, &mut f5, "logo_url"),
+                6 => s::value(&mut map, &mut f6, "merchant_name"),
+                7 => s::value(&mut map, &mut f7, "payment_channel"),
+                8 => s::value(&mut map, &mut f8, "personal_finance_category"),
+                9 => s::value(&mut map, &mut f9, "personal_finance_category_icon_url"),
+                10 => s::value(&mut map, &mut f10, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            category: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("category"),
-            },
-            category_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("category_id"),
-            },
+        Ok(Self {
+            category: s::required(f0, "category")?,
+            category_id: s::required(f1, "category_id")?,
             check_number: s::optional(f2),
             counterparties: f3.unwrap_or_default(),
-            location: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("location"),
-            },
+            location: s::required(f4, "location")?,
             logo_url: s::optional(f5),
             merchant_name: s::optional(f6),
-            payment_channel: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_channel"),
-            },
+            payment_channel: s::required(f7, "payment_channel")?,
             personal_finance_category: s::optional(f8),
             personal_finance_category_icon_url: s::optional(f9),
             website: s::optional(f10),
@@ -1724,7 +1473,7 @@ impl ::serde::Serialize for Enhancements {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.check_number),
             ::std::vec::Vec::is_empty(&self.counterparties),
             ::std::option::Option::is_none(&self.logo_url),
@@ -1736,27 +1485,28 @@ impl ::serde::Serialize for Enhancements {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Enhancements",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("category", &self.category);
         out.field("category_id", &self.category_id);
-        out.field_unless(skip[0usize], "check_number", &self.check_number);
-        out.field_unless(skip[1usize], "counterparties", &self.counterparties);
+        out.field_unless(skip[0], "check_number", &self.check_number);
+        out.field_unless(skip[1], "counterparties", &self.counterparties);
         out.field("location", &self.location);
-        out.field_unless(skip[2usize], "logo_url", &self.logo_url);
-        out.field_unless(skip[3usize], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[2], "logo_url", &self.logo_url);
+        out.field_unless(skip[3], "merchant_name", &self.merchant_name);
         out.field("payment_channel", &self.payment_channel);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "personal_finance_category",
             &self.personal_finance_category,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "personal_finance_category_icon_url",
             &self.personal_finance_category_icon_url,
         );
-        out.field_unless(skip[6usize], "website", &self.website);
+        out.field_unless(skip[6], "website", &self.website);
         out.end()
     }
 }
@@ -1868,130 +1618,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for Enrichments {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Counterparty>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<Location> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<PaymentChannel> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "counterparties")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "legacy_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "legacy_category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "payment_channel")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "personal_finance_category_icon_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "check_number"),
+                1 => s::value(&mut map, &mut f1, "counterparties"),
+                2 => s::value(&mut map, &mut f2, "entity_id"),
+                3 => s::value(&mut map, &mut f3, "legacy_category"),
+                4 => s::value(&mut map, &mut f4, "legacy_category_id"),
+                5 => s::value(&mut map, &mut f5, "location"),
+                6 => s::value(&mut map, &mut f6, "logo_url"),
+                7 => s::value(&mut map, &mut f7, "merchant_name"),
+                8 => s::value(&mut map, &mut f8, "payment_channel"),
+                9 => s::value(&mut map, &mut f9, "personal_finance_category"),
+                10 => s::value(&mut map, &mut f10, "personal_finance_category_icon_url"),
+                11 => s::value(&mut map, &mut f11, "phone_number"),
+                12 => s::value(&mut map, &mut f12, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             check_number: s::optional(f0),
-            counterparties: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("counterparties"),
-            },
+            counterparties: s::required(f1, "counterparties")?,
             entity_id: s::optional(f2),
             legacy_category: s::optional(f3),
             legacy_category_id: s::optional(f4),
-            location: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("location"),
-            },
-            logo_url: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("logo_url"),
-            },
-            merchant_name: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("merchant_name"),
-            },
-            payment_channel: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_channel"),
-            },
-            personal_finance_category: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("personal_finance_category");
-                }
-            },
-            personal_finance_category_icon_url: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("personal_finance_category_icon_url");
-                }
-            },
+            location: s::required(f5, "location")?,
+            logo_url: s::required(f6, "logo_url")?,
+            merchant_name: s::required(f7, "merchant_name")?,
+            payment_channel: s::required(f8, "payment_channel")?,
+            personal_finance_category: s::required(f9, "personal_finance_category")?,
+            personal_finance_category_icon_url: s::required(
+                f10,
+                "personal_finance_category_icon_url",
+            )?,
             phone_number: s::optional(f11),
-            website: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+            website: s::required(f12, "website")?,
         })
     }
 }
@@ -2000,7 +1679,7 @@ impl ::serde::Serialize for Enrichments {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.check_number),
             ::std::option::Option::is_none(&self.entity_id),
             ::std::option::Option::is_none(&self.legacy_category),
@@ -2010,13 +1689,14 @@ impl ::serde::Serialize for Enrichments {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Enrichments",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
-        out.field_unless(skip[0usize], "check_number", &self.check_number);
+        out.field_unless(skip[0], "check_number", &self.check_number);
         out.field("counterparties", &self.counterparties);
-        out.field_unless(skip[1usize], "entity_id", &self.entity_id);
-        out.field_unless(skip[2usize], "legacy_category", &self.legacy_category);
-        out.field_unless(skip[3usize], "legacy_category_id", &self.legacy_category_id);
+        out.field_unless(skip[1], "entity_id", &self.entity_id);
+        out.field_unless(skip[2], "legacy_category", &self.legacy_category);
+        out.field_unless(skip[3], "legacy_category_id", &self.legacy_category_id);
         out.field("location", &self.location);
         out.field("logo_url", &self.logo_url);
         out.field("merchant_name", &self.merchant_name);
@@ -2026,7 +1706,7 @@ impl ::serde::Serialize for Enrichments {
             "personal_finance_category_icon_url",
             &self.personal_finance_category_icon_url,
         );
-        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[4], "phone_number", &self.phone_number);
         out.field("website", &self.website);
         out.end()
     }
@@ -2051,35 +1731,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityDocument {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningDocumentValue> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EntityDocumentType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "number"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("number"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            number: s::required(f0, "number")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -2088,11 +1756,12 @@ impl ::serde::Serialize for EntityDocument {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityDocument",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("number", &self.number);
         out.field("type", &self.type_);
@@ -2202,56 +1871,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "locations")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "urls")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "documents"),
+                1 => s::value(&mut map, &mut f1, "email_addresses"),
+                2 => s::value(&mut map, &mut f2, "locations"),
+                3 => s::value(&mut map, &mut f3, "names"),
+                4 => s::value(&mut map, &mut f4, "phone_numbers"),
+                5 => s::value(&mut map, &mut f5, "search_terms_version"),
+                6 => s::value(&mut map, &mut f6, "urls"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             documents: s::optional(f0),
             email_addresses: s::optional(f1),
             locations: s::optional(f2),
             names: s::optional(f3),
             phone_numbers: s::optional(f4),
-            search_terms_version: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms_version"),
-            },
+            search_terms_version: s::required(f5, "search_terms_version")?,
             urls: s::optional(f6),
         })
     }
@@ -2261,7 +1911,7 @@ impl ::serde::Serialize for EntityScreeningHitAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.documents),
             ::std::option::Option::is_none(&self.email_addresses),
             ::std::option::Option::is_none(&self.locations),
@@ -2272,15 +1922,16 @@ impl ::serde::Serialize for EntityScreeningHitAnalysis {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitAnalysis",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "documents", &self.documents);
-        out.field_unless(skip[1usize], "email_addresses", &self.email_addresses);
-        out.field_unless(skip[2usize], "locations", &self.locations);
-        out.field_unless(skip[3usize], "names", &self.names);
-        out.field_unless(skip[4usize], "phone_numbers", &self.phone_numbers);
+        out.field_unless(skip[0], "documents", &self.documents);
+        out.field_unless(skip[1], "email_addresses", &self.email_addresses);
+        out.field_unless(skip[2], "locations", &self.locations);
+        out.field_unless(skip[3], "names", &self.names);
+        out.field_unless(skip[4], "phone_numbers", &self.phone_numbers);
         out.field("search_terms_version", &self.search_terms_version);
-        out.field_unless(skip[5usize], "urls", &self.urls);
+        out.field_unless(skip[5], "urls", &self.urls);
         out.end()
     }
 }
@@ -2321,55 +1972,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<EntityScreeningHitDocumentsItems>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<EntityScreeningHitEmailsItems>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<GenericScreeningHitLocationItems>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<EntityScreeningHitNamesItems>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<EntityScreeningHitsPhoneNumberItems>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<EntityScreeningHitUrlsItems>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "locations")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "urls")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "documents"),
+                1 => s::value(&mut map, &mut f1, "email_addresses"),
+                2 => s::value(&mut map, &mut f2, "locations"),
+                3 => s::value(&mut map, &mut f3, "names"),
+                4 => s::value(&mut map, &mut f4, "phone_numbers"),
+                5 => s::value(&mut map, &mut f5, "urls"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             documents: f0.unwrap_or_default(),
             email_addresses: f1.unwrap_or_default(),
             locations: f2.unwrap_or_default(),
@@ -2384,7 +2009,7 @@ impl ::serde::Serialize for EntityScreeningHitData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::vec::Vec::is_empty(&self.documents),
             ::std::vec::Vec::is_empty(&self.email_addresses),
             ::std::vec::Vec::is_empty(&self.locations),
@@ -2395,14 +2020,15 @@ impl ::serde::Serialize for EntityScreeningHitData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "documents", &self.documents);
-        out.field_unless(skip[1usize], "email_addresses", &self.email_addresses);
-        out.field_unless(skip[2usize], "locations", &self.locations);
-        out.field_unless(skip[3usize], "names", &self.names);
-        out.field_unless(skip[4usize], "phone_numbers", &self.phone_numbers);
-        out.field_unless(skip[5usize], "urls", &self.urls);
+        out.field_unless(skip[0], "documents", &self.documents);
+        out.field_unless(skip[1], "email_addresses", &self.email_addresses);
+        out.field_unless(skip[2], "locations", &self.locations);
+        out.field_unless(skip[3], "names", &self.names);
+        out.field_unless(skip[4], "phone_numbers", &self.phone_numbers);
+        out.field_unless(skip[5], "urls", &self.urls);
         out.end()
     }
 }
@@ -2426,27 +2052,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitDocumentsItems
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<EntityDocument>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -2457,17 +2077,18 @@ impl ::serde::Serialize for EntityScreeningHitDocumentsItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitDocumentsItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -2490,27 +2111,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitEmails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "email_address"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            email_address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
+        Ok(Self {
+            email_address: s::required(f0, "email_address")?,
         })
     }
 }
@@ -2519,11 +2133,12 @@ impl ::serde::Serialize for EntityScreeningHitEmails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitEmails",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("email_address", &self.email_address);
         out.end()
@@ -2549,29 +2164,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitEmailsItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitEmails>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -2582,17 +2189,18 @@ impl ::serde::Serialize for EntityScreeningHitEmailsItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitEmailsItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -2623,45 +2231,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitNames {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WeakAliasDetermination> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "full")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "weak_alias_determination")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "full"),
+                1 => s::value(&mut map, &mut f1, "is_primary"),
+                2 => s::value(&mut map, &mut f2, "weak_alias_determination"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            full: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("full"),
-            },
-            is_primary: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_primary"),
-            },
-            weak_alias_determination: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("weak_alias_determination");
-                }
-            },
+        Ok(Self {
+            full: s::required(f0, "full")?,
+            is_primary: s::required(f1, "is_primary")?,
+            weak_alias_determination: s::required(f2, "weak_alias_determination")?,
         })
     }
 }
@@ -2670,11 +2259,12 @@ impl ::serde::Serialize for EntityScreeningHitNames {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitNames",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("full", &self.full);
         out.field("is_primary", &self.is_primary);
@@ -2702,29 +2292,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitNamesItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitNames>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -2735,17 +2317,18 @@ impl ::serde::Serialize for EntityScreeningHitNamesItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitNamesItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -2769,35 +2352,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitPhoneNumbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningPhoneNumber> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<PhoneType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "phone_number"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            phone_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            phone_number: s::required(f0, "phone_number")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -2806,11 +2377,12 @@ impl ::serde::Serialize for EntityScreeningHitPhoneNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitPhoneNumbers",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("phone_number", &self.phone_number);
         out.field("type", &self.type_);
@@ -2836,27 +2408,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitUrls {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Url> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            url: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("url"),
-            },
+        Ok(Self {
+            url: s::required(f0, "url")?,
         })
     }
 }
@@ -2865,11 +2430,12 @@ impl ::serde::Serialize for EntityScreeningHitUrls {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitUrls",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("url", &self.url);
         out.end()
@@ -2895,29 +2461,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitUrlsItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitUrls>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -2928,17 +2486,18 @@ impl ::serde::Serialize for EntityScreeningHitUrlsItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitUrlsItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -2962,29 +2521,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitsPhoneNumberIt
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitPhoneNumbers>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -2995,17 +2546,18 @@ impl ::serde::Serialize for EntityScreeningHitsPhoneNumberItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningHitsPhoneNumberItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -3039,51 +2591,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningStatusUpdatedWebh
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_screening_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_screening_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("entity_screening_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            entity_screening_id: s::required(f0, "entity_screening_id")?,
+            environment: s::required(f1, "environment")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -3092,11 +2622,12 @@ impl ::serde::Serialize for EntityScreeningStatusUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityScreeningStatusUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("entity_screening_id", &self.entity_screening_id);
         out.field("environment", &self.environment);
@@ -3245,83 +2776,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistProgram {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<EntityWatchlistCode>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<EntityWatchlistScreeningProgramName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "is_archived")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "lists_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name_sensitivity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "is_archived"),
+                4 => s::value(&mut map, &mut f4, "is_rescanning_enabled"),
+                5 => s::value(&mut map, &mut f5, "lists_enabled"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "name_sensitivity"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            is_archived: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_archived"),
-            },
-            is_rescanning_enabled: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
-            },
-            lists_enabled: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lists_enabled"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            name_sensitivity: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name_sensitivity"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            created_at: s::required(f1, "created_at")?,
+            id: s::required(f2, "id")?,
+            is_archived: s::required(f3, "is_archived")?,
+            is_rescanning_enabled: s::required(f4, "is_rescanning_enabled")?,
+            lists_enabled: s::required(f5, "lists_enabled")?,
+            name: s::required(f6, "name")?,
+            name_sensitivity: s::required(f7, "name_sensitivity")?,
         })
     }
 }
@@ -3330,11 +2819,12 @@ impl ::serde::Serialize for EntityWatchlistProgram {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistProgram",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("created_at", &self.created_at);
@@ -3419,69 +2909,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreening {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "search_terms"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            search_terms: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            search_terms: s::required(f4, "search_terms")?,
+            status: s::required(f5, "status")?,
         })
     }
 }
@@ -3490,11 +2946,12 @@ impl ::serde::Serialize for EntityWatchlistScreening {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistScreening",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -3552,101 +3009,49 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningHit {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitAnalysis>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<EntityScreeningHitData>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningHitId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<EntityWatchlistCode> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<InternalUid> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<WatchlistScreeningHitStatus> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<SourceUid>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "first_active")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "historical_since")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "inactive_since")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "list_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "plaid_uid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "review_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "source_uid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "sub_programs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                2 => s::value(&mut map, &mut f2, "first_active"),
+                3 => s::value(&mut map, &mut f3, "historical_since"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "inactive_since"),
+                6 => s::value(&mut map, &mut f6, "list_code"),
+                7 => s::value(&mut map, &mut f7, "plaid_uid"),
+                8 => s::value(&mut map, &mut f8, "review_status"),
+                9 => s::value(&mut map, &mut f9, "source_uid"),
+                10 => s::value(&mut map, &mut f10, "sub_programs"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
-            first_active: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("first_active"),
-            },
-            historical_since: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("historical_since"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            inactive_since: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inactive_since"),
-            },
-            list_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("list_code"),
-            },
-            plaid_uid: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("plaid_uid"),
-            },
-            review_status: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("review_status"),
-            },
-            source_uid: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("source_uid"),
-            },
+            first_active: s::required(f2, "first_active")?,
+            historical_since: s::required(f3, "historical_since")?,
+            id: s::required(f4, "id")?,
+            inactive_since: s::required(f5, "inactive_since")?,
+            list_code: s::required(f6, "list_code")?,
+            plaid_uid: s::required(f7, "plaid_uid")?,
+            review_status: s::required(f8, "review_status")?,
+            source_uid: s::required(f9, "source_uid")?,
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -3656,7 +3061,7 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
             ::std::vec::Vec::is_empty(&self.sub_programs),
@@ -3664,10 +3069,11 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistScreeningHit",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.field("first_active", &self.first_active);
         out.field("historical_since", &self.historical_since);
         out.field("id", &self.id);
@@ -3676,7 +3082,7 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
         out.field("plaid_uid", &self.plaid_uid);
         out.field("review_status", &self.review_status);
         out.field("source_uid", &self.source_uid);
-        out.field_unless(skip[2usize], "sub_programs", &self.sub_programs);
+        out.field_unless(skip[2], "sub_programs", &self.sub_programs);
         out.end()
     }
 }
@@ -3878,63 +3284,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningReview {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningReviewId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            comment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("comment"),
-            },
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            comment: s::required(f1, "comment")?,
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            id: s::required(f4, "id")?,
         })
     }
 }
@@ -3943,11 +3318,12 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistScreeningReview",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("comment", &self.comment);
@@ -4034,91 +3410,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningSearchTe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<GenericCountryCodeNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningName> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "document_number"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_program_id"),
+                4 => s::value(&mut map, &mut f4, "legal_name"),
+                5 => s::value(&mut map, &mut f5, "phone_number"),
+                6 => s::value(&mut map, &mut f6, "url"),
+                7 => s::value(&mut map, &mut f7, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            country: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            document_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_number"),
-            },
-            email_address: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            entity_watchlist_program_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_program_id");
-                }
-            },
-            legal_name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
-            phone_number: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            url: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("url"),
-            },
-            version: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
+        Ok(Self {
+            country: s::required(f0, "country")?,
+            document_number: s::required(f1, "document_number")?,
+            email_address: s::required(f2, "email_address")?,
+            entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
+            legal_name: s::required(f4, "legal_name")?,
+            phone_number: s::required(f5, "phone_number")?,
+            url: s::required(f6, "url")?,
+            version: s::required(f7, "version")?,
         })
     }
 }
@@ -4127,11 +3453,12 @@ impl ::serde::Serialize for EntityWatchlistScreeningSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistScreeningSearchTerms",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("country", &self.country);
         out.field("document_number", &self.document_number);
@@ -4177,66 +3504,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistSearchTerms {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<GenericCountryCodeNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningName> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "document_number"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_program_id"),
+                4 => s::value(&mut map, &mut f4, "legal_name"),
+                5 => s::value(&mut map, &mut f5, "phone_number"),
+                6 => s::value(&mut map, &mut f6, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             country: s::optional(f0),
             document_number: s::optional(f1),
             email_address: s::optional(f2),
-            entity_watchlist_program_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_program_id");
-                }
-            },
-            legal_name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
+            entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
+            legal_name: s::required(f4, "legal_name")?,
             phone_number: s::optional(f5),
             url: s::optional(f6),
         })
@@ -4247,7 +3544,7 @@ impl ::serde::Serialize for EntityWatchlistSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.document_number),
             ::std::option::Option::is_none(&self.email_address),
@@ -4257,15 +3554,16 @@ impl ::serde::Serialize for EntityWatchlistSearchTerms {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EntityWatchlistSearchTerms",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "country", &self.country);
-        out.field_unless(skip[1usize], "document_number", &self.document_number);
-        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(skip[0], "country", &self.country);
+        out.field_unless(skip[1], "document_number", &self.document_number);
+        out.field_unless(skip[2], "email_address", &self.email_address);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
         out.field("legal_name", &self.legal_name);
-        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
-        out.field_unless(skip[4usize], "url", &self.url);
+        out.field_unless(skip[3], "phone_number", &self.phone_number);
+        out.field_unless(skip[4], "url", &self.url);
         out.end()
     }
 }
@@ -4335,31 +3633,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for EwaScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "highest_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "lowest_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "highest_amount"),
+                1 => s::value(&mut map, &mut f1, "lowest_amount"),
+                2 => s::value(&mut map, &mut f2, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             highest_amount: s::optional(f0),
             lowest_amount: s::optional(f1),
             score: s::optional(f2),
@@ -4371,7 +3661,7 @@ impl ::serde::Serialize for EwaScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.highest_amount),
             ::std::option::Option::is_none(&self.lowest_amount),
             ::std::option::Option::is_none(&self.score),
@@ -4379,11 +3669,12 @@ impl ::serde::Serialize for EwaScore {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "EwaScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "highest_amount", &self.highest_amount);
-        out.field_unless(skip[1usize], "lowest_amount", &self.lowest_amount);
-        out.field_unless(skip[2usize], "score", &self.score);
+        out.field_unless(skip[0], "highest_amount", &self.highest_amount);
+        out.field_unless(skip[1], "lowest_amount", &self.lowest_amount);
+        out.field_unless(skip[2], "score", &self.score);
         out.end()
     }
 }
@@ -4421,51 +3712,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExpenditureInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<OutlierTransactionsInsights>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cash_flow")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "essential_expenditure")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "non_essential_expenditure")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "other")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "outlier_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "total_expenditure")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "transfers_out")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cash_flow"),
+                1 => s::value(&mut map, &mut f1, "essential_expenditure"),
+                2 => s::value(&mut map, &mut f2, "non_essential_expenditure"),
+                3 => s::value(&mut map, &mut f3, "other"),
+                4 => s::value(&mut map, &mut f4, "outlier_transactions"),
+                5 => s::value(&mut map, &mut f5, "total_expenditure"),
+                6 => s::value(&mut map, &mut f6, "transfers_out"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             cash_flow: s::optional(f0),
             essential_expenditure: s::optional(f1),
             non_essential_expenditure: s::optional(f2),
@@ -4481,7 +3752,7 @@ impl ::serde::Serialize for ExpenditureInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.cash_flow),
             ::std::option::Option::is_none(&self.essential_expenditure),
             ::std::option::Option::is_none(&self.non_essential_expenditure),
@@ -4493,27 +3764,20 @@ impl ::serde::Serialize for ExpenditureInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExpenditureInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "cash_flow", &self.cash_flow);
+        out.field_unless(skip[0], "cash_flow", &self.cash_flow);
+        out.field_unless(skip[1], "essential_expenditure", &self.essential_expenditure);
         out.field_unless(
-            skip[1usize],
-            "essential_expenditure",
-            &self.essential_expenditure,
-        );
-        out.field_unless(
-            skip[2usize],
+            skip[2],
             "non_essential_expenditure",
             &self.non_essential_expenditure,
         );
-        out.field_unless(skip[3usize], "other", &self.other);
-        out.field_unless(
-            skip[4usize],
-            "outlier_transactions",
-            &self.outlier_transactions,
-        );
-        out.field_unless(skip[5usize], "total_expenditure", &self.total_expenditure);
-        out.field_unless(skip[6usize], "transfers_out", &self.transfers_out);
+        out.field_unless(skip[3], "other", &self.other);
+        out.field_unless(skip[4], "outlier_transactions", &self.outlier_transactions);
+        out.field_unless(skip[5], "total_expenditure", &self.total_expenditure);
+        out.field_unless(skip[6], "transfers_out", &self.transfers_out);
         out.end()
     }
 }
@@ -4563,53 +3827,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExpenditureSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "monthly_average")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "percentage_of_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "top_categories")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "monthly_average"),
+                3 => s::value(&mut map, &mut f3, "percentage_of_income"),
+                4 => s::value(&mut map, &mut f4, "top_categories"),
+                5 => s::value(&mut map, &mut f5, "transactions_count"),
+                6 => s::value(&mut map, &mut f6, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             monthly_average: s::optional(f2),
@@ -4625,7 +3867,7 @@ impl ::serde::Serialize for ExpenditureSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.monthly_average),
@@ -4637,20 +3879,17 @@ impl ::serde::Serialize for ExpenditureSummary {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExpenditureSummary",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[2usize], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[2], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[3], "percentage_of_income", &self.percentage_of_income);
+        out.field_unless(skip[4], "top_categories", &self.top_categories);
+        out.field_unless(skip[5], "transactions_count", &self.transactions_count);
         out.field_unless(
-            skip[3usize],
-            "percentage_of_income",
-            &self.percentage_of_income,
-        );
-        out.field_unless(skip[4usize], "top_categories", &self.top_categories);
-        out.field_unless(skip[5usize], "transactions_count", &self.transactions_count);
-        out.field_unless(
-            skip[6usize],
+            skip[6],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -4747,76 +3986,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExtendedRecipientMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "connection_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "joined_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "logo_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "recipient_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "third_party_legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "category"),
+                1 => s::value(&mut map, &mut f1, "client_name"),
+                2 => s::value(&mut map, &mut f2, "connection_count"),
+                3 => s::value(&mut map, &mut f3, "joined_date"),
+                4 => s::value(&mut map, &mut f4, "logo_uri"),
+                5 => s::value(&mut map, &mut f5, "recipient_id"),
+                6 => s::value(&mut map, &mut f6, "third_party_legal_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            category: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("category"),
-            },
-            client_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_name"),
-            },
-            connection_count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("connection_count"),
-            },
-            joined_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("joined_date"),
-            },
+        Ok(Self {
+            category: s::required(f0, "category")?,
+            client_name: s::required(f1, "client_name")?,
+            connection_count: s::required(f2, "connection_count")?,
+            joined_date: s::required(f3, "joined_date")?,
             logo_uri: s::optional(f4),
-            recipient_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recipient_id"),
-            },
-            third_party_legal_name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("third_party_legal_name");
-                }
-            },
+            recipient_id: s::required(f5, "recipient_id")?,
+            third_party_legal_name: s::required(f6, "third_party_legal_name")?,
         })
     }
 }
@@ -4825,17 +4026,18 @@ impl ::serde::Serialize for ExtendedRecipientMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.logo_uri)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.logo_uri)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExtendedRecipientMetadata",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("category", &self.category);
         out.field("client_name", &self.client_name);
         out.field("connection_count", &self.connection_count);
         out.field("joined_date", &self.joined_date);
-        out.field_unless(skip[0usize], "logo_uri", &self.logo_uri);
+        out.field_unless(skip[0], "logo_uri", &self.logo_uri);
         out.field("recipient_id", &self.recipient_id);
         out.field("third_party_legal_name", &self.third_party_legal_name);
         out.end()
@@ -4864,35 +4066,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentInitiationConsent
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_refund_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bacs"),
+                1 => s::value(&mut map, &mut f1, "iban"),
+                2 => s::value(&mut map, &mut f2, "request_refund_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bacs: s::optional(f0),
             iban: s::optional(f1),
             request_refund_details: s::optional(f2),
@@ -4904,7 +4094,7 @@ impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.bacs),
             ::std::option::Option::is_none(&self.iban),
             ::std::option::Option::is_none(&self.request_refund_details),
@@ -4912,12 +4102,13 @@ impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentInitiationConsentOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bacs", &self.bacs);
-        out.field_unless(skip[1usize], "iban", &self.iban);
+        out.field_unless(skip[0], "bacs", &self.bacs);
+        out.field_unless(skip[1], "iban", &self.iban);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "request_refund_details",
             &self.request_refund_details,
         );
@@ -4953,39 +4144,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PaymentScheme>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_refund_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "scheme")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bacs"),
+                1 => s::value(&mut map, &mut f1, "iban"),
+                2 => s::value(&mut map, &mut f2, "request_refund_details"),
+                3 => s::value(&mut map, &mut f3, "scheme"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bacs: s::optional(f0),
             iban: s::optional(f1),
             request_refund_details: s::optional(f2),
@@ -4998,7 +4175,7 @@ impl ::serde::Serialize for ExternalPaymentOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.bacs),
             ::std::option::Option::is_none(&self.iban),
             ::std::option::Option::is_none(&self.request_refund_details),
@@ -5007,16 +4184,17 @@ impl ::serde::Serialize for ExternalPaymentOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bacs", &self.bacs);
-        out.field_unless(skip[1usize], "iban", &self.iban);
+        out.field_unless(skip[0], "bacs", &self.bacs);
+        out.field_unless(skip[1], "iban", &self.iban);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "request_refund_details",
             &self.request_refund_details,
         );
-        out.field_unless(skip[3usize], "scheme", &self.scheme);
+        out.field_unless(skip[3], "scheme", &self.scheme);
         out.end()
     }
 }
@@ -5043,47 +4221,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentRefundDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<RecipientBacsNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bacs"),
+                1 => s::value(&mut map, &mut f1, "iban"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bacs: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bacs"),
-            },
-            iban: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iban"),
-            },
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+        Ok(Self {
+            bacs: s::required(f0, "bacs")?,
+            iban: s::required(f1, "iban")?,
+            name: s::required(f2, "name")?,
         })
     }
 }
@@ -5092,11 +4249,12 @@ impl ::serde::Serialize for ExternalPaymentRefundDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentRefundDetails",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("bacs", &self.bacs);
         out.field("iban", &self.iban);
@@ -5144,47 +4302,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleBase {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PaymentScheduleInterval>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "adjusted_start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "interval")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "interval_execution_day")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "adjusted_start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "interval"),
+                3 => s::value(&mut map, &mut f3, "interval_execution_day"),
+                4 => s::value(&mut map, &mut f4, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             adjusted_start_date: s::optional(f0),
             end_date: s::optional(f1),
             interval: s::optional(f2),
@@ -5198,7 +4336,7 @@ impl ::serde::Serialize for ExternalPaymentScheduleBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.adjusted_start_date),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.interval),
@@ -5208,17 +4346,18 @@ impl ::serde::Serialize for ExternalPaymentScheduleBase {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentScheduleBase",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "adjusted_start_date", &self.adjusted_start_date);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
-        out.field_unless(skip[2usize], "interval", &self.interval);
+        out.field_unless(skip[0], "adjusted_start_date", &self.adjusted_start_date);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "interval", &self.interval);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "interval_execution_day",
             &self.interval_execution_day,
         );
-        out.field_unless(skip[4usize], "start_date", &self.start_date);
+        out.field_unless(skip[4], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -5262,65 +4401,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleGet {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<PaymentScheduleInterval> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "adjusted_start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "interval")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "interval_execution_day")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "adjusted_start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "interval"),
+                3 => s::value(&mut map, &mut f3, "interval_execution_day"),
+                4 => s::value(&mut map, &mut f4, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            adjusted_start_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("adjusted_start_date"),
-            },
-            end_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            interval: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("interval"),
-            },
-            interval_execution_day: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interval_execution_day");
-                }
-            },
-            start_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            adjusted_start_date: s::required(f0, "adjusted_start_date")?,
+            end_date: s::required(f1, "end_date")?,
+            interval: s::required(f2, "interval")?,
+            interval_execution_day: s::required(f3, "interval_execution_day")?,
+            start_date: s::required(f4, "start_date")?,
         })
     }
 }
@@ -5329,11 +4435,12 @@ impl ::serde::Serialize for ExternalPaymentScheduleGet {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentScheduleGet",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("adjusted_start_date", &self.adjusted_start_date);
         out.field("end_date", &self.end_date);
@@ -5383,59 +4490,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<PaymentScheduleInterval> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "adjusted_start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "interval")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "interval_execution_day")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "adjusted_start_date"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "interval"),
+                3 => s::value(&mut map, &mut f3, "interval_execution_day"),
+                4 => s::value(&mut map, &mut f4, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             adjusted_start_date: s::optional(f0),
             end_date: s::optional(f1),
-            interval: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("interval"),
-            },
-            interval_execution_day: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interval_execution_day");
-                }
-            },
-            start_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+            interval: s::required(f2, "interval")?,
+            interval_execution_day: s::required(f3, "interval_execution_day")?,
+            start_date: s::required(f4, "start_date")?,
         })
     }
 }
@@ -5444,17 +4524,18 @@ impl ::serde::Serialize for ExternalPaymentScheduleRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.adjusted_start_date),
             ::std::option::Option::is_none(&self.end_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ExternalPaymentScheduleRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "adjusted_start_date", &self.adjusted_start_date);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field_unless(skip[0], "adjusted_start_date", &self.adjusted_start_date);
+        out.field_unless(skip[1], "end_date", &self.end_date);
         out.field("interval", &self.interval);
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);

@@ -51,61 +51,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for GamblingIndicators {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "days_since_last_occurrence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "monthly_average")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "monthly_summaries")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "percentage_of_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "top_merchants")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "days_since_last_occurrence"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "monthly_average"),
+                4 => s::value(&mut map, &mut f4, "monthly_summaries"),
+                5 => s::value(&mut map, &mut f5, "percentage_of_income"),
+                6 => s::value(&mut map, &mut f6, "top_merchants"),
+                7 => s::value(&mut map, &mut f7, "transactions_count"),
+                8 => s::value(&mut map, &mut f8, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             days_since_last_occurrence: s::optional(f1),
             iso_currency_code: s::optional(f2),
@@ -123,7 +97,7 @@ impl ::serde::Serialize for GamblingIndicators {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.days_since_last_occurrence),
             ::std::option::Option::is_none(&self.iso_currency_code),
@@ -137,26 +111,23 @@ impl ::serde::Serialize for GamblingIndicators {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "GamblingIndicators",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[0], "amount", &self.amount);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "days_since_last_occurrence",
             &self.days_since_last_occurrence,
         );
-        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3usize], "monthly_average", &self.monthly_average);
-        out.field_unless(skip[4usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[2], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[4], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[5], "percentage_of_income", &self.percentage_of_income);
+        out.field_unless(skip[6], "top_merchants", &self.top_merchants);
+        out.field_unless(skip[7], "transactions_count", &self.transactions_count);
         out.field_unless(
-            skip[5usize],
-            "percentage_of_income",
-            &self.percentage_of_income,
-        );
-        out.field_unless(skip[6usize], "top_merchants", &self.top_merchants);
-        out.field_unless(skip[7usize], "transactions_count", &self.transactions_count);
-        out.field_unless(
-            skip[8usize],
+            skip[8],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -265,29 +236,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for GenericScreeningHitLocationItems
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningHitLocations>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -298,17 +261,18 @@ impl ::serde::Serialize for GenericScreeningHitLocationItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "GenericScreeningHitLocationItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -343,52 +307,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for GetRecipientResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "logo_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recipient_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "third_party_legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_name"),
+                1 => s::value(&mut map, &mut f1, "logo_uri"),
+                2 => s::value(&mut map, &mut f2, "recipient_id"),
+                3 => s::value(&mut map, &mut f3, "third_party_legal_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_name"),
-            },
+        Ok(Self {
+            client_name: s::required(f0, "client_name")?,
             logo_uri: s::optional(f1),
-            recipient_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recipient_id"),
-            },
-            third_party_legal_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("third_party_legal_name");
-                }
-            },
+            recipient_id: s::required(f2, "recipient_id")?,
+            third_party_legal_name: s::required(f3, "third_party_legal_name")?,
         })
     }
 }
@@ -397,14 +338,15 @@ impl ::serde::Serialize for GetRecipientResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.logo_uri)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.logo_uri)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "GetRecipientResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("client_name", &self.client_name);
-        out.field_unless(skip[0usize], "logo_uri", &self.logo_uri);
+        out.field_unless(skip[0], "logo_uri", &self.logo_uri);
         out.field("recipient_id", &self.recipient_id);
         out.field("third_party_legal_name", &self.third_party_legal_name);
         out.end()
@@ -429,27 +371,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for GetRecipientsResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<ExtendedRecipientMetadata>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "recipients")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "recipients"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            recipients: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recipients"),
-            },
+        Ok(Self {
+            recipients: s::required(f0, "recipients")?,
         })
     }
 }
@@ -458,11 +393,12 @@ impl ::serde::Serialize for GetRecipientsResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "GetRecipientsResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("recipients", &self.recipients);
         out.end()

@@ -285,69 +285,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDefaultUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccountIdsWithUpdatedIdentity> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids_with_updated_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids_with_updated_identity"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "error"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids_with_updated_identity: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_with_updated_identity");
-                }
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            account_ids_with_updated_identity: s::required(
+                f0,
+                "account_ids_with_updated_identity",
+            )?,
+            environment: s::required(f1, "environment")?,
+            error: s::required(f2, "error")?,
+            item_id: s::required(f3, "item_id")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -356,11 +325,12 @@ impl ::serde::Serialize for IdentityDefaultUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDefaultUpdateWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field(
             "account_ids_with_updated_identity",
@@ -400,35 +370,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "is_account_number_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "uploaded_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "is_account_number_match"),
+                1 => s::value(&mut map, &mut f1, "last_updated"),
+                2 => s::value(&mut map, &mut f2, "uploaded_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             is_account_number_match: s::optional(f0),
             last_updated: s::optional(f1),
             uploaded_at: s::optional(f2),
@@ -440,7 +398,7 @@ impl ::serde::Serialize for IdentityDocumentMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.is_account_number_match),
             ::std::option::Option::is_none(&self.last_updated),
             ::std::option::Option::is_none(&self.uploaded_at),
@@ -448,15 +406,16 @@ impl ::serde::Serialize for IdentityDocumentMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "is_account_number_match",
             &self.is_account_number_match,
         );
-        out.field_unless(skip[1usize], "last_updated", &self.last_updated);
-        out.field_unless(skip[2usize], "uploaded_at", &self.uploaded_at);
+        out.field_unless(skip[1], "last_updated", &self.last_updated);
+        out.field_unless(skip[2], "uploaded_at", &self.uploaded_at);
         out.end()
     }
 }
@@ -486,37 +445,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUpload {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IdentityDocumentUploadMetadata>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityDocumentUploadRiskInsights>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_id"),
+                1 => s::value(&mut map, &mut f1, "metadata"),
+                2 => s::value(&mut map, &mut f2, "risk_insights"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             document_id: s::optional(f0),
             metadata: s::optional(f1),
             risk_insights: s::optional(f2),
@@ -528,7 +473,7 @@ impl ::serde::Serialize for IdentityDocumentUpload {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.document_id),
             ::std::option::Option::is_none(&self.metadata),
             ::std::option::Option::is_none(&self.risk_insights),
@@ -536,11 +481,12 @@ impl ::serde::Serialize for IdentityDocumentUpload {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentUpload",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "document_id", &self.document_id);
-        out.field_unless(skip[1usize], "metadata", &self.metadata);
-        out.field_unless(skip[2usize], "risk_insights", &self.risk_insights);
+        out.field_unless(skip[0], "document_id", &self.document_id);
+        out.field_unless(skip[1], "metadata", &self.metadata);
+        out.field_unless(skip[2], "risk_insights", &self.risk_insights);
         out.end()
     }
 }
@@ -578,45 +524,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_account_number_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "page_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "uploaded_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_type"),
+                1 => s::value(&mut map, &mut f1, "is_account_number_match"),
+                2 => s::value(&mut map, &mut f2, "last_updated"),
+                3 => s::value(&mut map, &mut f3, "page_count"),
+                4 => s::value(&mut map, &mut f4, "uploaded_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             document_type: s::optional(f0),
             is_account_number_match: s::optional(f1),
             last_updated: s::optional(f2),
@@ -630,7 +558,7 @@ impl ::serde::Serialize for IdentityDocumentUploadMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.document_type),
             ::std::option::Option::is_none(&self.is_account_number_match),
             ::std::option::Option::is_none(&self.last_updated),
@@ -640,17 +568,18 @@ impl ::serde::Serialize for IdentityDocumentUploadMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentUploadMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "document_type", &self.document_type);
+        out.field_unless(skip[0], "document_type", &self.document_type);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "is_account_number_match",
             &self.is_account_number_match,
         );
-        out.field_unless(skip[2usize], "last_updated", &self.last_updated);
-        out.field_unless(skip[3usize], "page_count", &self.page_count);
-        out.field_unless(skip[4usize], "uploaded_at", &self.uploaded_at);
+        out.field_unless(skip[2], "last_updated", &self.last_updated);
+        out.field_unless(skip[3], "page_count", &self.page_count);
+        out.field_unless(skip[4], "uploaded_at", &self.uploaded_at);
         out.end()
     }
 }
@@ -675,31 +604,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskInsigh
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<IdentityDocumentUploadRiskSignal>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IdentityDocumentUploadRiskSummary>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk_summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_signals"),
+                1 => s::value(&mut map, &mut f1, "risk_summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             risk_signals: f0.unwrap_or_default(),
             risk_summary: s::optional(f1),
         })
@@ -710,17 +629,18 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.risk_signals),
             ::std::option::Option::is_none(&self.risk_summary),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentUploadRiskInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "risk_signals", &self.risk_signals);
-        out.field_unless(skip[1usize], "risk_summary", &self.risk_summary);
+        out.field_unless(skip[0], "risk_signals", &self.risk_signals);
+        out.field_unless(skip[1], "risk_summary", &self.risk_summary);
         out.end()
     }
 }
@@ -755,39 +675,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskSignal
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_fraud_risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "page_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "signal_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_fraud_risk"),
+                1 => s::value(&mut map, &mut f1, "page_number"),
+                2 => s::value(&mut map, &mut f2, "signal_description"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             has_fraud_risk: s::optional(f0),
             page_number: s::optional(f1),
             signal_description: s::optional(f2),
@@ -800,7 +706,7 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSignal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.has_fraud_risk),
             ::std::option::Option::is_none(&self.page_number),
             ::std::option::Option::is_none(&self.signal_description),
@@ -809,12 +715,13 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSignal {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentUploadRiskSignal",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "has_fraud_risk", &self.has_fraud_risk);
-        out.field_unless(skip[1usize], "page_number", &self.page_number);
-        out.field_unless(skip[2usize], "signal_description", &self.signal_description);
-        out.field_unless(skip[3usize], "type", &self.type_);
+        out.field_unless(skip[0], "has_fraud_risk", &self.has_fraud_risk);
+        out.field_unless(skip[1], "page_number", &self.page_number);
+        out.field_unless(skip[2], "signal_description", &self.signal_description);
+        out.field_unless(skip[3], "type", &self.type_);
         out.end()
     }
 }
@@ -838,23 +745,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskSummar
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             risk_score: s::optional(f0),
         })
     }
@@ -864,13 +767,14 @@ impl ::serde::Serialize for IdentityDocumentUploadRiskSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_score)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.risk_score)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentUploadRiskSummary",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "risk_score", &self.risk_score);
+        out.field_unless(skip[0], "risk_score", &self.risk_score);
         out.end()
     }
 }
@@ -901,41 +805,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -947,7 +836,7 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -955,12 +844,13 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentsUploadsGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -996,23 +886,19 @@ for IdentityDocumentsUploadsGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -1022,13 +908,14 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentsUploadsGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -1054,45 +941,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<AccountIdentityDocumentUpload>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -1101,11 +969,12 @@ impl ::serde::Serialize for IdentityDocumentsUploadsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityDocumentsUploadsGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -1140,41 +1009,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -1186,7 +1040,7 @@ impl ::serde::Serialize for IdentityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -1194,12 +1048,13 @@ impl ::serde::Serialize for IdentityGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -1234,23 +1089,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -1260,13 +1111,14 @@ impl ::serde::Serialize for IdentityGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -1292,43 +1144,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountIdentity>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -1337,11 +1172,12 @@ impl ::serde::Serialize for IdentityGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -1378,45 +1214,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityMatchRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<IdentityMatchUser>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -1429,7 +1248,7 @@ impl ::serde::Serialize for IdentityMatchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -1438,13 +1257,14 @@ impl ::serde::Serialize for IdentityMatchRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityMatchRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "user", &self.user);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "user", &self.user);
         out.end()
     }
 }
@@ -1479,23 +1299,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -1505,13 +1321,14 @@ impl ::serde::Serialize for IdentityMatchRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityMatchRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -1537,43 +1354,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountIdentityMatchScore>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -1582,11 +1382,12 @@ impl ::serde::Serialize for IdentityMatchResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityMatchResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -1624,43 +1425,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AddressDataNullableNoRequiredFields>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "legal_name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             email_address: s::optional(f1),
             legal_name: s::optional(f2),
@@ -1673,7 +1456,7 @@ impl ::serde::Serialize for IdentityMatchUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.legal_name),
@@ -1682,12 +1465,13 @@ impl ::serde::Serialize for IdentityMatchUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityMatchUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
-        out.field_unless(skip[2usize], "legal_name", &self.legal_name);
-        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "email_address", &self.email_address);
+        out.field_unless(skip[2], "legal_name", &self.legal_name);
+        out.field_unless(skip[3], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -1712,35 +1496,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -1751,18 +1524,19 @@ impl ::serde::Serialize for IdentityRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1794,27 +1568,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -1823,11 +1590,12 @@ impl ::serde::Serialize for IdentityRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityRefreshResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1947,177 +1715,77 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<DocumentaryVerification>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "previous_attempt_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "template")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "completed_at"),
+                3 => s::value(&mut map, &mut f3, "created_at"),
+                4 => s::value(&mut map, &mut f4, "documentary_verification"),
+                5 => s::value(&mut map, &mut f5, "id"),
+                6 => s::value(&mut map, &mut f6, "kyc_check"),
+                7 => s::value(&mut map, &mut f7, "latest_scored_protect_event"),
+                8 => s::value(&mut map, &mut f8, "previous_attempt_id"),
+                9 => s::value(&mut map, &mut f9, "redacted_at"),
+                10 => s::value(&mut map, &mut f10, "risk_check"),
+                11 => s::value(&mut map, &mut f11, "selfie_check"),
+                12 => s::value(&mut map, &mut f12, "shareable_url"),
+                13 => s::value(&mut map, &mut f13, "status"),
+                14 => s::value(&mut map, &mut f14, "steps"),
+                15 => s::value(&mut map, &mut f15, "template"),
+                16 => s::value(&mut map, &mut f16, "user"),
+                17 => s::value(&mut map, &mut f17, "user_id"),
+                18 => s::value(&mut map, &mut f18, "verify_sms"),
+                19 => s::value(&mut map, &mut f19, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             beacon_user_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            documentary_verification: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyc_check: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            completed_at: s::required(f2, "completed_at")?,
+            created_at: s::required(f3, "created_at")?,
+            documentary_verification: s::required(f4, "documentary_verification")?,
+            id: s::required(f5, "id")?,
+            kyc_check: s::required(f6, "kyc_check")?,
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("previous_attempt_id"),
-            },
-            redacted_at: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            risk_check: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            selfie_check: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            shareable_url: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            steps: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("steps"),
-            },
-            template: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template"),
-            },
-            user: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
+            redacted_at: s::required(f9, "redacted_at")?,
+            risk_check: s::required(f10, "risk_check")?,
+            selfie_check: s::required(f11, "selfie_check")?,
+            shareable_url: s::required(f12, "shareable_url")?,
+            status: s::required(f13, "status")?,
+            steps: s::required(f14, "steps")?,
+            template: s::required(f15, "template")?,
+            user: s::required(f16, "user")?,
             user_id: s::optional(f17),
             verify_sms: s::optional(f18),
-            watchlist_screening_id: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f19, "watchlist_screening_id")?,
         })
     }
 }
@@ -2126,7 +1794,7 @@ impl ::serde::Serialize for IdentityVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.beacon_user_id),
             ::std::option::Option::is_none(&self.latest_scored_protect_event),
             ::std::option::Option::is_none(&self.user_id),
@@ -2135,9 +1803,10 @@ impl ::serde::Serialize for IdentityVerification {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerification",
-            crate::struct_serde::kept(16usize, &skip),
+            16,
+            &skip,
         );
-        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0], "beacon_user_id", &self.beacon_user_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
         out.field("created_at", &self.created_at);
@@ -2145,7 +1814,7 @@ impl ::serde::Serialize for IdentityVerification {
         out.field("id", &self.id);
         out.field("kyc_check", &self.kyc_check);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "latest_scored_protect_event",
             &self.latest_scored_protect_event,
         );
@@ -2158,8 +1827,8 @@ impl ::serde::Serialize for IdentityVerification {
         out.field("steps", &self.steps);
         out.field("template", &self.template);
         out.field("user", &self.user);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "verify_sms", &self.verify_sms);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -2203,83 +1872,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillAddr
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<PoBoxStatus> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<Street> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<AddressPurposeLabel> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "po_box")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "po_box"),
+                3 => s::value(&mut map, &mut f3, "postal_code"),
+                4 => s::value(&mut map, &mut f4, "region"),
+                5 => s::value(&mut map, &mut f5, "street"),
+                6 => s::value(&mut map, &mut f6, "street2"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            po_box: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("po_box"),
-            },
-            postal_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
-            street2: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street2"),
-            },
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            po_box: s::required(f2, "po_box")?,
+            postal_code: s::required(f3, "postal_code")?,
+            region: s::required(f4, "region")?,
+            street: s::required(f5, "street")?,
+            street2: s::required(f6, "street2")?,
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -2288,11 +1915,12 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillAddress",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -2331,38 +1959,25 @@ for IdentityVerificationAutofillCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            identity_verification_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verification_id");
-                }
-            },
+            identity_verification_id: s::required(f1, "identity_verification_id")?,
             secret: s::optional(f2),
         })
     }
@@ -2372,18 +1987,19 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2418,45 +2034,26 @@ for IdentityVerificationAutofillCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationAutofillStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationAutofillUserData>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                2 => s::value(&mut map, &mut f2, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            user: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            status: s::required(f1, "status")?,
+            user: s::required(f2, "user")?,
         })
     }
 }
@@ -2465,11 +2062,12 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillCreateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
@@ -2544,47 +2142,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillUser
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationAutofillAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationResponseUserName>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "id_number"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            id_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            id_number: s::required(f1, "id_number")?,
+            name: s::required(f2, "name")?,
         })
     }
 }
@@ -2593,11 +2170,12 @@ impl ::serde::Serialize for IdentityVerificationAutofillUserData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationAutofillUserData",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("id_number", &self.id_number);
@@ -2683,73 +2261,42 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<IdentityVerificationConsent> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<IdempotencyFlag>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationCreateRequestUser>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<PlaidUserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "gave_consent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "is_idempotent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_shareable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "gave_consent"),
+                3 => s::value(&mut map, &mut f3, "is_idempotent"),
+                4 => s::value(&mut map, &mut f4, "is_shareable"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "template_id"),
+                7 => s::value(&mut map, &mut f7, "user"),
+                8 => s::value(&mut map, &mut f8, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_user_id: s::optional(f1),
-            gave_consent: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("gave_consent"),
-            },
+            gave_consent: s::required(f2, "gave_consent")?,
             is_idempotent: s::optional(f3),
-            is_shareable: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_shareable"),
-            },
+            is_shareable: s::required(f4, "is_shareable")?,
             secret: s::optional(f5),
-            template_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template_id"),
-            },
+            template_id: s::required(f6, "template_id")?,
             user: s::optional(f7),
             user_id: s::optional(f8),
         })
@@ -2760,7 +2307,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.is_idempotent),
@@ -2771,17 +2318,18 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
         out.field("gave_consent", &self.gave_consent);
-        out.field_unless(skip[2usize], "is_idempotent", &self.is_idempotent);
+        out.field_unless(skip[2], "is_idempotent", &self.is_idempotent);
         out.field("is_shareable", &self.is_shareable);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4usize], "user", &self.user);
-        out.field_unless(skip[5usize], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user", &self.user);
+        out.field_unless(skip[5], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -2851,53 +2399,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<DeprecatedClientUserId>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationRequestUserName>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "date_of_birth"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             client_user_id: s::optional(f1),
             date_of_birth: s::optional(f2),
@@ -2913,7 +2439,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.date_of_birth),
@@ -2925,15 +2451,16 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationCreateRequestUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[2usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[3usize], "email_address", &self.email_address);
-        out.field_unless(skip[4usize], "id_number", &self.id_number);
-        out.field_unless(skip[5usize], "name", &self.name);
-        out.field_unless(skip[6usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[3], "email_address", &self.email_address);
+        out.field_unless(skip[4], "id_number", &self.id_number);
+        out.field_unless(skip[5], "name", &self.name);
+        out.field_unless(skip[6], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -3002,185 +2529,80 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<DocumentaryVerification>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "previous_attempt_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "template")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "completed_at"),
+                3 => s::value(&mut map, &mut f3, "created_at"),
+                4 => s::value(&mut map, &mut f4, "documentary_verification"),
+                5 => s::value(&mut map, &mut f5, "id"),
+                6 => s::value(&mut map, &mut f6, "kyc_check"),
+                7 => s::value(&mut map, &mut f7, "latest_scored_protect_event"),
+                8 => s::value(&mut map, &mut f8, "previous_attempt_id"),
+                9 => s::value(&mut map, &mut f9, "redacted_at"),
+                10 => s::value(&mut map, &mut f10, "request_id"),
+                11 => s::value(&mut map, &mut f11, "risk_check"),
+                12 => s::value(&mut map, &mut f12, "selfie_check"),
+                13 => s::value(&mut map, &mut f13, "shareable_url"),
+                14 => s::value(&mut map, &mut f14, "status"),
+                15 => s::value(&mut map, &mut f15, "steps"),
+                16 => s::value(&mut map, &mut f16, "template"),
+                17 => s::value(&mut map, &mut f17, "user"),
+                18 => s::value(&mut map, &mut f18, "user_id"),
+                19 => s::value(&mut map, &mut f19, "verify_sms"),
+                20 => s::value(&mut map, &mut f20, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             beacon_user_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            documentary_verification: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyc_check: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            completed_at: s::required(f2, "completed_at")?,
+            created_at: s::required(f3, "created_at")?,
+            documentary_verification: s::required(f4, "documentary_verification")?,
+            id: s::required(f5, "id")?,
+            kyc_check: s::required(f6, "kyc_check")?,
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("previous_attempt_id"),
-            },
-            redacted_at: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            request_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            risk_check: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            selfie_check: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            shareable_url: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            steps: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("steps"),
-            },
-            template: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template"),
-            },
-            user: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
+            redacted_at: s::required(f9, "redacted_at")?,
+            request_id: s::required(f10, "request_id")?,
+            risk_check: s::required(f11, "risk_check")?,
+            selfie_check: s::required(f12, "selfie_check")?,
+            shareable_url: s::required(f13, "shareable_url")?,
+            status: s::required(f14, "status")?,
+            steps: s::required(f15, "steps")?,
+            template: s::required(f16, "template")?,
+            user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
         })
     }
 }
@@ -3189,7 +2611,7 @@ impl ::serde::Serialize for IdentityVerificationCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.beacon_user_id),
             ::std::option::Option::is_none(&self.latest_scored_protect_event),
             ::std::option::Option::is_none(&self.user_id),
@@ -3198,9 +2620,10 @@ impl ::serde::Serialize for IdentityVerificationCreateResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationCreateResponse",
-            crate::struct_serde::kept(17usize, &skip),
+            17,
+            &skip,
         );
-        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0], "beacon_user_id", &self.beacon_user_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
         out.field("created_at", &self.created_at);
@@ -3208,7 +2631,7 @@ impl ::serde::Serialize for IdentityVerificationCreateResponse {
         out.field("id", &self.id);
         out.field("kyc_check", &self.kyc_check);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "latest_scored_protect_event",
             &self.latest_scored_protect_event,
         );
@@ -3222,8 +2645,8 @@ impl ::serde::Serialize for IdentityVerificationCreateResponse {
         out.field("steps", &self.steps);
         out.field("template", &self.template);
         out.field("user", &self.user);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "verify_sms", &self.verify_sms);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -3266,63 +2689,32 @@ for IdentityVerificationDocumentAddressResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdentityVerificationDocumentCity> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationDocumentCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationDocumentPostalCode>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationDocumentRegion>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<IdentityVerificationDocumentStreet> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -3331,11 +2723,12 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationDocumentAddressResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -3591,35 +2984,23 @@ for IdentityVerificationDocumentNameResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -3628,11 +3009,12 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationDocumentNameResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -3789,38 +3171,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            identity_verification_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verification_id");
-                }
-            },
+            identity_verification_id: s::required(f1, "identity_verification_id")?,
             secret: s::optional(f2),
         })
     }
@@ -3830,18 +3199,19 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("identity_verification_id", &self.identity_verification_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -3919,185 +3289,80 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<DocumentaryVerification>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "previous_attempt_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "template")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "completed_at"),
+                3 => s::value(&mut map, &mut f3, "created_at"),
+                4 => s::value(&mut map, &mut f4, "documentary_verification"),
+                5 => s::value(&mut map, &mut f5, "id"),
+                6 => s::value(&mut map, &mut f6, "kyc_check"),
+                7 => s::value(&mut map, &mut f7, "latest_scored_protect_event"),
+                8 => s::value(&mut map, &mut f8, "previous_attempt_id"),
+                9 => s::value(&mut map, &mut f9, "redacted_at"),
+                10 => s::value(&mut map, &mut f10, "request_id"),
+                11 => s::value(&mut map, &mut f11, "risk_check"),
+                12 => s::value(&mut map, &mut f12, "selfie_check"),
+                13 => s::value(&mut map, &mut f13, "shareable_url"),
+                14 => s::value(&mut map, &mut f14, "status"),
+                15 => s::value(&mut map, &mut f15, "steps"),
+                16 => s::value(&mut map, &mut f16, "template"),
+                17 => s::value(&mut map, &mut f17, "user"),
+                18 => s::value(&mut map, &mut f18, "user_id"),
+                19 => s::value(&mut map, &mut f19, "verify_sms"),
+                20 => s::value(&mut map, &mut f20, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             beacon_user_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            documentary_verification: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyc_check: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            completed_at: s::required(f2, "completed_at")?,
+            created_at: s::required(f3, "created_at")?,
+            documentary_verification: s::required(f4, "documentary_verification")?,
+            id: s::required(f5, "id")?,
+            kyc_check: s::required(f6, "kyc_check")?,
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("previous_attempt_id"),
-            },
-            redacted_at: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            request_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            risk_check: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            selfie_check: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            shareable_url: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            steps: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("steps"),
-            },
-            template: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template"),
-            },
-            user: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
+            redacted_at: s::required(f9, "redacted_at")?,
+            request_id: s::required(f10, "request_id")?,
+            risk_check: s::required(f11, "risk_check")?,
+            selfie_check: s::required(f12, "selfie_check")?,
+            shareable_url: s::required(f13, "shareable_url")?,
+            status: s::required(f14, "status")?,
+            steps: s::required(f15, "steps")?,
+            template: s::required(f16, "template")?,
+            user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
         })
     }
 }
@@ -4106,7 +3371,7 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.beacon_user_id),
             ::std::option::Option::is_none(&self.latest_scored_protect_event),
             ::std::option::Option::is_none(&self.user_id),
@@ -4115,9 +3380,10 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationGetResponse",
-            crate::struct_serde::kept(17usize, &skip),
+            17,
+            &skip,
         );
-        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0], "beacon_user_id", &self.beacon_user_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
         out.field("created_at", &self.created_at);
@@ -4125,7 +3391,7 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
         out.field("id", &self.id);
         out.field("kyc_check", &self.kyc_check);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "latest_scored_protect_event",
             &self.latest_scored_protect_event,
         );
@@ -4139,8 +3405,8 @@ impl ::serde::Serialize for IdentityVerificationGetResponse {
         out.field("steps", &self.steps);
         out.field("template", &self.template);
         out.field("user", &self.user);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "verify_sms", &self.verify_sms);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -4218,51 +3484,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<PlaidUserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_user_id: s::optional(f1),
             cursor: s::optional(f2),
             secret: s::optional(f3),
-            template_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template_id"),
-            },
+            template_id: s::required(f4, "template_id")?,
             user_id: s::optional(f5),
         })
     }
@@ -4272,7 +3521,7 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.cursor),
@@ -4282,14 +3531,15 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[2usize], "cursor", &self.cursor);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2], "cursor", &self.cursor);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4usize], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -4331,45 +3581,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<IdentityVerification>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "identity_verifications")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "identity_verifications"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            identity_verifications: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verifications");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            identity_verifications: s::required(f0, "identity_verifications")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -4378,11 +3609,12 @@ impl ::serde::Serialize for IdentityVerificationListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("identity_verifications", &self.identity_verifications);
         out.field("next_cursor", &self.next_cursor);
@@ -4438,47 +3670,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRequestUser 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationRequestUserName>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "id_number"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
             email_address: s::optional(f2),
@@ -4493,7 +3707,7 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.email_address),
@@ -4504,14 +3718,15 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRequestUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "email_address", &self.email_address);
-        out.field_unless(skip[3usize], "id_number", &self.id_number);
-        out.field_unless(skip[4usize], "name", &self.name);
-        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "email_address", &self.email_address);
+        out.field_unless(skip[3], "id_number", &self.id_number);
+        out.field_unless(skip[4], "name", &self.name);
+        out.field_unless(skip[5], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -4535,35 +3750,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRequestUserN
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -4572,11 +3775,12 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRequestUserName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -4603,35 +3807,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationResponseUser
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -4640,11 +3832,12 @@ impl ::serde::Serialize for IdentityVerificationResponseUserName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationResponseUserName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -4681,53 +3874,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetriedWebho
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            identity_verification_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verification_id");
-                }
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            identity_verification_id: s::required(f1, "identity_verification_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -4736,11 +3905,12 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRetriedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("identity_verification_id", &self.identity_verification_id);
@@ -4785,71 +3955,40 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<Strategy> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationRequestUser>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "is_shareable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "strategy")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "is_shareable"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "steps"),
+                5 => s::value(&mut map, &mut f5, "strategy"),
+                6 => s::value(&mut map, &mut f6, "template_id"),
+                7 => s::value(&mut map, &mut f7, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
             is_shareable: s::optional(f2),
             secret: s::optional(f3),
             steps: s::optional(f4),
-            strategy: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("strategy"),
-            },
-            template_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template_id"),
-            },
+            strategy: s::required(f5, "strategy")?,
+            template_id: s::required(f6, "template_id")?,
             user: s::optional(f7),
         })
     }
@@ -4859,7 +3998,7 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.is_shareable),
             ::std::option::Option::is_none(&self.secret),
@@ -4869,16 +4008,17 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRetryRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1usize], "is_shareable", &self.is_shareable);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "steps", &self.steps);
+        out.field_unless(skip[1], "is_shareable", &self.is_shareable);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "steps", &self.steps);
         out.field("strategy", &self.strategy);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4usize], "user", &self.user);
+        out.field_unless(skip[4], "user", &self.user);
         out.end()
     }
 }
@@ -4938,53 +4078,29 @@ for IdentityVerificationRetryRequestStepsObject {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "documentary_verification"),
+                1 => s::value(&mut map, &mut f1, "kyc_check"),
+                2 => s::value(&mut map, &mut f2, "selfie_check"),
+                3 => s::value(&mut map, &mut f3, "verify_sms"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            documentary_verification: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            kyc_check: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
-            selfie_check: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            verify_sms: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verify_sms"),
-            },
+        Ok(Self {
+            documentary_verification: s::required(f0, "documentary_verification")?,
+            kyc_check: s::required(f1, "kyc_check")?,
+            selfie_check: s::required(f2, "selfie_check")?,
+            verify_sms: s::required(f3, "verify_sms")?,
         })
     }
 }
@@ -4993,11 +4109,12 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRetryRequestStepsObject",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("documentary_verification", &self.documentary_verification);
         out.field("kyc_check", &self.kyc_check);
@@ -5071,185 +4188,80 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<DocumentaryVerification>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "beacon_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "previous_attempt_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "shareable_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "template")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "beacon_user_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "completed_at"),
+                3 => s::value(&mut map, &mut f3, "created_at"),
+                4 => s::value(&mut map, &mut f4, "documentary_verification"),
+                5 => s::value(&mut map, &mut f5, "id"),
+                6 => s::value(&mut map, &mut f6, "kyc_check"),
+                7 => s::value(&mut map, &mut f7, "latest_scored_protect_event"),
+                8 => s::value(&mut map, &mut f8, "previous_attempt_id"),
+                9 => s::value(&mut map, &mut f9, "redacted_at"),
+                10 => s::value(&mut map, &mut f10, "request_id"),
+                11 => s::value(&mut map, &mut f11, "risk_check"),
+                12 => s::value(&mut map, &mut f12, "selfie_check"),
+                13 => s::value(&mut map, &mut f13, "shareable_url"),
+                14 => s::value(&mut map, &mut f14, "status"),
+                15 => s::value(&mut map, &mut f15, "steps"),
+                16 => s::value(&mut map, &mut f16, "template"),
+                17 => s::value(&mut map, &mut f17, "user"),
+                18 => s::value(&mut map, &mut f18, "user_id"),
+                19 => s::value(&mut map, &mut f19, "verify_sms"),
+                20 => s::value(&mut map, &mut f20, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             beacon_user_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            completed_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("completed_at"),
-            },
-            created_at: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            documentary_verification: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            kyc_check: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            completed_at: s::required(f2, "completed_at")?,
+            created_at: s::required(f3, "created_at")?,
+            documentary_verification: s::required(f4, "documentary_verification")?,
+            id: s::required(f5, "id")?,
+            kyc_check: s::required(f6, "kyc_check")?,
             latest_scored_protect_event: s::optional(f7),
-            previous_attempt_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("previous_attempt_id"),
-            },
-            redacted_at: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            request_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            risk_check: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            selfie_check: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            shareable_url: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("shareable_url"),
-            },
-            status: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            steps: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("steps"),
-            },
-            template: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template"),
-            },
-            user: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            previous_attempt_id: s::required(f8, "previous_attempt_id")?,
+            redacted_at: s::required(f9, "redacted_at")?,
+            request_id: s::required(f10, "request_id")?,
+            risk_check: s::required(f11, "risk_check")?,
+            selfie_check: s::required(f12, "selfie_check")?,
+            shareable_url: s::required(f13, "shareable_url")?,
+            status: s::required(f14, "status")?,
+            steps: s::required(f15, "steps")?,
+            template: s::required(f16, "template")?,
+            user: s::required(f17, "user")?,
             user_id: s::optional(f18),
             verify_sms: s::optional(f19),
-            watchlist_screening_id: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f20, "watchlist_screening_id")?,
         })
     }
 }
@@ -5258,7 +4270,7 @@ impl ::serde::Serialize for IdentityVerificationRetryResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.beacon_user_id),
             ::std::option::Option::is_none(&self.latest_scored_protect_event),
             ::std::option::Option::is_none(&self.user_id),
@@ -5267,9 +4279,10 @@ impl ::serde::Serialize for IdentityVerificationRetryResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationRetryResponse",
-            crate::struct_serde::kept(17usize, &skip),
+            17,
+            &skip,
         );
-        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0], "beacon_user_id", &self.beacon_user_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("completed_at", &self.completed_at);
         out.field("created_at", &self.created_at);
@@ -5277,7 +4290,7 @@ impl ::serde::Serialize for IdentityVerificationRetryResponse {
         out.field("id", &self.id);
         out.field("kyc_check", &self.kyc_check);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "latest_scored_protect_event",
             &self.latest_scored_protect_event,
         );
@@ -5291,8 +4304,8 @@ impl ::serde::Serialize for IdentityVerificationRetryResponse {
         out.field("steps", &self.steps);
         out.field("template", &self.template);
         out.field("user", &self.user);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "verify_sms", &self.verify_sms);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -5398,53 +4411,29 @@ for IdentityVerificationStatusUpdatedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            identity_verification_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verification_id");
-                }
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            identity_verification_id: s::required(f1, "identity_verification_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -5453,11 +4442,12 @@ impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationStatusUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("identity_verification_id", &self.identity_verification_id);
@@ -5594,77 +4584,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationStepSummary 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accept_tos")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "documentary_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "kyc_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "risk_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "selfie_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "verify_sms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "watchlist_screening")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accept_tos"),
+                1 => s::value(&mut map, &mut f1, "documentary_verification"),
+                2 => s::value(&mut map, &mut f2, "kyc_check"),
+                3 => s::value(&mut map, &mut f3, "risk_check"),
+                4 => s::value(&mut map, &mut f4, "selfie_check"),
+                5 => s::value(&mut map, &mut f5, "verify_sms"),
+                6 => s::value(&mut map, &mut f6, "watchlist_screening"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accept_tos: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accept_tos"),
-            },
-            documentary_verification: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("documentary_verification");
-                }
-            },
-            kyc_check: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("kyc_check"),
-            },
-            risk_check: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_check"),
-            },
-            selfie_check: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfie_check"),
-            },
-            verify_sms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verify_sms"),
-            },
-            watchlist_screening: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_screening"),
-            },
+        Ok(Self {
+            accept_tos: s::required(f0, "accept_tos")?,
+            documentary_verification: s::required(f1, "documentary_verification")?,
+            kyc_check: s::required(f2, "kyc_check")?,
+            risk_check: s::required(f3, "risk_check")?,
+            selfie_check: s::required(f4, "selfie_check")?,
+            verify_sms: s::required(f5, "verify_sms")?,
+            watchlist_screening: s::required(f6, "watchlist_screening")?,
         })
     }
 }
@@ -5673,11 +4624,12 @@ impl ::serde::Serialize for IdentityVerificationStepSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationStepSummary",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("accept_tos", &self.accept_tos);
         out.field("documentary_verification", &self.documentary_verification);
@@ -5719,53 +4671,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationStepUpdatedW
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "identity_verification_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            identity_verification_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_verification_id");
-                }
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            identity_verification_id: s::required(f1, "identity_verification_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -5774,11 +4702,12 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationStepUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("identity_verification_id", &self.identity_verification_id);
@@ -5848,35 +4777,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationTemplateRefe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdentityVerificationTemplateVersion> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                1 => s::value(&mut map, &mut f1, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            version: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
+        Ok(Self {
+            id: s::required(f0, "id")?,
+            version: s::required(f1, "version")?,
         })
     }
 }
@@ -5885,11 +4802,12 @@ impl ::serde::Serialize for IdentityVerificationTemplateReference {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationTemplateReference",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("id", &self.id);
         out.field("version", &self.version);
@@ -5974,67 +4892,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserAddress 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
-            street2: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street2"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
+            street2: s::required(f5, "street2")?,
         })
     }
 }
@@ -6043,11 +4929,12 @@ impl ::serde::Serialize for IdentityVerificationUserAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationUserAddress",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -6091,77 +4978,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationUserAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationResponseUserName>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "id_number"),
+                4 => s::value(&mut map, &mut f4, "ip_address"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            email_address: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            id_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            ip_address: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_address"),
-            },
-            name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            email_address: s::required(f2, "email_address")?,
+            id_number: s::required(f3, "id_number")?,
+            ip_address: s::required(f4, "ip_address")?,
+            name: s::required(f5, "name")?,
             phone_number: s::optional(f6),
         })
     }
@@ -6171,11 +5018,12 @@ impl ::serde::Serialize for IdentityVerificationUserData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.phone_number)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.phone_number)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdentityVerificationUserData",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("date_of_birth", &self.date_of_birth);
@@ -6183,7 +5031,7 @@ impl ::serde::Serialize for IdentityVerificationUserData {
         out.field("id_number", &self.id_number);
         out.field("ip_address", &self.ip_address);
         out.field("name", &self.name);
-        out.field_unless(skip[0usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -6259,51 +5107,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IdvProtectEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<FraudAttributes>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TrustIndex>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "fraud_attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "trust_index")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "event_id"),
+                1 => s::value(&mut map, &mut f1, "fraud_attributes"),
+                2 => s::value(&mut map, &mut f2, "timestamp"),
+                3 => s::value(&mut map, &mut f3, "trust_index"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            event_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
-            fraud_attributes: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_attributes"),
-            },
-            timestamp: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
-            trust_index: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("trust_index"),
-            },
+        Ok(Self {
+            event_id: s::required(f0, "event_id")?,
+            fraud_attributes: s::required(f1, "fraud_attributes")?,
+            timestamp: s::required(f2, "timestamp")?,
+            trust_index: s::required(f3, "trust_index")?,
         })
     }
 }
@@ -6312,11 +5138,12 @@ impl ::serde::Serialize for IdvProtectEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IdvProtectEvent",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("event_id", &self.event_id);
         out.field("fraud_attributes", &self.fraud_attributes);
@@ -6417,43 +5244,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ImageQualityDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "blur_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "dimensions_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "glare_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "blur_check"),
+                1 => s::value(&mut map, &mut f1, "dimensions_check"),
+                2 => s::value(&mut map, &mut f2, "glare_check"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            blur_check: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("blur_check"),
-            },
-            dimensions_check: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dimensions_check"),
-            },
-            glare_check: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("glare_check"),
-            },
+        Ok(Self {
+            blur_check: s::required(f0, "blur_check")?,
+            dimensions_check: s::required(f1, "dimensions_check")?,
+            glare_check: s::required(f2, "glare_check")?,
         })
     }
 }
@@ -6462,11 +5272,12 @@ impl ::serde::Serialize for ImageQualityDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ImageQualityDetails",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("blur_check", &self.blur_check);
         out.field("dimensions_check", &self.dimensions_check);
@@ -6548,35 +5359,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncidentUpdate {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<IncidentUpdateStatus>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "updated_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "description"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                2 => s::value(&mut map, &mut f2, "updated_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             description: s::optional(f0),
             status: s::optional(f1),
             updated_date: s::optional(f2),
@@ -6588,7 +5387,7 @@ impl ::serde::Serialize for IncidentUpdate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.status),
             ::std::option::Option::is_none(&self.updated_date),
@@ -6596,11 +5395,12 @@ impl ::serde::Serialize for IncidentUpdate {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncidentUpdate",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "description", &self.description);
-        out.field_unless(skip[1usize], "status", &self.status);
-        out.field_unless(skip[2usize], "updated_date", &self.updated_date);
+        out.field_unless(skip[0], "description", &self.description);
+        out.field_unless(skip[1], "status", &self.status);
+        out.field_unless(skip[2], "updated_date", &self.updated_date);
         out.end()
     }
 }
@@ -6683,51 +5483,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeBreakdown {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<IncomeBreakdownType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "hours")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "hours"),
+                1 => s::value(&mut map, &mut f1, "rate"),
+                2 => s::value(&mut map, &mut f2, "total"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            hours: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("hours"),
-            },
-            rate: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rate"),
-            },
-            total: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total"),
-            },
-            type_: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            hours: s::required(f0, "hours")?,
+            rate: s::required(f1, "rate")?,
+            total: s::required(f2, "total")?,
+            type_: s::required(f3, "type")?,
         })
     }
 }
@@ -6736,11 +5514,12 @@ impl ::serde::Serialize for IncomeBreakdown {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeBreakdown",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("hours", &self.hours);
         out.field("rate", &self.rate);
@@ -6830,35 +5609,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_excluding_transfers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "total_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transfers_in")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_excluding_transfers"),
+                1 => s::value(&mut map, &mut f1, "total_income"),
+                2 => s::value(&mut map, &mut f2, "transfers_in"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             income_excluding_transfers: s::optional(f0),
             total_income: s::optional(f1),
             transfers_in: s::optional(f2),
@@ -6870,7 +5637,7 @@ impl ::serde::Serialize for IncomeInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.income_excluding_transfers),
             ::std::option::Option::is_none(&self.total_income),
             ::std::option::Option::is_none(&self.transfers_in),
@@ -6878,15 +5645,16 @@ impl ::serde::Serialize for IncomeInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "income_excluding_transfers",
             &self.income_excluding_transfers,
         );
-        out.field_unless(skip[1usize], "total_income", &self.total_income);
-        out.field_unless(skip[2usize], "transfers_in", &self.transfers_in);
+        out.field_unless(skip[1], "total_income", &self.total_income);
+        out.field_unless(skip[2], "transfers_in", &self.transfers_in);
         out.end()
     }
 }
@@ -6927,32 +5695,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeInsightsFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "excluded_categories")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "included_categories")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "excluded_categories"),
+                1 => s::value(&mut map, &mut f1, "included_categories"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             excluded_categories: f0.unwrap_or_default(),
-            included_categories: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("included_categories"),
-            },
+            included_categories: s::required(f1, "included_categories")?,
         })
     }
 }
@@ -6961,15 +5720,14 @@ impl ::serde::Serialize for IncomeInsightsFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::vec::Vec::is_empty(&self.excluded_categories),
-        ];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.excluded_categories)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeInsightsFilter",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "excluded_categories", &self.excluded_categories);
+        out.field_unless(skip[0], "excluded_categories", &self.excluded_categories);
         out.field("included_categories", &self.included_categories);
         out.end()
     }
@@ -7038,27 +5796,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<PaystubOverride>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<W2Override>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "paystubs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "w2s")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "paystubs"),
+                1 => s::value(&mut map, &mut f1, "w2s"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             paystubs: f0.unwrap_or_default(),
             w2s: f1.unwrap_or_default(),
         })
@@ -7069,17 +5821,18 @@ impl ::serde::Serialize for IncomeOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.paystubs),
             ::std::vec::Vec::is_empty(&self.w2s),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeOverride",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "paystubs", &self.paystubs);
-        out.field_unless(skip[1usize], "w2s", &self.w2s);
+        out.field_unless(skip[0], "paystubs", &self.paystubs);
+        out.field_unless(skip[1], "w2s", &self.w2s);
         out.end()
     }
 }
@@ -7105,32 +5858,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSourcesCounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "baseline_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "baseline_count"),
+                1 => s::value(&mut map, &mut f1, "current_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             baseline_count: s::optional(f0),
-            current_count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current_count"),
-            },
+            current_count: s::required(f1, "current_count")?,
         })
     }
 }
@@ -7139,15 +5883,14 @@ impl ::serde::Serialize for IncomeSourcesCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.baseline_count),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.baseline_count)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeSourcesCounts",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field_unless(skip[0], "baseline_count", &self.baseline_count);
         out.field("current_count", &self.current_count);
         out.end()
     }
@@ -7185,75 +5928,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<EmployeeIncomeSummaryFieldString> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EmployerIncomeSummaryFieldString> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PayFrequency>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ProjectedIncomeSummaryFieldNumber> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<TransactionData>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<YtdGrossIncomeSummaryFieldNumber> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<YtdNetIncomeSummaryFieldNumber> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employee_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "employer_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "pay_frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "projected_wage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "verified_transaction")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ytd_gross_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ytd_net_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employee_name"),
+                1 => s::value(&mut map, &mut f1, "employer_name"),
+                2 => s::value(&mut map, &mut f2, "pay_frequency"),
+                3 => s::value(&mut map, &mut f3, "projected_wage"),
+                4 => s::value(&mut map, &mut f4, "verified_transaction"),
+                5 => s::value(&mut map, &mut f5, "ytd_gross_income"),
+                6 => s::value(&mut map, &mut f6, "ytd_net_income"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            employee_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("employee_name"),
-            },
-            employer_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("employer_name"),
-            },
-            pay_frequency: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pay_frequency"),
-            },
-            projected_wage: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("projected_wage"),
-            },
-            verified_transaction: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verified_transaction"),
-            },
-            ytd_gross_income: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_gross_income"),
-            },
-            ytd_net_income: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_net_income"),
-            },
+        Ok(Self {
+            employee_name: s::required(f0, "employee_name")?,
+            employer_name: s::required(f1, "employer_name")?,
+            pay_frequency: s::required(f2, "pay_frequency")?,
+            projected_wage: s::required(f3, "projected_wage")?,
+            verified_transaction: s::required(f4, "verified_transaction")?,
+            ytd_gross_income: s::required(f5, "ytd_gross_income")?,
+            ytd_net_income: s::required(f6, "ytd_net_income")?,
         })
     }
 }
@@ -7262,11 +5968,12 @@ impl ::serde::Serialize for IncomeSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeSummary",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("employee_name", &self.employee_name);
         out.field("employer_name", &self.employer_name);
@@ -7299,35 +6006,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummaryFieldNumber {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<VerificationStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "value"),
+                1 => s::value(&mut map, &mut f1, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            value: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
-            verification_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_status"),
-            },
+        Ok(Self {
+            value: s::required(f0, "value")?,
+            verification_status: s::required(f1, "verification_status")?,
         })
     }
 }
@@ -7336,11 +6031,12 @@ impl ::serde::Serialize for IncomeSummaryFieldNumber {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeSummaryFieldNumber",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("value", &self.value);
         out.field("verification_status", &self.verification_status);
@@ -7368,35 +6064,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummaryFieldString {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<VerificationStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "value"),
+                1 => s::value(&mut map, &mut f1, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            value: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
-            verification_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_status"),
-            },
+        Ok(Self {
+            value: s::required(f0, "value")?,
+            verification_status: s::required(f1, "verification_status")?,
         })
     }
 }
@@ -7405,11 +6089,12 @@ impl ::serde::Serialize for IncomeSummaryFieldString {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeSummaryFieldString",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("value", &self.value);
         out.field("verification_status", &self.verification_status);
@@ -7447,51 +6132,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationCreateRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "precheck_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "options"),
+                2 => s::value(&mut map, &mut f2, "precheck_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             options: s::optional(f1),
             precheck_id: s::optional(f2),
             secret: s::optional(f3),
-            webhook: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            webhook: s::required(f4, "webhook")?,
         })
     }
 }
@@ -7500,7 +6166,7 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.precheck_id),
@@ -7509,12 +6175,13 @@ impl ::serde::Serialize for IncomeVerificationCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "precheck_id", &self.precheck_id);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "precheck_id", &self.precheck_id);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -7550,23 +6217,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequestO
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: f0.unwrap_or_default(),
         })
     }
@@ -7576,13 +6239,14 @@ impl ::serde::Serialize for IncomeVerificationCreateRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.access_tokens)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.access_tokens)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationCreateRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
         out.end()
     }
 }
@@ -7614,37 +6278,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_verification_id"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            income_verification_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("income_verification_id");
-                }
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            income_verification_id: s::required(f0, "income_verification_id")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -7653,11 +6303,12 @@ impl ::serde::Serialize for IncomeVerificationCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("income_verification_id", &self.income_verification_id);
         out.field("request_id", &self.request_id);
@@ -7742,43 +6393,27 @@ for IncomeVerificationDocumentsDownloadRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "document_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "income_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "document_id"),
+                3 => s::value(&mut map, &mut f3, "income_verification_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_id: s::optional(f1),
             document_id: s::optional(f2),
@@ -7792,7 +6427,7 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.document_id),
@@ -7802,17 +6437,18 @@ impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationDocumentsDownloadRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "document_id", &self.document_id);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "document_id", &self.document_id);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -7901,37 +6537,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetReq
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "income_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "income_verification_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_id: s::optional(f1),
             income_verification_id: s::optional(f2),
@@ -7944,7 +6568,7 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
@@ -7953,16 +6577,17 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPaystubsGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -8004,45 +6629,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetRes
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<DocumentMetadata>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Paystub>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "paystubs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_metadata"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "paystubs"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             document_metadata: f0.unwrap_or_default(),
             error: s::optional(f1),
-            paystubs: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("paystubs"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            paystubs: s::required(f2, "paystubs")?,
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -8051,17 +6660,18 @@ impl ::serde::Serialize for IncomeVerificationPaystubsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.document_metadata),
             ::std::option::Option::is_none(&self.error),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPaystubsGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "document_metadata", &self.document_metadata);
-        out.field_unless(skip[1usize], "error", &self.error);
+        out.field_unless(skip[0], "document_metadata", &self.document_metadata);
+        out.field_unless(skip[1], "error", &self.error);
         out.field("paystubs", &self.paystubs);
         out.field("request_id", &self.request_id);
         out.end()
@@ -8147,43 +6757,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckEmploy
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "tax_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "name"),
+                2 => s::value(&mut map, &mut f2, "tax_id"),
+                3 => s::value(&mut map, &mut f3, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             name: s::optional(f1),
             tax_id: s::optional(f2),
@@ -8196,7 +6788,7 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.name),
             ::std::option::Option::is_none(&self.tax_id),
@@ -8205,12 +6797,13 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployer {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckEmployer",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "name", &self.name);
-        out.field_unless(skip[2usize], "tax_id", &self.tax_id);
-        out.field_unless(skip[3usize], "url", &self.url);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "name", &self.name);
+        out.field_unless(skip[2], "tax_id", &self.tax_id);
+        out.field_unless(skip[3], "url", &self.url);
         out.end()
     }
 }
@@ -8275,49 +6868,27 @@ for IncomeVerificationPrecheckEmployerAddressData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             country: s::optional(f1),
             postal_code: s::optional(f2),
@@ -8331,7 +6902,7 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployerAddressData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.postal_code),
@@ -8341,13 +6912,14 @@ impl ::serde::Serialize for IncomeVerificationPrecheckEmployerAddressData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckEmployerAddressData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(skip[1usize], "country", &self.country);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "country", &self.country);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
         out.end()
     }
 }
@@ -8374,29 +6946,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckMilita
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "branch")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_active_duty")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "branch"),
+                1 => s::value(&mut map, &mut f1, "is_active_duty"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             branch: s::optional(f0),
             is_active_duty: s::optional(f1),
         })
@@ -8407,17 +6971,18 @@ impl ::serde::Serialize for IncomeVerificationPrecheckMilitaryInfo {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.branch),
             ::std::option::Option::is_none(&self.is_active_duty),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckMilitaryInfo",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "branch", &self.branch);
-        out.field_unless(skip[1usize], "is_active_duty", &self.is_active_duty);
+        out.field_unless(skip[0], "branch", &self.branch);
+        out.field_unless(skip[1], "is_active_duty", &self.is_active_duty);
         out.end()
     }
 }
@@ -8442,25 +7007,19 @@ for IncomeVerificationPrecheckPayrollInstitution {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { name: s::optional(f0) })
+        Ok(Self { name: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for IncomeVerificationPrecheckPayrollInstitution {
@@ -8468,13 +7027,14 @@ impl ::serde::Serialize for IncomeVerificationPrecheckPayrollInstitution {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.name)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.name)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckPayrollInstitution",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "name", &self.name);
+        out.field_unless(skip[0], "name", &self.name);
         out.end()
     }
 }
@@ -8516,59 +7076,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationPrecheckEmployer>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationPrecheckPayrollInstitution>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<IncomeVerificationPrecheckUser>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "employer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "payroll_institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transactions_access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "transactions_access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "us_military_info")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "employer"),
+                2 => s::value(&mut map, &mut f2, "payroll_institution"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "transactions_access_token"),
+                5 => s::value(&mut map, &mut f5, "transactions_access_tokens"),
+                6 => s::value(&mut map, &mut f6, "us_military_info"),
+                7 => s::value(&mut map, &mut f7, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             employer: s::optional(f1),
             payroll_institution: s::optional(f2),
@@ -8585,7 +7119,7 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.payroll_institution),
@@ -8598,24 +7132,25 @@ impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "employer", &self.employer);
-        out.field_unless(skip[2usize], "payroll_institution", &self.payroll_institution);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "employer", &self.employer);
+        out.field_unless(skip[2], "payroll_institution", &self.payroll_institution);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "transactions_access_token",
             &self.transactions_access_token,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "transactions_access_tokens",
             &self.transactions_access_tokens,
         );
-        out.field_unless(skip[6usize], "us_military_info", &self.us_military_info);
-        out.field_unless(skip[7usize], "user", &self.user);
+        out.field_unless(skip[6], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[7], "user", &self.user);
         out.end()
     }
 }
@@ -8655,43 +7190,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IncomeVerificationPrecheckConfidence> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "confidence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "precheck_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "confidence"),
+                1 => s::value(&mut map, &mut f1, "precheck_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            confidence: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confidence"),
-            },
-            precheck_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("precheck_id"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            confidence: s::required(f0, "confidence")?,
+            precheck_id: s::required(f1, "precheck_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -8700,11 +7218,12 @@ impl ::serde::Serialize for IncomeVerificationPrecheckResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("confidence", &self.confidence);
         out.field("precheck_id", &self.precheck_id);
@@ -8742,41 +7261,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<SignalAddressData>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "first_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "home_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "email_address"),
+                1 => s::value(&mut map, &mut f1, "first_name"),
+                2 => s::value(&mut map, &mut f2, "home_address"),
+                3 => s::value(&mut map, &mut f3, "last_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             email_address: s::optional(f0),
             first_name: s::optional(f1),
             home_address: s::optional(f2),
@@ -8789,7 +7292,7 @@ impl ::serde::Serialize for IncomeVerificationPrecheckUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.first_name),
             ::std::option::Option::is_none(&self.home_address),
@@ -8798,12 +7301,13 @@ impl ::serde::Serialize for IncomeVerificationPrecheckUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationPrecheckUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "email_address", &self.email_address);
-        out.field_unless(skip[1usize], "first_name", &self.first_name);
-        out.field_unless(skip[2usize], "home_address", &self.home_address);
-        out.field_unless(skip[3usize], "last_name", &self.last_name);
+        out.field_unless(skip[0], "email_address", &self.email_address);
+        out.field_unless(skip[1], "first_name", &self.first_name);
+        out.field_unless(skip[2], "home_address", &self.home_address);
+        out.field_unless(skip[3], "last_name", &self.last_name);
         out.end()
     }
 }
@@ -8838,51 +7342,29 @@ for IncomeVerificationRefreshReconnectNeededWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            user_id: s::required(f1, "user_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -8891,11 +7373,12 @@ impl ::serde::Serialize for IncomeVerificationRefreshReconnectNeededWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationRefreshReconnectNeededWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("user_id", &self.user_id);
@@ -8940,64 +7423,35 @@ for IncomeVerificationRiskSignalsStatusWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_signals_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "risk_signals_status"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            risk_signals_status: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_signals_status"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            item_id: s::required(f1, "item_id")?,
+            risk_signals_status: s::required(f2, "risk_signals_status")?,
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -9006,16 +7460,17 @@ impl ::serde::Serialize for IncomeVerificationRiskSignalsStatusWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationRiskSignalsStatusWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("item_id", &self.item_id);
         out.field("risk_signals_status", &self.risk_signals_status);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -9105,64 +7560,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationStatusWebhook 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "verification_status"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            item_id: s::required(f1, "item_id")?,
             user_id: s::optional(f2),
-            verification_status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_status"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            verification_status: s::required(f3, "verification_status")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -9171,15 +7597,16 @@ impl ::serde::Serialize for IncomeVerificationStatusWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationStatusWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("verification_status", &self.verification_status);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
@@ -9214,37 +7641,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetReq
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "income_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "income_verification_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_id: s::optional(f1),
             income_verification_id: s::optional(f2),
@@ -9257,7 +7672,7 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.income_verification_id),
@@ -9266,16 +7681,17 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationTaxformsGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -9317,45 +7733,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetRes
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<DocumentMetadata>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Taxform>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "taxforms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_metadata"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                3 => s::value(&mut map, &mut f3, "taxforms"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            document_metadata: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_metadata"),
-            },
+        Ok(Self {
+            document_metadata: s::required(f0, "document_metadata")?,
             error: s::optional(f1),
             request_id: s::optional(f2),
-            taxforms: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("taxforms"),
-            },
+            taxforms: s::required(f3, "taxforms")?,
         })
     }
 }
@@ -9364,18 +7764,19 @@ impl ::serde::Serialize for IncomeVerificationTaxformsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationTaxformsGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("document_metadata", &self.document_metadata);
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.field("taxforms", &self.taxforms);
         out.end()
     }
@@ -9399,28 +7800,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationWebhookStatus 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-        })
+        Ok(Self { id: s::required(f0, "id")? })
     }
 }
 impl ::serde::Serialize for IncomeVerificationWebhookStatus {
@@ -9428,11 +7820,12 @@ impl ::serde::Serialize for IncomeVerificationWebhookStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IncomeVerificationWebhookStatus",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("id", &self.id);
         out.end()
@@ -9460,35 +7853,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for IndividualName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "FirstName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "LastName")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "FirstName"),
+                1 => s::value(&mut map, &mut f1, "LastName"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            first_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("FirstName"),
-            },
-            last_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LastName"),
-            },
+        Ok(Self {
+            first_name: s::required(f0, "FirstName")?,
+            last_name: s::required(f1, "LastName")?,
         })
     }
 }
@@ -9497,11 +7878,12 @@ impl ::serde::Serialize for IndividualName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IndividualName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("FirstName", &self.first_name);
         out.field("LastName", &self.last_name);
@@ -9535,45 +7917,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for IndividualScreeningHitNames {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WeakAliasDetermination> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "full")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "weak_alias_determination")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "full"),
+                1 => s::value(&mut map, &mut f1, "is_primary"),
+                2 => s::value(&mut map, &mut f2, "weak_alias_determination"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            full: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("full"),
-            },
-            is_primary: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_primary"),
-            },
-            weak_alias_determination: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("weak_alias_determination");
-                }
-            },
+        Ok(Self {
+            full: s::required(f0, "full")?,
+            is_primary: s::required(f1, "is_primary")?,
+            weak_alias_determination: s::required(f2, "weak_alias_determination")?,
         })
     }
 }
@@ -9582,11 +7945,12 @@ impl ::serde::Serialize for IndividualScreeningHitNames {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IndividualScreeningHitNames",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("full", &self.full);
         out.field("is_primary", &self.is_primary);
@@ -9769,83 +8133,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for IndividualWatchlistProgram {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<IndividualWatchlistCode>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IndividualWatchlistScreeningProgramName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "is_archived")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "lists_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name_sensitivity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "is_archived"),
+                4 => s::value(&mut map, &mut f4, "is_rescanning_enabled"),
+                5 => s::value(&mut map, &mut f5, "lists_enabled"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "name_sensitivity"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            is_archived: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_archived"),
-            },
-            is_rescanning_enabled: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
-            },
-            lists_enabled: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lists_enabled"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            name_sensitivity: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name_sensitivity"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            created_at: s::required(f1, "created_at")?,
+            id: s::required(f2, "id")?,
+            is_archived: s::required(f3, "is_archived")?,
+            is_rescanning_enabled: s::required(f4, "is_rescanning_enabled")?,
+            lists_enabled: s::required(f5, "lists_enabled")?,
+            name: s::required(f6, "name")?,
+            name_sensitivity: s::required(f7, "name_sensitivity")?,
         })
     }
 }
@@ -9854,11 +8176,12 @@ impl ::serde::Serialize for IndividualWatchlistProgram {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IndividualWatchlistProgram",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("created_at", &self.created_at);
@@ -9956,61 +8279,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for InflowModel {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "payment_day_of_month")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "statement_day_of_month")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transaction_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_amount"),
+                1 => s::value(&mut map, &mut f1, "payment_day_of_month"),
+                2 => s::value(&mut map, &mut f2, "statement_day_of_month"),
+                3 => s::value(&mut map, &mut f3, "transaction_name"),
+                4 => s::value(&mut map, &mut f4, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            income_amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_amount"),
-            },
-            payment_day_of_month: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_day_of_month"),
-            },
-            statement_day_of_month: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("statement_day_of_month");
-                }
-            },
-            transaction_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_name"),
-            },
-            type_: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            income_amount: s::required(f0, "income_amount")?,
+            payment_day_of_month: s::required(f1, "payment_day_of_month")?,
+            statement_day_of_month: s::required(f2, "statement_day_of_month")?,
+            transaction_name: s::required(f3, "transaction_name")?,
+            type_: s::required(f4, "type")?,
         })
     }
 }
@@ -10019,11 +8313,12 @@ impl ::serde::Serialize for InflowModel {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InflowModel",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("income_amount", &self.income_amount);
         out.field("payment_day_of_month", &self.payment_day_of_month);
@@ -10070,66 +8365,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for InitialUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "new_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "new_transactions"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            new_transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_transactions"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f2, "item_id")?,
+            new_transactions: s::required(f3, "new_transactions")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -10138,14 +8402,15 @@ impl ::serde::Serialize for InitialUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InitialUpdateWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("new_transactions", &self.new_transactions);
         out.field("webhook_code", &self.webhook_code);
@@ -10208,108 +8473,54 @@ impl<'de> crate::struct_serde::FromMap<'de> for Institution {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AuthMetadata>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<PaymentInitiationMetadata>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<InstitutionStatus>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "dtc_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "logo")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "oauth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "payment_initiation_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "primary_color")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "routing_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth_metadata"),
+                1 => s::value(&mut map, &mut f1, "country_codes"),
+                2 => s::value(&mut map, &mut f2, "dtc_numbers"),
+                3 => s::value(&mut map, &mut f3, "institution_id"),
+                4 => s::value(&mut map, &mut f4, "logo"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "oauth"),
+                7 => s::value(&mut map, &mut f7, "payment_initiation_metadata"),
+                8 => s::value(&mut map, &mut f8, "primary_color"),
+                9 => s::value(&mut map, &mut f9, "products"),
+                10 => s::value(&mut map, &mut f10, "routing_numbers"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                12 => s::value(&mut map, &mut f12, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             auth_metadata: s::optional(f0),
-            country_codes: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
+            country_codes: s::required(f1, "country_codes")?,
             dtc_numbers: f2.unwrap_or_default(),
-            institution_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
+            institution_id: s::required(f3, "institution_id")?,
             logo: s::optional(f4),
-            name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            oauth: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("oauth"),
-            },
+            name: s::required(f5, "name")?,
+            oauth: s::required(f6, "oauth")?,
             payment_initiation_metadata: s::optional(f7),
             primary_color: s::optional(f8),
-            products: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("products"),
-            },
-            routing_numbers: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_numbers"),
-            },
+            products: s::required(f9, "products")?,
+            routing_numbers: s::required(f10, "routing_numbers")?,
             status: s::optional(f11),
             url: s::optional(f12),
         })
@@ -10320,7 +8531,7 @@ impl ::serde::Serialize for Institution {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.auth_metadata),
             ::std::vec::Vec::is_empty(&self.dtc_numbers),
             ::std::option::Option::is_none(&self.logo),
@@ -10332,25 +8543,26 @@ impl ::serde::Serialize for Institution {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Institution",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
-        out.field_unless(skip[0usize], "auth_metadata", &self.auth_metadata);
+        out.field_unless(skip[0], "auth_metadata", &self.auth_metadata);
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[1usize], "dtc_numbers", &self.dtc_numbers);
+        out.field_unless(skip[1], "dtc_numbers", &self.dtc_numbers);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[2usize], "logo", &self.logo);
+        out.field_unless(skip[2], "logo", &self.logo);
         out.field("name", &self.name);
         out.field("oauth", &self.oauth);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "payment_initiation_metadata",
             &self.payment_initiation_metadata,
         );
-        out.field_unless(skip[4usize], "primary_color", &self.primary_color);
+        out.field_unless(skip[4], "primary_color", &self.primary_color);
         out.field("products", &self.products);
         out.field("routing_numbers", &self.routing_numbers);
-        out.field_unless(skip[5usize], "status", &self.status);
-        out.field_unless(skip[6usize], "url", &self.url);
+        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[6], "url", &self.url);
         out.end()
     }
 }
@@ -10395,57 +8607,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<HealthIncident>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "health_incidents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "investments_updates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "item_logins")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "liabilities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "liabilities_updates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "transactions_updates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth"),
+                1 => s::value(&mut map, &mut f1, "health_incidents"),
+                2 => s::value(&mut map, &mut f2, "identity"),
+                3 => s::value(&mut map, &mut f3, "investments"),
+                4 => s::value(&mut map, &mut f4, "investments_updates"),
+                5 => s::value(&mut map, &mut f5, "item_logins"),
+                6 => s::value(&mut map, &mut f6, "liabilities"),
+                7 => s::value(&mut map, &mut f7, "liabilities_updates"),
+                8 => s::value(&mut map, &mut f8, "transactions_updates"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             auth: s::optional(f0),
             health_incidents: s::optional(f1),
             identity: s::optional(f2),
@@ -10463,7 +8653,7 @@ impl ::serde::Serialize for InstitutionStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.auth),
             ::std::option::Option::is_none(&self.health_incidents),
             ::std::option::Option::is_none(&self.identity),
@@ -10477,21 +8667,18 @@ impl ::serde::Serialize for InstitutionStatus {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionStatus",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "auth", &self.auth);
-        out.field_unless(skip[1usize], "health_incidents", &self.health_incidents);
-        out.field_unless(skip[2usize], "identity", &self.identity);
-        out.field_unless(skip[3usize], "investments", &self.investments);
-        out.field_unless(skip[4usize], "investments_updates", &self.investments_updates);
-        out.field_unless(skip[5usize], "item_logins", &self.item_logins);
-        out.field_unless(skip[6usize], "liabilities", &self.liabilities);
-        out.field_unless(skip[7usize], "liabilities_updates", &self.liabilities_updates);
-        out.field_unless(
-            skip[8usize],
-            "transactions_updates",
-            &self.transactions_updates,
-        );
+        out.field_unless(skip[0], "auth", &self.auth);
+        out.field_unless(skip[1], "health_incidents", &self.health_incidents);
+        out.field_unless(skip[2], "identity", &self.identity);
+        out.field_unless(skip[3], "investments", &self.investments);
+        out.field_unless(skip[4], "investments_updates", &self.investments_updates);
+        out.field_unless(skip[5], "item_logins", &self.item_logins);
+        out.field_unless(skip[6], "liabilities", &self.liabilities);
+        out.field_unless(skip[7], "liabilities_updates", &self.liabilities_updates);
+        out.field_unless(skip[8], "transactions_updates", &self.transactions_updates);
         out.end()
     }
 }
@@ -10528,61 +8715,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionStatusAlertWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_overall_success_rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "institution_overall_success_rate"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            institution_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_overall_success_rate: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("institution_overall_success_rate");
-                }
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            institution_id: s::required(f1, "institution_id")?,
+            institution_overall_success_rate: s::required(
+                f2,
+                "institution_overall_success_rate",
+            )?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -10591,11 +8752,12 @@ impl ::serde::Serialize for InstitutionStatusAlertWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionStatusAlertWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("institution_id", &self.institution_id);
@@ -10628,34 +8790,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionSupportedNetworks {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferCapabilitiesGetRfP>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferCapabilitiesGetRtp> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "rfp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "rtp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "rfp"),
+                1 => s::value(&mut map, &mut f1, "rtp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             rfp: s::optional(f0),
-            rtp: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rtp"),
-            },
+            rtp: s::required(f1, "rtp")?,
         })
     }
 }
@@ -10664,13 +8815,14 @@ impl ::serde::Serialize for InstitutionSupportedNetworks {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.rfp)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.rfp)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionSupportedNetworks",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "rfp", &self.rfp);
+        out.field_unless(skip[0], "rfp", &self.rfp);
         out.field("rtp", &self.rtp);
         out.end()
     }
@@ -10707,50 +8859,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<InstitutionsGetByIdRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "country_codes"),
+                2 => s::value(&mut map, &mut f2, "institution_id"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            country_codes: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
-            institution_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
+            country_codes: s::required(f1, "country_codes")?,
+            institution_id: s::required(f2, "institution_id")?,
             options: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -10761,7 +8893,7 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -10769,13 +8901,14 @@ impl ::serde::Serialize for InstitutionsGetByIdRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetByIdRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -10823,35 +8956,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequestOption
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "include_auth_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "include_optional_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "include_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "include_auth_metadata"),
+                1 => s::value(&mut map, &mut f1, "include_optional_metadata"),
+                2 => s::value(&mut map, &mut f2, "include_payment_initiation_metadata"),
+                3 => s::value(&mut map, &mut f3, "include_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             include_auth_metadata: f0.unwrap_or_default(),
             include_optional_metadata: f1.unwrap_or_default(),
             include_payment_initiation_metadata: f2.unwrap_or_default(),
@@ -10864,11 +8987,12 @@ impl ::serde::Serialize for InstitutionsGetByIdRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetByIdRequestOptions",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("include_auth_metadata", &self.include_auth_metadata);
         out.field("include_optional_metadata", &self.include_optional_metadata);
@@ -10900,35 +9024,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Institution> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            institution: s::required(f0, "institution")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -10937,11 +9049,12 @@ impl ::serde::Serialize for InstitutionsGetByIdResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetByIdResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("institution", &self.institution);
         out.field("request_id", &self.request_id);
@@ -10985,58 +9098,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<InstitutionsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "country_codes"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "options"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("count"),
-            },
-            country_codes: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
-            offset: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("offset"),
-            },
+            count: s::required(f1, "count")?,
+            country_codes: s::required(f2, "country_codes")?,
+            offset: s::required(f3, "offset")?,
             options: s::optional(f4),
             secret: s::optional(f5),
         })
@@ -11047,7 +9135,7 @@ impl ::serde::Serialize for InstitutionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -11055,14 +9143,15 @@ impl ::serde::Serialize for InstitutionsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("country_codes", &self.country_codes);
         out.field("offset", &self.offset);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -11117,47 +9206,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "include_auth_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "include_optional_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "oauth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "routing_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "include_auth_metadata"),
+                1 => s::value(&mut map, &mut f1, "include_optional_metadata"),
+                2 => s::value(&mut map, &mut f2, "include_payment_initiation_metadata"),
+                3 => s::value(&mut map, &mut f3, "oauth"),
+                4 => s::value(&mut map, &mut f4, "products"),
+                5 => s::value(&mut map, &mut f5, "routing_numbers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             include_auth_metadata: f0.unwrap_or_default(),
             include_optional_metadata: s::optional(f1),
             include_payment_initiation_metadata: f2.unwrap_or_default(),
@@ -11172,7 +9243,7 @@ impl ::serde::Serialize for InstitutionsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.include_optional_metadata),
             ::std::option::Option::is_none(&self.oauth),
             ::std::option::Option::is_none(&self.products),
@@ -11181,11 +9252,12 @@ impl ::serde::Serialize for InstitutionsGetRequestOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetRequestOptions",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("include_auth_metadata", &self.include_auth_metadata);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "include_optional_metadata",
             &self.include_optional_metadata,
         );
@@ -11193,9 +9265,9 @@ impl ::serde::Serialize for InstitutionsGetRequestOptions {
             "include_payment_initiation_metadata",
             &self.include_payment_initiation_metadata,
         );
-        out.field_unless(skip[1usize], "oauth", &self.oauth);
-        out.field_unless(skip[2usize], "products", &self.products);
-        out.field_unless(skip[3usize], "routing_numbers", &self.routing_numbers);
+        out.field_unless(skip[1], "oauth", &self.oauth);
+        out.field_unless(skip[2], "products", &self.products);
+        out.field_unless(skip[3], "routing_numbers", &self.routing_numbers);
         out.end()
     }
 }
@@ -11222,43 +9294,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Institution>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institutions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institutions"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "total"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institutions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institutions"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            total: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total"),
-            },
+        Ok(Self {
+            institutions: s::required(f0, "institutions")?,
+            request_id: s::required(f1, "request_id")?,
+            total: s::required(f2, "total")?,
         })
     }
 }
@@ -11267,11 +9322,12 @@ impl ::serde::Serialize for InstitutionsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("institutions", &self.institutions);
         out.field("request_id", &self.request_id);
@@ -11306,43 +9362,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchAccountFilter 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: f0.unwrap_or_default(),
             depository: f1.unwrap_or_default(),
             investment: f2.unwrap_or_default(),
@@ -11355,7 +9393,7 @@ impl ::serde::Serialize for InstitutionsSearchAccountFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.credit),
             ::std::vec::Vec::is_empty(&self.depository),
             ::std::vec::Vec::is_empty(&self.investment),
@@ -11364,12 +9402,13 @@ impl ::serde::Serialize for InstitutionsSearchAccountFilter {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsSearchAccountFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "credit", &self.credit);
-        out.field_unless(skip[1usize], "depository", &self.depository);
-        out.field_unless(skip[2usize], "investment", &self.investment);
-        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.field_unless(skip[0], "credit", &self.credit);
+        out.field_unless(skip[1], "depository", &self.depository);
+        out.field_unless(skip[2], "investment", &self.investment);
+        out.field_unless(skip[3], "loan", &self.loan);
         out.end()
     }
 }
@@ -11396,31 +9435,21 @@ for InstitutionsSearchPaymentInitiationOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "consent_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "consent_id"),
+                1 => s::value(&mut map, &mut f1, "payment_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             consent_id: s::optional(f0),
             payment_id: s::optional(f1),
         })
@@ -11431,17 +9460,18 @@ impl ::serde::Serialize for InstitutionsSearchPaymentInitiationOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.consent_id),
             ::std::option::Option::is_none(&self.payment_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsSearchPaymentInitiationOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "consent_id", &self.consent_id);
-        out.field_unless(skip[1usize], "payment_id", &self.payment_id);
+        out.field_unless(skip[0], "consent_id", &self.consent_id);
+        out.field_unless(skip[1], "payment_id", &self.payment_id);
         out.end()
     }
 }
@@ -11480,58 +9510,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<InstitutionsSearchRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "query")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "country_codes"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "products"),
+                4 => s::value(&mut map, &mut f4, "query"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            country_codes: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
+            country_codes: s::required(f1, "country_codes")?,
             options: s::optional(f2),
             products: s::optional(f3),
-            query: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("query"),
-            },
+            query: s::required(f4, "query")?,
             secret: s::optional(f5),
         })
     }
@@ -11541,7 +9547,7 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.products),
@@ -11550,14 +9556,15 @@ impl ::serde::Serialize for InstitutionsSearchRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsSearchRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "products", &self.products);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "products", &self.products);
         out.field("query", &self.query);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -11608,54 +9615,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequestOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<InstitutionsSearchPaymentInitiationOptions>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "include_auth_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "include_optional_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "oauth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "payment_initiation")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "include_auth_metadata"),
+                1 => s::value(&mut map, &mut f1, "include_optional_metadata"),
+                2 => s::value(&mut map, &mut f2, "include_payment_initiation_metadata"),
+                3 => s::value(&mut map, &mut f3, "oauth"),
+                4 => s::value(&mut map, &mut f4, "payment_initiation"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            include_auth_metadata: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::institutions_search_request_options_include_auth_metadata()
-                }
-            },
+        Ok(Self {
+            include_auth_metadata: f0
+                .unwrap_or_else(
+                    defaults::institutions_search_request_options_include_auth_metadata,
+                ),
             include_optional_metadata: s::optional(f1),
-            include_payment_initiation_metadata: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::institutions_search_request_options_include_payment_initiation_metadata()
-                }
-            },
+            include_payment_initiation_metadata: f2
+                .unwrap_or_else(
+                    defaults::institutions_search_request_options_include_payment_initiation_metadata,
+                ),
             oauth: s::optional(f3),
             payment_initiation: s::optional(f4),
         })
@@ -11666,7 +9655,7 @@ impl ::serde::Serialize for InstitutionsSearchRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.include_optional_metadata),
             ::std::option::Option::is_none(&self.oauth),
             ::std::option::Option::is_none(&self.payment_initiation),
@@ -11674,11 +9663,12 @@ impl ::serde::Serialize for InstitutionsSearchRequestOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsSearchRequestOptions",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("include_auth_metadata", &self.include_auth_metadata);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "include_optional_metadata",
             &self.include_optional_metadata,
         );
@@ -11686,8 +9676,8 @@ impl ::serde::Serialize for InstitutionsSearchRequestOptions {
             "include_payment_initiation_metadata",
             &self.include_payment_initiation_metadata,
         );
-        out.field_unless(skip[1usize], "oauth", &self.oauth);
-        out.field_unless(skip[2usize], "payment_initiation", &self.payment_initiation);
+        out.field_unless(skip[1], "oauth", &self.oauth);
+        out.field_unless(skip[2], "payment_initiation", &self.payment_initiation);
         out.end()
     }
 }
@@ -11723,35 +9713,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Institution>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institutions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institutions"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institutions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institutions"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            institutions: s::required(f0, "institutions")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -11760,11 +9738,12 @@ impl ::serde::Serialize for InstitutionsSearchResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InstitutionsSearchResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("institutions", &self.institutions);
         out.field("request_id", &self.request_id);
@@ -11890,111 +9869,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<InvestmentAccountBalances> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<AccountHolderCategory>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<AccountType> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<AccountVerificationInsights>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<InvestmentAccountVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "balances")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "holder_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "persistent_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "verification_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "verification_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "balances"),
+                2 => s::value(&mut map, &mut f2, "holder_category"),
+                3 => s::value(&mut map, &mut f3, "mask"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "official_name"),
+                6 => s::value(&mut map, &mut f6, "persistent_account_id"),
+                7 => s::value(&mut map, &mut f7, "subtype"),
+                8 => s::value(&mut map, &mut f8, "type"),
+                9 => s::value(&mut map, &mut f9, "verification_insights"),
+                10 => s::value(&mut map, &mut f10, "verification_name"),
+                11 => s::value(&mut map, &mut f11, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            balances: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balances"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            balances: s::required(f1, "balances")?,
             holder_category: s::optional(f2),
-            mask: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
+            mask: s::required(f3, "mask")?,
+            name: s::required(f4, "name")?,
+            official_name: s::required(f5, "official_name")?,
             persistent_account_id: s::optional(f6),
-            subtype: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            type_: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            subtype: s::required(f7, "subtype")?,
+            type_: s::required(f8, "type")?,
             verification_insights: s::optional(f9),
             verification_name: s::optional(f10),
             verification_status: s::optional(f11),
@@ -12006,7 +9924,7 @@ impl ::serde::Serialize for InvestmentAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.holder_category),
             ::std::option::Option::is_none(&self.persistent_account_id),
             ::std::option::Option::is_none(&self.verification_insights),
@@ -12016,28 +9934,21 @@ impl ::serde::Serialize for InvestmentAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentAccount",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("balances", &self.balances);
-        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[0], "holder_category", &self.holder_category);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
         out.field("official_name", &self.official_name);
-        out.field_unless(
-            skip[1usize],
-            "persistent_account_id",
-            &self.persistent_account_id,
-        );
+        out.field_unless(skip[1], "persistent_account_id", &self.persistent_account_id);
         out.field("subtype", &self.subtype);
         out.field("type", &self.type_);
-        out.field_unless(
-            skip[2usize],
-            "verification_insights",
-            &self.verification_insights,
-        );
-        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
-        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[2], "verification_insights", &self.verification_insights);
+        out.field_unless(skip[3], "verification_name", &self.verification_name);
+        out.field_unless(skip[4], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -12115,77 +10026,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "margin_loan_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "last_updated_datetime"),
+                4 => s::value(&mut map, &mut f4, "limit"),
+                5 => s::value(&mut map, &mut f5, "margin_loan_amount"),
+                6 => s::value(&mut map, &mut f6, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            current: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            current: s::required(f1, "current")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
             last_updated_datetime: s::optional(f3),
-            limit: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
+            limit: s::required(f4, "limit")?,
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
         })
     }
 }
@@ -12194,25 +10066,22 @@ impl ::serde::Serialize for InvestmentAccountBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.last_updated_datetime),
             ::std::option::Option::is_none(&self.margin_loan_amount),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentAccountBalance",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(
-            skip[0usize],
-            "last_updated_datetime",
-            &self.last_updated_datetime,
-        );
+        out.field_unless(skip[0], "last_updated_datetime", &self.last_updated_datetime);
         out.field("limit", &self.limit);
-        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field_unless(skip[1], "margin_loan_amount", &self.margin_loan_amount);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
     }
@@ -12255,77 +10124,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalances {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "margin_loan_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "last_updated_datetime"),
+                4 => s::value(&mut map, &mut f4, "limit"),
+                5 => s::value(&mut map, &mut f5, "margin_loan_amount"),
+                6 => s::value(&mut map, &mut f6, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            current: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            current: s::required(f1, "current")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
             last_updated_datetime: s::optional(f3),
-            limit: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
+            limit: s::required(f4, "limit")?,
             margin_loan_amount: s::optional(f5),
-            unofficial_currency_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f6, "unofficial_currency_code")?,
         })
     }
 }
@@ -12334,25 +10164,22 @@ impl ::serde::Serialize for InvestmentAccountBalances {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.last_updated_datetime),
             ::std::option::Option::is_none(&self.margin_loan_amount),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentAccountBalances",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(
-            skip[0usize],
-            "last_updated_datetime",
-            &self.last_updated_datetime,
-        );
+        out.field_unless(skip[0], "last_updated_datetime", &self.last_updated_datetime);
         out.field("limit", &self.limit);
-        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field_unless(skip[1], "margin_loan_amount", &self.margin_loan_amount);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
     }
@@ -12761,27 +10588,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<InvestmentAccountSubtypes> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_subtypes: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtypes"),
-            },
+        Ok(Self {
+            account_subtypes: s::required(f0, "account_subtypes")?,
         })
     }
 }
@@ -12790,11 +10610,12 @@ impl ::serde::Serialize for InvestmentFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentFilter",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
@@ -12820,23 +10641,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentHoldingsGetRequestOpti
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -12846,13 +10663,14 @@ impl ::serde::Serialize for InvestmentHoldingsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentHoldingsGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -12922,147 +10740,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cancel_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "fees")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "investment_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "transaction_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "amount"),
+                2 => s::value(&mut map, &mut f2, "cancel_transaction_id"),
+                3 => s::value(&mut map, &mut f3, "date"),
+                4 => s::value(&mut map, &mut f4, "fees"),
+                5 => s::value(&mut map, &mut f5, "investment_transaction_id"),
+                6 => s::value(&mut map, &mut f6, "iso_currency_code"),
+                7 => s::value(&mut map, &mut f7, "name"),
+                8 => s::value(&mut map, &mut f8, "price"),
+                9 => s::value(&mut map, &mut f9, "quantity"),
+                10 => s::value(&mut map, &mut f10, "security_id"),
+                11 => s::value(&mut map, &mut f11, "subtype"),
+                12 => s::value(&mut map, &mut f12, "transaction_datetime"),
+                13 => s::value(&mut map, &mut f13, "type"),
+                14 => s::value(&mut map, &mut f14, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            amount: s::required(f1, "amount")?,
             cancel_transaction_id: s::optional(f2),
-            date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            fees: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fees"),
-            },
-            investment_transaction_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("investment_transaction_id");
-                }
-            },
-            iso_currency_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            name: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            price: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("price"),
-            },
-            quantity: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
-            security_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            subtype: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
+            date: s::required(f3, "date")?,
+            fees: s::required(f4, "fees")?,
+            investment_transaction_id: s::required(f5, "investment_transaction_id")?,
+            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            name: s::required(f7, "name")?,
+            price: s::required(f8, "price")?,
+            quantity: s::required(f9, "quantity")?,
+            security_id: s::required(f10, "security_id")?,
+            subtype: s::required(f11, "subtype")?,
             transaction_datetime: s::optional(f12),
-            type_: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            unofficial_currency_code: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            type_: s::required(f13, "type")?,
+            unofficial_currency_code: s::required(f14, "unofficial_currency_code")?,
         })
     }
 }
@@ -13071,22 +10804,19 @@ impl ::serde::Serialize for InvestmentTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.cancel_transaction_id),
             ::std::option::Option::is_none(&self.transaction_datetime),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentTransaction",
-            crate::struct_serde::kept(13usize, &skip),
+            13,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
-        out.field_unless(
-            skip[0usize],
-            "cancel_transaction_id",
-            &self.cancel_transaction_id,
-        );
+        out.field_unless(skip[0], "cancel_transaction_id", &self.cancel_transaction_id);
         out.field("date", &self.date);
         out.field("fees", &self.fees);
         out.field("investment_transaction_id", &self.investment_transaction_id);
@@ -13096,11 +10826,7 @@ impl ::serde::Serialize for InvestmentTransaction {
         out.field("quantity", &self.quantity);
         out.field("security_id", &self.security_id);
         out.field("subtype", &self.subtype);
-        out.field_unless(
-            skip[1usize],
-            "transaction_datetime",
-            &self.transaction_datetime,
-        );
+        out.field_unless(skip[1], "transaction_datetime", &self.transaction_datetime);
         out.field("type", &self.type_);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
@@ -13402,85 +11128,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuth401kContributionD
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<InvestmentTransaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "contribution_amount_12m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "contribution_amount_1m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "contribution_amount_6m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "contribution_count_12m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "contribution_count_1m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "contribution_count_6m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "last_contribution_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "contribution_amount_12m"),
+                1 => s::value(&mut map, &mut f1, "contribution_amount_1m"),
+                2 => s::value(&mut map, &mut f2, "contribution_amount_6m"),
+                3 => s::value(&mut map, &mut f3, "contribution_count_12m"),
+                4 => s::value(&mut map, &mut f4, "contribution_count_1m"),
+                5 => s::value(&mut map, &mut f5, "contribution_count_6m"),
+                6 => s::value(&mut map, &mut f6, "last_contribution_transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            contribution_amount_12m: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("contribution_amount_12m");
-                }
-            },
-            contribution_amount_1m: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("contribution_amount_1m");
-                }
-            },
-            contribution_amount_6m: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("contribution_amount_6m");
-                }
-            },
-            contribution_count_12m: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("contribution_count_12m");
-                }
-            },
-            contribution_count_1m: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("contribution_count_1m"),
-            },
-            contribution_count_6m: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("contribution_count_6m"),
-            },
-            last_contribution_transactions: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("last_contribution_transactions");
-                }
-            },
+        Ok(Self {
+            contribution_amount_12m: s::required(f0, "contribution_amount_12m")?,
+            contribution_amount_1m: s::required(f1, "contribution_amount_1m")?,
+            contribution_amount_6m: s::required(f2, "contribution_amount_6m")?,
+            contribution_count_12m: s::required(f3, "contribution_count_12m")?,
+            contribution_count_1m: s::required(f4, "contribution_count_1m")?,
+            contribution_count_6m: s::required(f5, "contribution_count_6m")?,
+            last_contribution_transactions: s::required(
+                f6,
+                "last_contribution_transactions",
+            )?,
         })
     }
 }
@@ -13489,11 +11171,12 @@ impl ::serde::Serialize for InvestmentsAuth401kContributionDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuth401kContributionDetails",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("contribution_amount_12m", &self.contribution_amount_12m);
         out.field("contribution_amount_1m", &self.contribution_amount_1m);
@@ -13533,37 +11216,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuth401kFeeDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_fee_amount_12m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_fee_count_12m")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_fee_amount_12m"),
+                1 => s::value(&mut map, &mut f1, "account_fee_count_12m"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_fee_amount_12m: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_fee_amount_12m");
-                }
-            },
-            account_fee_count_12m: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_fee_count_12m"),
-            },
+        Ok(Self {
+            account_fee_amount_12m: s::required(f0, "account_fee_amount_12m")?,
+            account_fee_count_12m: s::required(f1, "account_fee_count_12m")?,
         })
     }
 }
@@ -13572,11 +11241,12 @@ impl ::serde::Serialize for InvestmentsAuth401kFeeDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuth401kFeeDetails",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_fee_amount_12m", &self.account_fee_amount_12m);
         out.field("account_fee_count_12m", &self.account_fee_count_12m);
@@ -13611,37 +11281,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthAccountDetails401
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<InvestmentsAuth401kContributionDetails>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<InvestmentsAuth401kFeeDetails>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "contribution_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fee_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "contribution_details"),
+                2 => s::value(&mut map, &mut f2, "fee_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             contribution_details: s::optional(f1),
             fee_details: s::optional(f2),
@@ -13653,7 +11309,7 @@ impl ::serde::Serialize for InvestmentsAuthAccountDetails401k {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.contribution_details),
             ::std::option::Option::is_none(&self.fee_details),
@@ -13661,15 +11317,12 @@ impl ::serde::Serialize for InvestmentsAuthAccountDetails401k {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthAccountDetails401k",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(
-            skip[1usize],
-            "contribution_details",
-            &self.contribution_details,
-        );
-        out.field_unless(skip[2usize], "fee_details", &self.fee_details);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "contribution_details", &self.contribution_details);
+        out.field_unless(skip[2], "fee_details", &self.fee_details);
         out.end()
     }
 }
@@ -13694,31 +11347,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthDataSources {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "holdings"),
+                1 => s::value(&mut map, &mut f1, "numbers"),
+                2 => s::value(&mut map, &mut f2, "owners"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             holdings: s::optional(f0),
             numbers: s::optional(f1),
             owners: s::optional(f2),
@@ -13730,7 +11375,7 @@ impl ::serde::Serialize for InvestmentsAuthDataSources {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.holdings),
             ::std::option::Option::is_none(&self.numbers),
             ::std::option::Option::is_none(&self.owners),
@@ -13738,11 +11383,12 @@ impl ::serde::Serialize for InvestmentsAuthDataSources {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthDataSources",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "holdings", &self.holdings);
-        out.field_unless(skip[1usize], "numbers", &self.numbers);
-        out.field_unless(skip[2usize], "owners", &self.owners);
+        out.field_unless(skip[0], "holdings", &self.holdings);
+        out.field_unless(skip[1], "numbers", &self.numbers);
+        out.field_unless(skip[2], "owners", &self.owners);
         out.end()
     }
 }
@@ -13767,31 +11413,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetNumbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<NumbersAcats>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<NumbersAton>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<NumbersRetirement401k>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "acats")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "aton")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "retirement_401k")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "acats"),
+                1 => s::value(&mut map, &mut f1, "aton"),
+                2 => s::value(&mut map, &mut f2, "retirement_401k"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             acats: f0.unwrap_or_default(),
             aton: f1.unwrap_or_default(),
             retirement_401k: f2.unwrap_or_default(),
@@ -13803,7 +11441,7 @@ impl ::serde::Serialize for InvestmentsAuthGetNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::vec::Vec::is_empty(&self.acats),
             ::std::vec::Vec::is_empty(&self.aton),
             ::std::vec::Vec::is_empty(&self.retirement_401k),
@@ -13811,11 +11449,12 @@ impl ::serde::Serialize for InvestmentsAuthGetNumbers {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetNumbers",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "acats", &self.acats);
-        out.field_unless(skip[1usize], "aton", &self.aton);
-        out.field_unless(skip[2usize], "retirement_401k", &self.retirement_401k);
+        out.field_unless(skip[0], "acats", &self.acats);
+        out.field_unless(skip[1], "aton", &self.aton);
+        out.field_unless(skip[2], "retirement_401k", &self.retirement_401k);
         out.end()
     }
 }
@@ -13846,41 +11485,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<InvestmentsAuthGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -13892,7 +11516,7 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -13900,12 +11524,13 @@ impl ::serde::Serialize for InvestmentsAuthGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -13939,23 +11564,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequestOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -13965,13 +11586,14 @@ impl ::serde::Serialize for InvestmentsAuthGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -14017,90 +11639,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<InvestmentsAuthDataSources> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Holding>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<InvestmentsAuthGetNumbers> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<InvestmentsAuthOwner>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_details_401k")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "data_sources")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "owners")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "securities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_details_401k"),
+                1 => s::value(&mut map, &mut f1, "accounts"),
+                2 => s::value(&mut map, &mut f2, "data_sources"),
+                3 => s::value(&mut map, &mut f3, "holdings"),
+                4 => s::value(&mut map, &mut f4, "item"),
+                5 => s::value(&mut map, &mut f5, "numbers"),
+                6 => s::value(&mut map, &mut f6, "owners"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "securities"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_details_401k: f0.unwrap_or_default(),
-            accounts: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            data_sources: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("data_sources"),
-            },
-            holdings: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("holdings"),
-            },
-            item: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            numbers: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
-            owners: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("owners"),
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            securities: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("securities"),
-            },
+            accounts: s::required(f1, "accounts")?,
+            data_sources: s::required(f2, "data_sources")?,
+            holdings: s::required(f3, "holdings")?,
+            item: s::required(f4, "item")?,
+            numbers: s::required(f5, "numbers")?,
+            owners: s::required(f6, "owners")?,
+            request_id: s::required(f7, "request_id")?,
+            securities: s::required(f8, "securities")?,
         })
     }
 }
@@ -14109,19 +11685,14 @@ impl ::serde::Serialize for InvestmentsAuthGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::vec::Vec::is_empty(&self.account_details_401k),
-        ];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_details_401k)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthGetResponse",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "account_details_401k",
-            &self.account_details_401k,
-        );
+        out.field_unless(skip[0], "account_details_401k", &self.account_details_401k);
         out.field("accounts", &self.accounts);
         out.field("data_sources", &self.data_sources);
         out.field("holdings", &self.holdings);
@@ -14157,29 +11728,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthOwner {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "names"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             names: f1.unwrap_or_default(),
         })
@@ -14190,17 +11753,18 @@ impl ::serde::Serialize for InvestmentsAuthOwner {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::vec::Vec::is_empty(&self.names),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsAuthOwner",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "names", &self.names);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "names", &self.names);
         out.end()
     }
 }
@@ -14243,81 +11807,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsDefaultUpdateWebhook 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cancelled_investments_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "new_investments_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cancelled_investments_transactions"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "error"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "new_investments_transactions"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                6 => s::value(&mut map, &mut f6, "webhook_code"),
+                7 => s::value(&mut map, &mut f7, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            cancelled_investments_transactions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("cancelled_investments_transactions");
-                }
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            cancelled_investments_transactions: s::required(
+                f0,
+                "cancelled_investments_transactions",
+            )?,
+            environment: s::required(f1, "environment")?,
             error: s::optional(f2),
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            new_investments_transactions: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("new_investments_transactions");
-                }
-            },
+            item_id: s::required(f3, "item_id")?,
+            new_investments_transactions: s::required(
+                f4,
+                "new_investments_transactions",
+            )?,
             user_id: s::optional(f5),
-            webhook_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f6, "webhook_code")?,
+            webhook_type: s::required(f7, "webhook_type")?,
         })
     }
 }
@@ -14326,24 +11856,25 @@ impl ::serde::Serialize for InvestmentsDefaultUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsDefaultUpdateWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field(
             "cancelled_investments_transactions",
             &self.cancelled_investments_transactions,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("new_investments_transactions", &self.new_investments_transactions);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -14388,81 +11919,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHistoricalUpdateWebho
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cancelled_investments_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "new_investments_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cancelled_investments_transactions"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "error"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "new_investments_transactions"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                6 => s::value(&mut map, &mut f6, "webhook_code"),
+                7 => s::value(&mut map, &mut f7, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            cancelled_investments_transactions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("cancelled_investments_transactions");
-                }
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            cancelled_investments_transactions: s::required(
+                f0,
+                "cancelled_investments_transactions",
+            )?,
+            environment: s::required(f1, "environment")?,
             error: s::optional(f2),
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            new_investments_transactions: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("new_investments_transactions");
-                }
-            },
+            item_id: s::required(f3, "item_id")?,
+            new_investments_transactions: s::required(
+                f4,
+                "new_investments_transactions",
+            )?,
             user_id: s::optional(f5),
-            webhook_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f6, "webhook_code")?,
+            webhook_type: s::required(f7, "webhook_type")?,
         })
     }
 }
@@ -14471,24 +11968,25 @@ impl ::serde::Serialize for InvestmentsHistoricalUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsHistoricalUpdateWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field(
             "cancelled_investments_transactions",
             &self.cancelled_investments_transactions,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("new_investments_transactions", &self.new_investments_transactions);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -14521,41 +12019,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -14567,7 +12050,7 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -14575,12 +12058,13 @@ impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsHoldingsGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -14629,64 +12113,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Holding>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "is_investments_fallback_item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "securities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "holdings"),
+                2 => s::value(&mut map, &mut f2, "is_investments_fallback_item"),
+                3 => s::value(&mut map, &mut f3, "item"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "securities"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            holdings: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("holdings"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            holdings: s::required(f1, "holdings")?,
             is_investments_fallback_item: s::optional(f2),
-            item: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            securities: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("securities"),
-            },
+            item: s::required(f3, "item")?,
+            request_id: s::required(f4, "request_id")?,
+            securities: s::required(f5, "securities")?,
         })
     }
 }
@@ -14695,18 +12150,19 @@ impl ::serde::Serialize for InvestmentsHoldingsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.is_investments_fallback_item),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsHoldingsGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("holdings", &self.holdings);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "is_investments_fallback_item",
             &self.is_investments_fallback_item,
         );
@@ -14737,35 +12193,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -14776,18 +12221,19 @@ impl ::serde::Serialize for InvestmentsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -14819,27 +12265,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -14848,11 +12287,12 @@ impl ::serde::Serialize for InvestmentsRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsRefreshResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -14891,60 +12331,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            end_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
+            end_date: s::required(f2, "end_date")?,
             options: s::optional(f3),
             secret: s::optional(f4),
-            start_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+            start_date: s::required(f5, "start_date")?,
         })
     }
 }
@@ -14953,7 +12368,7 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -14961,13 +12376,14 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsGetRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -15017,41 +12433,28 @@ for InvestmentsTransactionsGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "async_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                1 => s::value(&mut map, &mut f1, "async_update"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
             async_update: f1.unwrap_or_default(),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 100>(),
-            },
+            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
             offset: f3.unwrap_or_default(),
         })
     }
@@ -15061,13 +12464,14 @@ impl ::serde::Serialize for InvestmentsTransactionsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsGetRequestOptions",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.field("async_update", &self.async_update);
         out.field("count", &self.count);
         out.field("offset", &self.offset);
@@ -15122,76 +12526,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<InvestmentTransaction>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "investment_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "is_investments_fallback_item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "securities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "total_investment_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "investment_transactions"),
+                2 => s::value(&mut map, &mut f2, "is_investments_fallback_item"),
+                3 => s::value(&mut map, &mut f3, "item"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "securities"),
+                6 => s::value(&mut map, &mut f6, "total_investment_transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            investment_transactions: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("investment_transactions");
-                }
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            investment_transactions: s::required(f1, "investment_transactions")?,
             is_investments_fallback_item: s::optional(f2),
-            item: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            securities: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("securities"),
-            },
-            total_investment_transactions: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("total_investment_transactions");
-                }
-            },
+            item: s::required(f3, "item")?,
+            request_id: s::required(f4, "request_id")?,
+            securities: s::required(f5, "securities")?,
+            total_investment_transactions: s::required(
+                f6,
+                "total_investment_transactions",
+            )?,
         })
     }
 }
@@ -15200,18 +12569,19 @@ impl ::serde::Serialize for InvestmentsTransactionsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.is_investments_fallback_item),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsGetResponse",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("investment_transactions", &self.investment_transactions);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "is_investments_fallback_item",
             &self.is_investments_fallback_item,
         );
@@ -15269,77 +12639,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsOverride 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<SecurityOverride>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "currency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fees")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "quantity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "security")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "currency"),
+                1 => s::value(&mut map, &mut f1, "date"),
+                2 => s::value(&mut map, &mut f2, "fees"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "price"),
+                5 => s::value(&mut map, &mut f5, "quantity"),
+                6 => s::value(&mut map, &mut f6, "security"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            currency: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("currency"),
-            },
-            date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
+        Ok(Self {
+            currency: s::required(f0, "currency")?,
+            date: s::required(f1, "date")?,
             fees: s::optional(f2),
-            name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            price: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("price"),
-            },
-            quantity: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("quantity"),
-            },
+            name: s::required(f3, "name")?,
+            price: s::required(f4, "price")?,
+            quantity: s::required(f5, "quantity")?,
             security: s::optional(f6),
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -15348,22 +12682,23 @@ impl ::serde::Serialize for InvestmentsTransactionsOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.fees),
             ::std::option::Option::is_none(&self.security),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "InvestmentsTransactionsOverride",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("currency", &self.currency);
         out.field("date", &self.date);
-        out.field_unless(skip[0usize], "fees", &self.fees);
+        out.field_unless(skip[0], "fees", &self.fees);
         out.field("name", &self.name);
         out.field("price", &self.price);
         out.field("quantity", &self.quantity);
-        out.field_unless(skip[1usize], "security", &self.security);
+        out.field_unless(skip[1], "security", &self.security);
         out.field("type", &self.type_);
         out.end()
     }
@@ -15576,55 +12911,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for Issue {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<IssuesStatus>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "detailed_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution_names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "issue_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "detailed_description"),
+                2 => s::value(&mut map, &mut f2, "institution_ids"),
+                3 => s::value(&mut map, &mut f3, "institution_names"),
+                4 => s::value(&mut map, &mut f4, "issue_id"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                6 => s::value(&mut map, &mut f6, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             created_at: s::optional(f0),
             detailed_description: s::optional(f1),
             institution_ids: f2.unwrap_or_default(),
@@ -15640,7 +12951,7 @@ impl ::serde::Serialize for Issue {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.created_at),
             ::std::option::Option::is_none(&self.detailed_description),
             ::std::vec::Vec::is_empty(&self.institution_ids),
@@ -15649,22 +12960,14 @@ impl ::serde::Serialize for Issue {
             ::std::option::Option::is_none(&self.status),
             ::std::option::Option::is_none(&self.summary),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Issue",
-            crate::struct_serde::kept(0usize, &skip),
-        );
-        out.field_unless(skip[0usize], "created_at", &self.created_at);
-        out.field_unless(
-            skip[1usize],
-            "detailed_description",
-            &self.detailed_description,
-        );
-        out.field_unless(skip[2usize], "institution_ids", &self.institution_ids);
-        out.field_unless(skip[3usize], "institution_names", &self.institution_names);
-        out.field_unless(skip[4usize], "issue_id", &self.issue_id);
-        out.field_unless(skip[5usize], "status", &self.status);
-        out.field_unless(skip[6usize], "summary", &self.summary);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Issue", 0, &skip);
+        out.field_unless(skip[0], "created_at", &self.created_at);
+        out.field_unless(skip[1], "detailed_description", &self.detailed_description);
+        out.field_unless(skip[2], "institution_ids", &self.institution_ids);
+        out.field_unless(skip[3], "institution_names", &self.institution_names);
+        out.field_unless(skip[4], "issue_id", &self.issue_id);
+        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[6], "summary", &self.summary);
         out.end()
     }
 }
@@ -15708,75 +13011,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssueResolvedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "issue_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "issue_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "issue_resolved_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "institution_name"),
+                2 => s::value(&mut map, &mut f2, "issue_description"),
+                3 => s::value(&mut map, &mut f3, "issue_id"),
+                4 => s::value(&mut map, &mut f4, "issue_resolved_at"),
+                5 => s::value(&mut map, &mut f5, "webhook_code"),
+                6 => s::value(&mut map, &mut f6, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_name"),
-            },
-            issue_description: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("issue_description"),
-            },
-            issue_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("issue_id"),
-            },
-            issue_resolved_at: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("issue_resolved_at"),
-            },
-            webhook_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            institution_id: s::required(f0, "institution_id")?,
+            institution_name: s::required(f1, "institution_name")?,
+            issue_description: s::required(f2, "issue_description")?,
+            issue_id: s::required(f3, "issue_id")?,
+            issue_resolved_at: s::required(f4, "issue_resolved_at")?,
+            webhook_code: s::required(f5, "webhook_code")?,
+            webhook_type: s::required(f6, "webhook_type")?,
         })
     }
 }
@@ -15785,11 +13051,12 @@ impl ::serde::Serialize for IssueResolvedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssueResolvedWebhook",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("institution_id", &self.institution_id);
         out.field("institution_name", &self.institution_name);
@@ -15823,36 +13090,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "issue_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "issue_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            issue_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("issue_id"),
-            },
+            issue_id: s::required(f1, "issue_id")?,
             secret: s::optional(f2),
         })
     }
@@ -15862,18 +13118,19 @@ impl ::serde::Serialize for IssuesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -15906,27 +13163,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Issue>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "issue")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "issue"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             issue: s::optional(f0),
             request_id: s::optional(f1),
         })
@@ -15937,17 +13188,18 @@ impl ::serde::Serialize for IssuesGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.issue),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesGetResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "issue", &self.issue);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "issue", &self.issue);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -15983,45 +13235,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "link_session_request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "link_session_id"),
+                3 => s::value(&mut map, &mut f3, "link_session_request_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             item_id: s::optional(f1),
             link_session_id: s::optional(f2),
@@ -16035,7 +13269,7 @@ impl ::serde::Serialize for IssuesSearchRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.item_id),
             ::std::option::Option::is_none(&self.link_session_id),
@@ -16045,17 +13279,18 @@ impl ::serde::Serialize for IssuesSearchRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSearchRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "item_id", &self.item_id);
-        out.field_unless(skip[2usize], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[2], "link_session_id", &self.link_session_id);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "link_session_request_id",
             &self.link_session_request_id,
         );
-        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[4], "secret", &self.secret);
         out.end()
     }
 }
@@ -16091,27 +13326,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Issue>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "issues")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "issues"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             issues: f0.unwrap_or_default(),
             request_id: s::optional(f1),
         })
@@ -16122,17 +13351,18 @@ impl ::serde::Serialize for IssuesSearchResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.issues),
             ::std::option::Option::is_none(&self.request_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSearchResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "issues", &self.issues);
-        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "issues", &self.issues);
+        out.field_unless(skip[1], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -16222,45 +13452,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "issue_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "issue_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            issue_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("issue_id"),
-            },
+            issue_id: s::required(f1, "issue_id")?,
             secret: s::optional(f2),
-            webhook: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            webhook: s::required(f3, "webhook")?,
         })
     }
 }
@@ -16269,18 +13483,19 @@ impl ::serde::Serialize for IssuesSubscribeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSubscribeRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("issue_id", &self.issue_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -16314,27 +13529,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -16343,11 +13551,12 @@ impl ::serde::Serialize for IssuesSubscribeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "IssuesSubscribeResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -16462,110 +13671,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for Item {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ItemAuthMethod>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<ItemUpdateType> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "available_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "billed_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "consent_expiration_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "consented_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "update_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth_method"),
+                1 => s::value(&mut map, &mut f1, "available_products"),
+                2 => s::value(&mut map, &mut f2, "billed_products"),
+                3 => s::value(&mut map, &mut f3, "consent_expiration_time"),
+                4 => s::value(&mut map, &mut f4, "consented_products"),
+                5 => s::value(&mut map, &mut f5, "error"),
+                6 => s::value(&mut map, &mut f6, "institution_id"),
+                7 => s::value(&mut map, &mut f7, "institution_name"),
+                8 => s::value(&mut map, &mut f8, "item_id"),
+                9 => s::value(&mut map, &mut f9, "products"),
+                10 => s::value(&mut map, &mut f10, "update_type"),
+                11 => s::value(&mut map, &mut f11, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             auth_method: s::optional(f0),
-            available_products: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available_products"),
-            },
-            billed_products: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("billed_products"),
-            },
-            consent_expiration_time: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("consent_expiration_time");
-                }
-            },
+            available_products: s::required(f1, "available_products")?,
+            billed_products: s::required(f2, "billed_products")?,
+            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
             consented_products: f4.unwrap_or_default(),
-            error: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
+            error: s::required(f5, "error")?,
             institution_id: s::optional(f6),
             institution_name: s::optional(f7),
-            item_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+            item_id: s::required(f8, "item_id")?,
             products: f9.unwrap_or_default(),
-            update_type: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("update_type"),
-            },
-            webhook: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            update_type: s::required(f10, "update_type")?,
+            webhook: s::required(f11, "webhook")?,
         })
     }
 }
@@ -16574,28 +13726,24 @@ impl ::serde::Serialize for Item {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.auth_method),
             ::std::vec::Vec::is_empty(&self.consented_products),
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.institution_name),
             ::std::vec::Vec::is_empty(&self.products),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Item",
-            crate::struct_serde::kept(7usize, &skip),
-        );
-        out.field_unless(skip[0usize], "auth_method", &self.auth_method);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Item", 7, &skip);
+        out.field_unless(skip[0], "auth_method", &self.auth_method);
         out.field("available_products", &self.available_products);
         out.field("billed_products", &self.billed_products);
         out.field("consent_expiration_time", &self.consent_expiration_time);
-        out.field_unless(skip[1usize], "consented_products", &self.consented_products);
+        out.field_unless(skip[1], "consented_products", &self.consented_products);
         out.field("error", &self.error);
-        out.field_unless(skip[2usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[3usize], "institution_name", &self.institution_name);
+        out.field_unless(skip[2], "institution_id", &self.institution_id);
+        out.field_unless(skip[3], "institution_name", &self.institution_name);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[4usize], "products", &self.products);
+        out.field_unless(skip[4], "products", &self.products);
         out.field("update_type", &self.update_type);
         out.field("webhook", &self.webhook);
         out.end()
@@ -16622,35 +13770,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -16661,18 +13798,19 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemAccessTokenInvalidateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -16705,35 +13843,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "new_access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "new_access_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            new_access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_access_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            new_access_token: s::required(f0, "new_access_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -16742,11 +13868,12 @@ impl ::serde::Serialize for ItemAccessTokenInvalidateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemAccessTokenInvalidateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("new_access_token", &self.new_access_token);
         out.field("request_id", &self.request_id);
@@ -16783,47 +13910,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "cursor"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 50>(),
-            },
+            count: f2.unwrap_or_else(defaults::default_u64::<i64, 50>),
             cursor: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -16834,7 +13944,7 @@ impl ::serde::Serialize for ItemActivityListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
@@ -16843,13 +13953,14 @@ impl ::serde::Serialize for ItemActivityListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemActivityListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2usize], "cursor", &self.cursor);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[2], "cursor", &self.cursor);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -16905,52 +14016,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Activity>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<LastDataAccessTimes>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "activities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "last_data_access_times")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "activities"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "last_data_access_times"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            activities: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("activities"),
-            },
+        Ok(Self {
+            activities: s::required(f0, "activities")?,
             cursor: s::optional(f1),
-            last_data_access_times: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("last_data_access_times");
-                }
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            last_data_access_times: s::required(f2, "last_data_access_times")?,
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -16959,14 +14047,15 @@ impl ::serde::Serialize for ItemActivityListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.cursor)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemActivityListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("activities", &self.activities);
-        out.field_unless(skip[0usize], "cursor", &self.cursor);
+        out.field_unless(skip[0], "cursor", &self.cursor);
         out.field("last_data_access_times", &self.last_data_access_times);
         out.field("request_id", &self.request_id);
         out.end()
@@ -17008,67 +14097,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemAddResultWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_token"),
+                3 => s::value(&mut map, &mut f3, "public_token"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            link_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
-            link_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            public_token: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            link_session_id: s::required(f1, "link_session_id")?,
+            link_token: s::required(f2, "link_token")?,
+            public_token: s::required(f3, "public_token")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -17077,11 +14134,12 @@ impl ::serde::Serialize for ItemAddResultWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemAddResultWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("link_session_id", &self.link_session_id);
@@ -17125,31 +14183,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             client_id: s::optional(f1),
             secret: s::optional(f2),
@@ -17161,7 +14211,7 @@ impl ::serde::Serialize for ItemApplicationListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -17169,11 +14219,12 @@ impl ::serde::Serialize for ItemApplicationListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationListRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -17207,31 +14258,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<ConnectedApplication>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "applications")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "applications"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            applications: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("applications"),
-            },
+        Ok(Self {
+            applications: s::required(f0, "applications")?,
             request_id: s::optional(f1),
         })
     }
@@ -17241,14 +14283,15 @@ impl ::serde::Serialize for ItemApplicationListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.request_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.request_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationListResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("applications", &self.applications);
-        out.field_unless(skip[0usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -17274,31 +14317,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListUserAuth {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "fi_username_hash")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "fi_username_hash"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             fi_username_hash: s::optional(f0),
             user_id: s::optional(f1),
         })
@@ -17309,17 +14342,18 @@ impl ::serde::Serialize for ItemApplicationListUserAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.fi_username_hash),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationListUserAuth",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "fi_username_hash", &self.fi_username_hash);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "fi_username_hash", &self.fi_username_hash);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -17356,64 +14390,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ScopesContext> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Scopes> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ScopesState>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "context")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "scopes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "state")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "application_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "context"),
+                4 => s::value(&mut map, &mut f4, "scopes"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "state"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            application_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            application_id: s::required(f1, "application_id")?,
             client_id: s::optional(f2),
-            context: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("context"),
-            },
-            scopes: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("scopes"),
-            },
+            context: s::required(f3, "context")?,
+            scopes: s::required(f4, "scopes")?,
             secret: s::optional(f5),
             state: s::optional(f6),
         })
@@ -17424,7 +14430,7 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.state),
@@ -17432,15 +14438,16 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationScopesUpdateRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("context", &self.context);
         out.field("scopes", &self.scopes);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "state", &self.state);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "state", &self.state);
         out.end()
     }
 }
@@ -17476,27 +14483,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -17505,11 +14505,12 @@ impl ::serde::Serialize for ItemApplicationScopesUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationScopesUpdateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -17542,43 +14543,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "application_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            application_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            application_id: s::required(f1, "application_id")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -17589,19 +14574,20 @@ impl ::serde::Serialize for ItemApplicationUnlinkRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationUnlinkRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -17634,27 +14620,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -17663,11 +14642,12 @@ impl ::serde::Serialize for ItemApplicationUnlinkResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemApplicationUnlinkResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -17936,64 +14916,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemErrorWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            error: s::required(f1, "error")?,
+            item_id: s::required(f2, "item_id")?,
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -18002,16 +14953,17 @@ impl ::serde::Serialize for ItemErrorWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemErrorWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("error", &self.error);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -18038,35 +14990,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -18077,18 +15018,19 @@ impl ::serde::Serialize for ItemGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18122,39 +15064,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ItemWithConsentFields> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ItemStatusNullable>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "item"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            item: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            item: s::required(f0, "item")?,
+            request_id: s::required(f1, "request_id")?,
             status: s::optional(f2),
         })
     }
@@ -18164,15 +15092,16 @@ impl ::serde::Serialize for ItemGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.status)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.status)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[0usize], "status", &self.status);
+        out.field_unless(skip[0], "status", &self.status);
         out.end()
     }
 }
@@ -18249,59 +15178,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<ItemImportRequestInstitutionId>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<ItemImportRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<ItemImportRequestUserAuth> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "products"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "user_auth"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             institution_id: s::optional(f1),
             options: s::optional(f2),
-            products: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("products"),
-            },
+            products: s::required(f3, "products")?,
             secret: s::optional(f4),
-            user_auth: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_auth"),
-            },
+            user_auth: s::required(f5, "user_auth")?,
         })
     }
 }
@@ -18310,7 +15215,7 @@ impl ::serde::Serialize for ItemImportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.options),
@@ -18319,13 +15224,14 @@ impl ::serde::Serialize for ItemImportRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemImportRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "institution_id", &self.institution_id);
+        out.field_unless(skip[2], "options", &self.options);
         out.field("products", &self.products);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("user_auth", &self.user_auth);
         out.end()
     }
@@ -18404,25 +15310,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { webhook: s::optional(f0) })
+        Ok(Self { webhook: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for ItemImportRequestOptions {
@@ -18430,13 +15330,14 @@ impl ::serde::Serialize for ItemImportRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.webhook)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.webhook)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemImportRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -18462,35 +15363,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequestUserAuth {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth_token"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            auth_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("auth_token"),
-            },
-            user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+        Ok(Self {
+            auth_token: s::required(f0, "auth_token")?,
+            user_id: s::required(f1, "user_id")?,
         })
     }
 }
@@ -18499,11 +15388,12 @@ impl ::serde::Serialize for ItemImportRequestUserAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemImportRequestUserAuth",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("auth_token", &self.auth_token);
         out.field("user_id", &self.user_id);
@@ -18530,35 +15420,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemImportResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -18567,11 +15445,12 @@ impl ::serde::Serialize for ItemImportResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemImportResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("request_id", &self.request_id);
@@ -18617,56 +15496,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemLoginRepairedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            item_id: s::required(f1, "item_id")?,
             user_id: s::optional(f2),
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -18675,15 +15530,16 @@ impl ::serde::Serialize for ItemLoginRepairedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemLoginRepairedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -18720,56 +15576,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductReadyWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f2, "item_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -18778,14 +15610,15 @@ impl ::serde::Serialize for ItemProductReadyWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemProductReadyWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
@@ -18861,50 +15694,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemProductsTerminateReasonCode> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "reason_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "reason_note")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "reason_code"),
+                3 => s::value(&mut map, &mut f3, "reason_note"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            reason_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reason_code"),
-            },
+            reason_code: s::required(f2, "reason_code")?,
             reason_note: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -18915,7 +15728,7 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.reason_note),
             ::std::option::Option::is_none(&self.secret),
@@ -18923,13 +15736,14 @@ impl ::serde::Serialize for ItemProductsTerminateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemProductsTerminateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("reason_code", &self.reason_code);
-        out.field_unless(skip[1usize], "reason_note", &self.reason_note);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "reason_note", &self.reason_note);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -18963,27 +15777,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -18992,11 +15799,12 @@ impl ::serde::Serialize for ItemProductsTerminateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemProductsTerminateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -19023,35 +15831,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -19062,18 +15859,19 @@ impl ::serde::Serialize for ItemPublicTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19112,42 +15910,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expiration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expiration"),
+                1 => s::value(&mut map, &mut f1, "public_token"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             expiration: s::optional(f0),
-            public_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            public_token: s::required(f1, "public_token")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -19156,13 +15938,14 @@ impl ::serde::Serialize for ItemPublicTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.expiration)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.expiration)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "expiration", &self.expiration);
+        out.field_unless(skip[0], "expiration", &self.expiration);
         out.field("public_token", &self.public_token);
         out.field("request_id", &self.request_id);
         out.end()
@@ -19199,36 +15982,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "public_token"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            public_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
+            public_token: s::required(f1, "public_token")?,
             secret: s::optional(f2),
         })
     }
@@ -19238,18 +16010,19 @@ impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenExchangeRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("public_token", &self.public_token);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19284,43 +16057,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            item_id: s::required(f1, "item_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -19329,11 +16085,12 @@ impl ::serde::Serialize for ItemPublicTokenExchangeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemPublicTokenExchangeResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("item_id", &self.item_id);
@@ -19447,45 +16204,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ItemRemoveReasonCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "reason_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "reason_note")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "reason_code"),
+                3 => s::value(&mut map, &mut f3, "reason_note"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             reason_code: s::optional(f2),
             reason_note: s::optional(f3),
@@ -19498,7 +16238,7 @@ impl ::serde::Serialize for ItemRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.reason_code),
             ::std::option::Option::is_none(&self.reason_note),
@@ -19507,13 +16247,14 @@ impl ::serde::Serialize for ItemRemoveRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "reason_code", &self.reason_code);
-        out.field_unless(skip[2usize], "reason_note", &self.reason_note);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "reason_code", &self.reason_code);
+        out.field_unless(skip[2], "reason_note", &self.reason_note);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -19547,27 +16288,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -19576,11 +16310,12 @@ impl ::serde::Serialize for ItemRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemRemoveResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -19611,37 +16346,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<ItemStatusInvestments>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<ItemStatusLastWebhook>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<ItemStatusTransactions>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "last_webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "investments"),
+                1 => s::value(&mut map, &mut f1, "last_webhook"),
+                2 => s::value(&mut map, &mut f2, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             investments: s::optional(f0),
             last_webhook: s::optional(f1),
             transactions: s::optional(f2),
@@ -19653,7 +16374,7 @@ impl ::serde::Serialize for ItemStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.investments),
             ::std::option::Option::is_none(&self.last_webhook),
             ::std::option::Option::is_none(&self.transactions),
@@ -19661,11 +16382,12 @@ impl ::serde::Serialize for ItemStatus {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemStatus",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "investments", &self.investments);
-        out.field_unless(skip[1usize], "last_webhook", &self.last_webhook);
-        out.field_unless(skip[2usize], "transactions", &self.transactions);
+        out.field_unless(skip[0], "investments", &self.investments);
+        out.field_unless(skip[1], "last_webhook", &self.last_webhook);
+        out.field_unless(skip[2], "transactions", &self.transactions);
         out.end()
     }
 }
@@ -19698,31 +16420,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusInvestments {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "last_failed_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "last_successful_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "last_failed_update"),
+                1 => s::value(&mut map, &mut f1, "last_successful_update"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             last_failed_update: s::optional(f0),
             last_successful_update: s::optional(f1),
         })
@@ -19733,18 +16445,19 @@ impl ::serde::Serialize for ItemStatusInvestments {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.last_failed_update),
             ::std::option::Option::is_none(&self.last_successful_update),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemStatusInvestments",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "last_failed_update", &self.last_failed_update);
+        out.field_unless(skip[0], "last_failed_update", &self.last_failed_update);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "last_successful_update",
             &self.last_successful_update,
         );
@@ -19774,31 +16487,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusLastWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "code_sent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sent_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "code_sent"),
+                1 => s::value(&mut map, &mut f1, "sent_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             code_sent: s::optional(f0),
             sent_at: s::optional(f1),
         })
@@ -19809,17 +16512,18 @@ impl ::serde::Serialize for ItemStatusLastWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.code_sent),
             ::std::option::Option::is_none(&self.sent_at),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemStatusLastWebhook",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "code_sent", &self.code_sent);
-        out.field_unless(skip[1usize], "sent_at", &self.sent_at);
+        out.field_unless(skip[0], "code_sent", &self.code_sent);
+        out.field_unless(skip[1], "sent_at", &self.sent_at);
         out.end()
     }
 }
@@ -19872,31 +16576,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusTransactions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "last_failed_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "last_successful_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "last_failed_update"),
+                1 => s::value(&mut map, &mut f1, "last_successful_update"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             last_failed_update: s::optional(f0),
             last_successful_update: s::optional(f1),
         })
@@ -19907,18 +16601,19 @@ impl ::serde::Serialize for ItemStatusTransactions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.last_failed_update),
             ::std::option::Option::is_none(&self.last_successful_update),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemStatusTransactions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "last_failed_update", &self.last_failed_update);
+        out.field_unless(skip[0], "last_failed_update", &self.last_failed_update);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "last_successful_update",
             &self.last_successful_update,
         );
@@ -20002,41 +16697,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
             webhook: s::optional(f3),
@@ -20048,7 +16728,7 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.webhook),
@@ -20056,12 +16736,13 @@ impl ::serde::Serialize for ItemWebhookUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemWebhookUpdateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -20095,35 +16776,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "item"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            item: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            item: s::required(f0, "item")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -20132,11 +16801,12 @@ impl ::serde::Serialize for ItemWebhookUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemWebhookUpdateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("item", &self.item);
         out.field("request_id", &self.request_id);
@@ -20216,127 +16886,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for ItemWithConsentFields {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ItemAuthMethod>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<ItemConsentedDataScope>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<ItemWithConsentFieldsUpdateType> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "available_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "billed_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "consent_expiration_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "consented_data_scopes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "consented_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "consented_use_cases")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "update_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth_method"),
+                1 => s::value(&mut map, &mut f1, "available_products"),
+                2 => s::value(&mut map, &mut f2, "billed_products"),
+                3 => s::value(&mut map, &mut f3, "consent_expiration_time"),
+                4 => s::value(&mut map, &mut f4, "consented_data_scopes"),
+                5 => s::value(&mut map, &mut f5, "consented_products"),
+                6 => s::value(&mut map, &mut f6, "consented_use_cases"),
+                7 => s::value(&mut map, &mut f7, "created_at"),
+                8 => s::value(&mut map, &mut f8, "error"),
+                9 => s::value(&mut map, &mut f9, "institution_id"),
+                10 => s::value(&mut map, &mut f10, "institution_name"),
+                11 => s::value(&mut map, &mut f11, "item_id"),
+                12 => s::value(&mut map, &mut f12, "products"),
+                13 => s::value(&mut map, &mut f13, "update_type"),
+                14 => s::value(&mut map, &mut f14, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             auth_method: s::optional(f0),
-            available_products: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available_products"),
-            },
-            billed_products: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("billed_products"),
-            },
-            consent_expiration_time: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("consent_expiration_time");
-                }
-            },
+            available_products: s::required(f1, "available_products")?,
+            billed_products: s::required(f2, "billed_products")?,
+            consent_expiration_time: s::required(f3, "consent_expiration_time")?,
             consented_data_scopes: f4.unwrap_or_default(),
             consented_products: f5.unwrap_or_default(),
             consented_use_cases: f6.unwrap_or_default(),
             created_at: s::optional(f7),
-            error: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
+            error: s::required(f8, "error")?,
             institution_id: s::optional(f9),
             institution_name: s::optional(f10),
-            item_id: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+            item_id: s::required(f11, "item_id")?,
             products: f12.unwrap_or_default(),
-            update_type: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("update_type"),
-            },
-            webhook: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            update_type: s::required(f13, "update_type")?,
+            webhook: s::required(f14, "webhook")?,
         })
     }
 }
@@ -20345,7 +16950,7 @@ impl ::serde::Serialize for ItemWithConsentFields {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.auth_method),
             ::std::vec::Vec::is_empty(&self.consented_data_scopes),
             ::std::vec::Vec::is_empty(&self.consented_products),
@@ -20358,25 +16963,22 @@ impl ::serde::Serialize for ItemWithConsentFields {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ItemWithConsentFields",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
-        out.field_unless(skip[0usize], "auth_method", &self.auth_method);
+        out.field_unless(skip[0], "auth_method", &self.auth_method);
         out.field("available_products", &self.available_products);
         out.field("billed_products", &self.billed_products);
         out.field("consent_expiration_time", &self.consent_expiration_time);
-        out.field_unless(
-            skip[1usize],
-            "consented_data_scopes",
-            &self.consented_data_scopes,
-        );
-        out.field_unless(skip[2usize], "consented_products", &self.consented_products);
-        out.field_unless(skip[3usize], "consented_use_cases", &self.consented_use_cases);
-        out.field_unless(skip[4usize], "created_at", &self.created_at);
+        out.field_unless(skip[1], "consented_data_scopes", &self.consented_data_scopes);
+        out.field_unless(skip[2], "consented_products", &self.consented_products);
+        out.field_unless(skip[3], "consented_use_cases", &self.consented_use_cases);
+        out.field_unless(skip[4], "created_at", &self.created_at);
         out.field("error", &self.error);
-        out.field_unless(skip[5usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[6usize], "institution_name", &self.institution_name);
+        out.field_unless(skip[5], "institution_id", &self.institution_id);
+        out.field_unless(skip[6], "institution_name", &self.institution_name);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[7usize], "products", &self.products);
+        out.field_unless(skip[7], "products", &self.products);
         out.field("update_type", &self.update_type);
         out.field("webhook", &self.webhook);
         out.end()

@@ -38,78 +38,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckAddressSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<KycCheckDetailsInternationalAddress>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<PoBoxStatus> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<AddressPurposeLabel> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "international_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "po_box")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "international_details"),
+                2 => s::value(&mut map, &mut f2, "po_box"),
+                3 => s::value(&mut map, &mut f3, "postal_code"),
+                4 => s::value(&mut map, &mut f4, "region"),
+                5 => s::value(&mut map, &mut f5, "street"),
+                6 => s::value(&mut map, &mut f6, "summary"),
+                7 => s::value(&mut map, &mut f7, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             international_details: s::optional(f1),
-            po_box: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("po_box"),
-            },
+            po_box: s::required(f2, "po_box")?,
             postal_code: s::optional(f3),
             region: s::optional(f4),
             street: s::optional(f5),
-            summary: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
-            type_: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            summary: s::required(f6, "summary")?,
+            type_: s::required(f7, "type")?,
         })
     }
 }
@@ -118,7 +81,7 @@ impl ::serde::Serialize for KycCheckAddressSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.international_details),
             ::std::option::Option::is_none(&self.postal_code),
@@ -128,18 +91,15 @@ impl ::serde::Serialize for KycCheckAddressSummary {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckAddressSummary",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(
-            skip[1usize],
-            "international_details",
-            &self.international_details,
-        );
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "international_details", &self.international_details);
         out.field("po_box", &self.po_box);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
         out.field("summary", &self.summary);
         out.field("type", &self.type_);
         out.end()
@@ -167,47 +127,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDateOfBirthSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "day")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "month")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "year")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "day"),
+                1 => s::value(&mut map, &mut f1, "month"),
+                2 => s::value(&mut map, &mut f2, "summary"),
+                3 => s::value(&mut map, &mut f3, "year"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             day: s::optional(f0),
             month: s::optional(f1),
-            summary: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+            summary: s::required(f2, "summary")?,
             year: s::optional(f3),
         })
     }
@@ -217,7 +158,7 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.day),
             ::std::option::Option::is_none(&self.month),
             ::std::option::Option::is_none(&self.year),
@@ -225,12 +166,13 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckDateOfBirthSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "day", &self.day);
-        out.field_unless(skip[1usize], "month", &self.month);
+        out.field_unless(skip[0], "day", &self.day);
+        out.field_unless(skip[1], "month", &self.month);
         out.field("summary", &self.summary);
-        out.field_unless(skip[2usize], "year", &self.year);
+        out.field_unless(skip[2], "year", &self.year);
         out.end()
     }
 }
@@ -266,67 +208,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<KycCheckAddressSummary> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<KycCheckDateOfBirthSummary> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<KycCheckIdNumberSummary> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<KycCheckNameSummary> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<KycCheckPhoneSummary> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "id_number"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "phone_number"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            id_number: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id_number"),
-            },
-            name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            phone_number: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            id_number: s::required(f2, "id_number")?,
+            name: s::required(f3, "name")?,
+            phone_number: s::required(f4, "phone_number")?,
+            status: s::required(f5, "status")?,
         })
     }
 }
@@ -335,11 +245,12 @@ impl ::serde::Serialize for KycCheckDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckDetails",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("date_of_birth", &self.date_of_birth);
@@ -381,67 +292,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDetailsInternationalAddr
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "building")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "county")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "district")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "house_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "subpremise")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "thoroughfare")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "building"),
+                1 => s::value(&mut map, &mut f1, "county"),
+                2 => s::value(&mut map, &mut f2, "district"),
+                3 => s::value(&mut map, &mut f3, "house_number"),
+                4 => s::value(&mut map, &mut f4, "subpremise"),
+                5 => s::value(&mut map, &mut f5, "thoroughfare"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            building: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("building"),
-            },
-            county: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("county"),
-            },
-            district: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("district"),
-            },
-            house_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("house_number"),
-            },
-            subpremise: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subpremise"),
-            },
-            thoroughfare: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("thoroughfare"),
-            },
+        Ok(Self {
+            building: s::required(f0, "building")?,
+            county: s::required(f1, "county")?,
+            district: s::required(f2, "district")?,
+            house_number: s::required(f3, "house_number")?,
+            subpremise: s::required(f4, "subpremise")?,
+            thoroughfare: s::required(f5, "thoroughfare")?,
         })
     }
 }
@@ -450,11 +329,12 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckDetailsInternationalAddress",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("building", &self.building);
         out.field("county", &self.county);
@@ -484,27 +364,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckIdNumberSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            summary: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+        Ok(Self {
+            summary: s::required(f0, "summary")?,
         })
     }
 }
@@ -513,11 +386,12 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckIdNumberSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("summary", &self.summary);
         out.end()
@@ -544,41 +418,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckNameSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<HiddenMatchSummaryCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                2 => s::value(&mut map, &mut f2, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             family_name: s::optional(f0),
             given_name: s::optional(f1),
-            summary: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+            summary: s::required(f2, "summary")?,
         })
     }
 }
@@ -587,17 +446,18 @@ impl ::serde::Serialize for KycCheckNameSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.family_name),
             ::std::option::Option::is_none(&self.given_name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckNameSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "family_name", &self.family_name);
-        out.field_unless(skip[1usize], "given_name", &self.given_name);
+        out.field_unless(skip[0], "family_name", &self.family_name);
+        out.field_unless(skip[1], "given_name", &self.given_name);
         out.field("summary", &self.summary);
         out.end()
     }
@@ -622,35 +482,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for KycCheckPhoneSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "area_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "area_code"),
+                1 => s::value(&mut map, &mut f1, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            area_code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("area_code"),
-            },
-            summary: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+        Ok(Self {
+            area_code: s::required(f0, "area_code")?,
+            summary: s::required(f1, "summary")?,
         })
     }
 }
@@ -659,11 +507,12 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "KycCheckPhoneSummary",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("area_code", &self.area_code);
         out.field("summary", &self.summary);

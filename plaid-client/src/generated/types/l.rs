@@ -57,109 +57,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for LastDataAccessTimes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_balance_info")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "contact_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "credit_and_loans")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payroll_info")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transaction_risk_info")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_balance_info"),
+                1 => s::value(&mut map, &mut f1, "account_routing_number"),
+                2 => s::value(&mut map, &mut f2, "application_id"),
+                3 => s::value(&mut map, &mut f3, "contact_details"),
+                4 => s::value(&mut map, &mut f4, "credit_and_loans"),
+                5 => s::value(&mut map, &mut f5, "investments"),
+                6 => s::value(&mut map, &mut f6, "payroll_info"),
+                7 => s::value(&mut map, &mut f7, "transaction_risk_info"),
+                8 => s::value(&mut map, &mut f8, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_balance_info: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_balance_info"),
-            },
-            account_routing_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_routing_number");
-                }
-            },
-            application_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
-            contact_details: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("contact_details"),
-            },
-            credit_and_loans: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("credit_and_loans"),
-            },
-            investments: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("investments"),
-            },
-            payroll_info: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payroll_info"),
-            },
-            transaction_risk_info: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_risk_info"),
-            },
-            transactions: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+        Ok(Self {
+            account_balance_info: s::required(f0, "account_balance_info")?,
+            account_routing_number: s::required(f1, "account_routing_number")?,
+            application_id: s::required(f2, "application_id")?,
+            contact_details: s::required(f3, "contact_details")?,
+            credit_and_loans: s::required(f4, "credit_and_loans")?,
+            investments: s::required(f5, "investments")?,
+            payroll_info: s::required(f6, "payroll_info")?,
+            transaction_risk_info: s::required(f7, "transaction_risk_info")?,
+            transactions: s::required(f8, "transactions")?,
         })
     }
 }
@@ -168,11 +103,12 @@ impl ::serde::Serialize for LastDataAccessTimes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LastDataAccessTimes",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("account_balance_info", &self.account_balance_info);
         out.field("account_routing_number", &self.account_routing_number);
@@ -218,58 +154,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<FraudAttributes>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<TrustIndex>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "fraud_attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "trust_index")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "event_id"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "fraud_attributes"),
+                3 => s::value(&mut map, &mut f3, "timestamp"),
+                4 => s::value(&mut map, &mut f4, "trust_index"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            event_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
+        Ok(Self {
+            event_id: s::required(f0, "event_id")?,
             event_type: s::optional(f1),
-            fraud_attributes: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_attributes"),
-            },
-            timestamp: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
-            trust_index: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("trust_index"),
-            },
+            fraud_attributes: s::required(f2, "fraud_attributes")?,
+            timestamp: s::required(f3, "timestamp")?,
+            trust_index: s::required(f4, "trust_index")?,
         })
     }
 }
@@ -278,14 +188,15 @@ impl ::serde::Serialize for LatestScoredEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.event_type)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.event_type)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LatestScoredEvent",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("event_id", &self.event_id);
-        out.field_unless(skip[0usize], "event_type", &self.event_type);
+        out.field_unless(skip[0], "event_type", &self.event_type);
         out.field("fraud_attributes", &self.fraud_attributes);
         out.field("timestamp", &self.timestamp);
         out.field("trust_index", &self.trust_index);
@@ -325,59 +236,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for LayerAuthenticationPassedWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_token"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            link_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
-            link_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            link_session_id: s::required(f1, "link_session_id")?,
+            link_token: s::required(f2, "link_token")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -386,11 +270,12 @@ impl ::serde::Serialize for LayerAuthenticationPassedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LayerAuthenticationPassedWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("link_session_id", &self.link_session_id);
@@ -616,33 +501,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LendScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "reason_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error_reason"),
+                1 => s::value(&mut map, &mut f1, "reason_codes"),
+                2 => s::value(&mut map, &mut f2, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             error_reason: s::optional(f0),
             reason_codes: f1.unwrap_or_default(),
             score: s::optional(f2),
@@ -654,7 +529,7 @@ impl ::serde::Serialize for LendScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.error_reason),
             ::std::vec::Vec::is_empty(&self.reason_codes),
             ::std::option::Option::is_none(&self.score),
@@ -662,11 +537,12 @@ impl ::serde::Serialize for LendScore {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LendScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "error_reason", &self.error_reason);
-        out.field_unless(skip[1usize], "reason_codes", &self.reason_codes);
-        out.field_unless(skip[2usize], "score", &self.score);
+        out.field_unless(skip[0], "error_reason", &self.error_reason);
+        out.field_unless(skip[1], "reason_codes", &self.reason_codes);
+        out.field_unless(skip[2], "score", &self.score);
         out.end()
     }
 }
@@ -758,84 +634,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<LiabilitiesAccountIdsWithUpdatedLiabilities> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids_with_new_liabilities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_ids_with_updated_liabilities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids_with_new_liabilities"),
+                1 => s::value(&mut map, &mut f1, "account_ids_with_updated_liabilities"),
+                2 => s::value(&mut map, &mut f2, "environment"),
+                3 => s::value(&mut map, &mut f3, "error"),
+                4 => s::value(&mut map, &mut f4, "item_id"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                6 => s::value(&mut map, &mut f6, "webhook_code"),
+                7 => s::value(&mut map, &mut f7, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids_with_new_liabilities: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_with_new_liabilities");
-                }
-            },
-            account_ids_with_updated_liabilities: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("account_ids_with_updated_liabilities");
-                }
-            },
-            environment: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            error: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            item_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            account_ids_with_new_liabilities: s::required(
+                f0,
+                "account_ids_with_new_liabilities",
+            )?,
+            account_ids_with_updated_liabilities: s::required(
+                f1,
+                "account_ids_with_updated_liabilities",
+            )?,
+            environment: s::required(f2, "environment")?,
+            error: s::required(f3, "error")?,
+            item_id: s::required(f4, "item_id")?,
             user_id: s::optional(f5),
-            webhook_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f6, "webhook_code")?,
+            webhook_type: s::required(f7, "webhook_type")?,
         })
     }
 }
@@ -844,11 +683,12 @@ impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesDefaultUpdateWebhook",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field(
             "account_ids_with_new_liabilities",
@@ -861,7 +701,7 @@ impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
         out.field("environment", &self.environment);
         out.field("error", &self.error);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -894,41 +734,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LiabilitiesGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
@@ -940,7 +765,7 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -948,12 +773,13 @@ impl ::serde::Serialize for LiabilitiesGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -989,23 +815,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
         })
     }
@@ -1015,13 +837,14 @@ impl ::serde::Serialize for LiabilitiesGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.account_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesGetRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
     }
 }
@@ -1053,51 +876,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<LiabilitiesObject> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "liabilities")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "liabilities"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            liabilities: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("liabilities"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            liabilities: s::required(f2, "liabilities")?,
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -1106,11 +907,12 @@ impl ::serde::Serialize for LiabilitiesGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesGetResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -1143,49 +945,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<CreditCardLiability>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<MortgageLiability>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<StudentLoan>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "mortgage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "student")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "mortgage"),
+                2 => s::value(&mut map, &mut f2, "student"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            credit: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("credit"),
-            },
-            mortgage: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mortgage"),
-            },
-            student: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("student"),
-            },
+        Ok(Self {
+            credit: s::required(f0, "credit")?,
+            mortgage: s::required(f1, "mortgage")?,
+            student: s::required(f2, "student")?,
         })
     }
 }
@@ -1194,11 +973,12 @@ impl ::serde::Serialize for LiabilitiesObject {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilitiesObject",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("credit", &self.credit);
         out.field("mortgage", &self.mortgage);
@@ -1293,223 +1073,98 @@ impl<'de> crate::struct_serde::FromMap<'de> for LiabilityOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<StudentLoanStatus> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<PslfStatus> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<StudentLoanRepaymentModel> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<Address> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance_transfer_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cash_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "expected_payoff_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "guarantor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance_transfer_apr"),
+                1 => s::value(&mut map, &mut f1, "cash_apr"),
+                2 => s::value(&mut map, &mut f2, "expected_payoff_date"),
+                3 => s::value(&mut map, &mut f3, "guarantor"),
+                4 => {
                     s::value(
                         &mut map,
                         &mut f4,
                         "interest_capitalization_grace_period_months",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "is_federal")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "is_overdue")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "last_payment_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "loan_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "loan_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "minimum_payment_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "nominal_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "origination_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "payment_reference_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "principal")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "pslf_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "purchase_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "repayment_model")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "repayment_plan_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "repayment_plan_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "sequence_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "servicer_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "special_apr")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                5 => s::value(&mut map, &mut f5, "is_federal"),
+                6 => s::value(&mut map, &mut f6, "is_overdue"),
+                7 => s::value(&mut map, &mut f7, "last_payment_amount"),
+                8 => s::value(&mut map, &mut f8, "loan_name"),
+                9 => s::value(&mut map, &mut f9, "loan_status"),
+                10 => s::value(&mut map, &mut f10, "minimum_payment_amount"),
+                11 => s::value(&mut map, &mut f11, "nominal_apr"),
+                12 => s::value(&mut map, &mut f12, "origination_date"),
+                13 => s::value(&mut map, &mut f13, "payment_reference_number"),
+                14 => s::value(&mut map, &mut f14, "principal"),
+                15 => s::value(&mut map, &mut f15, "pslf_status"),
+                16 => s::value(&mut map, &mut f16, "purchase_apr"),
+                17 => s::value(&mut map, &mut f17, "repayment_model"),
+                18 => s::value(&mut map, &mut f18, "repayment_plan_description"),
+                19 => s::value(&mut map, &mut f19, "repayment_plan_type"),
+                20 => s::value(&mut map, &mut f20, "sequence_number"),
+                21 => s::value(&mut map, &mut f21, "servicer_address"),
+                22 => s::value(&mut map, &mut f22, "special_apr"),
+                23 => s::value(&mut map, &mut f23, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance_transfer_apr: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance_transfer_apr"),
-            },
-            cash_apr: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cash_apr"),
-            },
-            expected_payoff_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expected_payoff_date"),
-            },
-            guarantor: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("guarantor"),
-            },
-            interest_capitalization_grace_period_months: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interest_capitalization_grace_period_months");
-                }
-            },
-            is_federal: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_federal"),
-            },
-            is_overdue: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_overdue"),
-            },
-            last_payment_amount: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_payment_amount"),
-            },
-            loan_name: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_name"),
-            },
-            loan_status: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_status"),
-            },
-            minimum_payment_amount: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("minimum_payment_amount");
-                }
-            },
-            nominal_apr: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("nominal_apr"),
-            },
-            origination_date: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("origination_date"),
-            },
-            payment_reference_number: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("payment_reference_number");
-                }
-            },
-            principal: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("principal"),
-            },
-            pslf_status: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pslf_status"),
-            },
-            purchase_apr: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("purchase_apr"),
-            },
-            repayment_model: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_model"),
-            },
-            repayment_plan_description: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("repayment_plan_description");
-                }
-            },
-            repayment_plan_type: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_plan_type"),
-            },
-            sequence_number: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sequence_number"),
-            },
-            servicer_address: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("servicer_address"),
-            },
-            special_apr: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("special_apr"),
-            },
-            type_: match f23 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            balance_transfer_apr: s::required(f0, "balance_transfer_apr")?,
+            cash_apr: s::required(f1, "cash_apr")?,
+            expected_payoff_date: s::required(f2, "expected_payoff_date")?,
+            guarantor: s::required(f3, "guarantor")?,
+            interest_capitalization_grace_period_months: s::required(
+                f4,
+                "interest_capitalization_grace_period_months",
+            )?,
+            is_federal: s::required(f5, "is_federal")?,
+            is_overdue: s::required(f6, "is_overdue")?,
+            last_payment_amount: s::required(f7, "last_payment_amount")?,
+            loan_name: s::required(f8, "loan_name")?,
+            loan_status: s::required(f9, "loan_status")?,
+            minimum_payment_amount: s::required(f10, "minimum_payment_amount")?,
+            nominal_apr: s::required(f11, "nominal_apr")?,
+            origination_date: s::required(f12, "origination_date")?,
+            payment_reference_number: s::required(f13, "payment_reference_number")?,
+            principal: s::required(f14, "principal")?,
+            pslf_status: s::required(f15, "pslf_status")?,
+            purchase_apr: s::required(f16, "purchase_apr")?,
+            repayment_model: s::required(f17, "repayment_model")?,
+            repayment_plan_description: s::required(f18, "repayment_plan_description")?,
+            repayment_plan_type: s::required(f19, "repayment_plan_type")?,
+            sequence_number: s::required(f20, "sequence_number")?,
+            servicer_address: s::required(f21, "servicer_address")?,
+            special_apr: s::required(f22, "special_apr")?,
+            type_: s::required(f23, "type")?,
         })
     }
 }
@@ -1518,11 +1173,12 @@ impl ::serde::Serialize for LiabilityOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LiabilityOverride",
-            crate::struct_serde::kept(24usize, &skip),
+            24,
+            &skip,
         );
         out.field("balance_transfer_apr", &self.balance_transfer_apr);
         out.field("cash_apr", &self.cash_apr);
@@ -1653,57 +1309,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkCallbackMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<LinkDeliveryAccount>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryWebhookCallbackType>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<LinkEventName>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryInstitution>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "callback_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "event_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "callback_type"),
+                2 => s::value(&mut map, &mut f2, "event_name"),
+                3 => s::value(&mut map, &mut f3, "institution"),
+                4 => s::value(&mut map, &mut f4, "link_session_id"),
+                5 => s::value(&mut map, &mut f5, "request_id"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             accounts: f0.unwrap_or_default(),
             callback_type: s::optional(f1),
             event_name: s::optional(f2),
@@ -1719,7 +1349,7 @@ impl ::serde::Serialize for LinkCallbackMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::vec::Vec::is_empty(&self.accounts),
             ::std::option::Option::is_none(&self.callback_type),
             ::std::option::Option::is_none(&self.event_name),
@@ -1731,15 +1361,16 @@ impl ::serde::Serialize for LinkCallbackMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkCallbackMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "accounts", &self.accounts);
-        out.field_unless(skip[1usize], "callback_type", &self.callback_type);
-        out.field_unless(skip[2usize], "event_name", &self.event_name);
-        out.field_unless(skip[3usize], "institution", &self.institution);
-        out.field_unless(skip[4usize], "link_session_id", &self.link_session_id);
-        out.field_unless(skip[5usize], "request_id", &self.request_id);
-        out.field_unless(skip[6usize], "status", &self.status);
+        out.field_unless(skip[0], "accounts", &self.accounts);
+        out.field_unless(skip[1], "callback_type", &self.callback_type);
+        out.field_unless(skip[2], "event_name", &self.event_name);
+        out.field_unless(skip[3], "institution", &self.institution);
+        out.field_unless(skip[4], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[5], "request_id", &self.request_id);
+        out.field_unless(skip[6], "status", &self.status);
         out.end()
     }
 }
@@ -1782,61 +1413,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryVerificationStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "class_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "class_type"),
+                1 => s::value(&mut map, &mut f1, "id"),
+                2 => s::value(&mut map, &mut f2, "mask"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "subtype"),
+                5 => s::value(&mut map, &mut f5, "type"),
+                6 => s::value(&mut map, &mut f6, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             class_type: s::optional(f0),
             id: s::optional(f1),
             mask: s::optional(f2),
@@ -1852,7 +1453,7 @@ impl ::serde::Serialize for LinkDeliveryAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.class_type),
             ::std::option::Option::is_none(&self.id),
             ::std::option::Option::is_none(&self.mask),
@@ -1864,15 +1465,16 @@ impl ::serde::Serialize for LinkDeliveryAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryAccount",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "class_type", &self.class_type);
-        out.field_unless(skip[1usize], "id", &self.id);
-        out.field_unless(skip[2usize], "mask", &self.mask);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "subtype", &self.subtype);
-        out.field_unless(skip[5usize], "type", &self.type_);
-        out.field_unless(skip[6usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[0], "class_type", &self.class_type);
+        out.field_unless(skip[1], "id", &self.id);
+        out.field_unless(skip[2], "mask", &self.mask);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "subtype", &self.subtype);
+        out.field_unless(skip[5], "type", &self.type_);
+        out.field_unless(skip[6], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -1911,68 +1513,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCallbackWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<LinkCallbackMetadata> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_callback_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_delivery_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error"),
+                1 => s::value(&mut map, &mut f1, "link_callback_metadata"),
+                2 => s::value(&mut map, &mut f2, "link_delivery_session_id"),
+                3 => s::value(&mut map, &mut f3, "timestamp"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             error: s::optional(f0),
-            link_callback_metadata: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_callback_metadata");
-                }
-            },
-            link_delivery_session_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_delivery_session_id");
-                }
-            },
-            timestamp: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            link_callback_metadata: s::required(f1, "link_callback_metadata")?,
+            link_delivery_session_id: s::required(f2, "link_delivery_session_id")?,
+            timestamp: s::required(f3, "timestamp")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -1981,13 +1550,14 @@ impl ::serde::Serialize for LinkDeliveryCallbackWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryCallbackWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("link_callback_metadata", &self.link_callback_metadata);
         out.field("link_delivery_session_id", &self.link_delivery_session_id);
         out.field("timestamp", &self.timestamp);
@@ -2017,31 +1587,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCommunicationMethod 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryDeliveryMethod>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "method"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             method: s::optional(f1),
         })
@@ -2052,17 +1612,18 @@ impl ::serde::Serialize for LinkDeliveryCommunicationMethod {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.method),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryCommunicationMethod",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "method", &self.method);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "method", &self.method);
         out.end()
     }
 }
@@ -2094,40 +1655,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<LinkDeliveryOptions>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "link_token"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            link_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
+            link_token: s::required(f1, "link_token")?,
             options: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -2138,7 +1686,7 @@ impl ::serde::Serialize for LinkDeliveryCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -2146,12 +1694,13 @@ impl ::serde::Serialize for LinkDeliveryCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -2192,45 +1741,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "link_delivery_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_delivery_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "link_delivery_session_id"),
+                1 => s::value(&mut map, &mut f1, "link_delivery_url"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            link_delivery_session_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_delivery_session_id");
-                }
-            },
-            link_delivery_url: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_delivery_url"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            link_delivery_session_id: s::required(f0, "link_delivery_session_id")?,
+            link_delivery_url: s::required(f1, "link_delivery_url")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -2239,11 +1769,12 @@ impl ::serde::Serialize for LinkDeliveryCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryCreateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("link_delivery_session_id", &self.link_delivery_session_id);
         out.field("link_delivery_url", &self.link_delivery_url);
@@ -2326,38 +1857,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_delivery_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "link_delivery_session_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            link_delivery_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_delivery_session_id");
-                }
-            },
+            link_delivery_session_id: s::required(f1, "link_delivery_session_id")?,
             secret: s::optional(f2),
         })
     }
@@ -2367,18 +1885,19 @@ impl ::serde::Serialize for LinkDeliveryGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_delivery_session_id", &self.link_delivery_session_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2426,64 +1945,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<AccessToken>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<ItemId>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<LinkDeliverySessionStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "completed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                1 => s::value(&mut map, &mut f1, "completed_at"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "item_ids"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: s::optional(f0),
             completed_at: s::optional(f1),
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
+            created_at: s::required(f2, "created_at")?,
             item_ids: s::optional(f3),
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            request_id: s::required(f4, "request_id")?,
+            status: s::required(f5, "status")?,
         })
     }
 }
@@ -2492,7 +1982,7 @@ impl ::serde::Serialize for LinkDeliveryGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.access_tokens),
             ::std::option::Option::is_none(&self.completed_at),
             ::std::option::Option::is_none(&self.item_ids),
@@ -2500,12 +1990,13 @@ impl ::serde::Serialize for LinkDeliveryGetResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1usize], "completed_at", &self.completed_at);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1], "completed_at", &self.completed_at);
         out.field("created_at", &self.created_at);
-        out.field_unless(skip[2usize], "item_ids", &self.item_ids);
+        out.field_unless(skip[2], "item_ids", &self.item_ids);
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
         out.end()
@@ -2545,31 +2036,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryInstitution {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             institution_id: s::optional(f0),
             name: s::optional(f1),
         })
@@ -2580,17 +2061,18 @@ impl ::serde::Serialize for LinkDeliveryInstitution {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryInstitution",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "name", &self.name);
+        out.field_unless(skip[0], "institution_id", &self.institution_id);
+        out.field_unless(skip[1], "name", &self.name);
         out.end()
     }
 }
@@ -2616,31 +2098,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryWebhookCommunicationMethod>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryWebhookDeliveryStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "communication_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "delivery_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "communication_method"),
+                1 => s::value(&mut map, &mut f1, "delivery_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             communication_method: s::optional(f0),
             delivery_status: s::optional(f1),
         })
@@ -2651,21 +2123,18 @@ impl ::serde::Serialize for LinkDeliveryMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.communication_method),
             ::std::option::Option::is_none(&self.delivery_status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "communication_method",
-            &self.communication_method,
-        );
-        out.field_unless(skip[1usize], "delivery_status", &self.delivery_status);
+        out.field_unless(skip[0], "communication_method", &self.communication_method);
+        out.field_unless(skip[1], "delivery_status", &self.delivery_status);
         out.end()
     }
 }
@@ -2688,25 +2157,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkDeliveryRecipient>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "recipient")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "recipient"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { recipient: s::optional(f0) })
+        Ok(Self { recipient: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for LinkDeliveryOptions {
@@ -2714,13 +2177,14 @@ impl ::serde::Serialize for LinkDeliveryOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.recipient)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "recipient", &self.recipient);
+        out.field_unless(skip[0], "recipient", &self.recipient);
         out.end()
     }
 }
@@ -2746,31 +2210,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryRecipient {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "communication_methods")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "first_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "communication_methods"),
+                1 => s::value(&mut map, &mut f1, "first_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             communication_methods: f0.unwrap_or_default(),
             first_name: s::optional(f1),
         })
@@ -2781,21 +2235,18 @@ impl ::serde::Serialize for LinkDeliveryRecipient {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.communication_methods),
             ::std::option::Option::is_none(&self.first_name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkDeliveryRecipient",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "communication_methods",
-            &self.communication_methods,
-        );
-        out.field_unless(skip[1usize], "first_name", &self.first_name);
+        out.field_unless(skip[0], "communication_methods", &self.communication_methods);
+        out.field_unless(skip[1], "first_name", &self.first_name);
         out.end()
     }
 }
@@ -3101,51 +2552,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<LinkEventMetadata> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "event_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "event_id"),
+                1 => s::value(&mut map, &mut f1, "event_metadata"),
+                2 => s::value(&mut map, &mut f2, "event_name"),
+                3 => s::value(&mut map, &mut f3, "timestamp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            event_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
-            event_metadata: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_metadata"),
-            },
-            event_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_name"),
-            },
-            timestamp: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+        Ok(Self {
+            event_id: s::required(f0, "event_id")?,
+            event_metadata: s::required(f1, "event_metadata")?,
+            event_name: s::required(f2, "event_name")?,
+            timestamp: s::required(f3, "timestamp")?,
         })
     }
 }
@@ -3154,11 +2583,12 @@ impl ::serde::Serialize for LinkEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkEvent",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("event_id", &self.event_id);
         out.field("event_metadata", &self.event_metadata);
@@ -3231,109 +2661,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkEventMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number_mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "brand_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error_message")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "error_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "exit_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "institution_search_query")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "match_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "mfa_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "selection")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "view_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number_mask"),
+                1 => s::value(&mut map, &mut f1, "brand_name"),
+                2 => s::value(&mut map, &mut f2, "error_code"),
+                3 => s::value(&mut map, &mut f3, "error_message"),
+                4 => s::value(&mut map, &mut f4, "error_type"),
+                5 => s::value(&mut map, &mut f5, "exit_status"),
+                6 => s::value(&mut map, &mut f6, "institution_id"),
+                7 => s::value(&mut map, &mut f7, "institution_name"),
+                8 => s::value(&mut map, &mut f8, "institution_search_query"),
+                9 => s::value(&mut map, &mut f9, "match_reason"),
+                10 => s::value(&mut map, &mut f10, "mfa_type"),
+                11 => s::value(&mut map, &mut f11, "request_id"),
+                12 => s::value(&mut map, &mut f12, "routing_number"),
+                13 => s::value(&mut map, &mut f13, "selection"),
+                14 => s::value(&mut map, &mut f14, "view_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_number_mask: s::optional(f0),
             brand_name: s::optional(f1),
             error_code: s::optional(f2),
@@ -3357,7 +2725,7 @@ impl ::serde::Serialize for LinkEventMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 15usize] = [
+        let skip: [bool; 15] = [
             ::std::option::Option::is_none(&self.account_number_mask),
             ::std::option::Option::is_none(&self.brand_name),
             ::std::option::Option::is_none(&self.error_code),
@@ -3377,27 +2745,28 @@ impl ::serde::Serialize for LinkEventMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkEventMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_number_mask", &self.account_number_mask);
-        out.field_unless(skip[1usize], "brand_name", &self.brand_name);
-        out.field_unless(skip[2usize], "error_code", &self.error_code);
-        out.field_unless(skip[3usize], "error_message", &self.error_message);
-        out.field_unless(skip[4usize], "error_type", &self.error_type);
-        out.field_unless(skip[5usize], "exit_status", &self.exit_status);
-        out.field_unless(skip[6usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[7usize], "institution_name", &self.institution_name);
+        out.field_unless(skip[0], "account_number_mask", &self.account_number_mask);
+        out.field_unless(skip[1], "brand_name", &self.brand_name);
+        out.field_unless(skip[2], "error_code", &self.error_code);
+        out.field_unless(skip[3], "error_message", &self.error_message);
+        out.field_unless(skip[4], "error_type", &self.error_type);
+        out.field_unless(skip[5], "exit_status", &self.exit_status);
+        out.field_unless(skip[6], "institution_id", &self.institution_id);
+        out.field_unless(skip[7], "institution_name", &self.institution_name);
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "institution_search_query",
             &self.institution_search_query,
         );
-        out.field_unless(skip[9usize], "match_reason", &self.match_reason);
-        out.field_unless(skip[10usize], "mfa_type", &self.mfa_type);
-        out.field_unless(skip[11usize], "request_id", &self.request_id);
-        out.field_unless(skip[12usize], "routing_number", &self.routing_number);
-        out.field_unless(skip[13usize], "selection", &self.selection);
-        out.field_unless(skip[14usize], "view_name", &self.view_name);
+        out.field_unless(skip[9], "match_reason", &self.match_reason);
+        out.field_unless(skip[10], "mfa_type", &self.mfa_type);
+        out.field_unless(skip[11], "request_id", &self.request_id);
+        out.field_unless(skip[12], "routing_number", &self.routing_number);
+        out.field_unless(skip[13], "selection", &self.selection);
+        out.field_unless(skip[14], "view_name", &self.view_name);
         out.end()
     }
 }
@@ -3556,59 +2925,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkEventsWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<LinkEvent>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "events"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_token"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            events: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("events"),
-            },
-            link_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
-            link_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            events: s::required(f0, "events")?,
+            link_session_id: s::required(f1, "link_session_id")?,
+            link_token: s::required(f2, "link_token")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -3617,11 +2959,12 @@ impl ::serde::Serialize for LinkEventsWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkEventsWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("events", &self.events);
         out.field("link_session_id", &self.link_session_id);
@@ -3668,36 +3011,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_correlation_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "link_correlation_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            link_correlation_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_correlation_id"),
-            },
+            link_correlation_id: s::required(f1, "link_correlation_id")?,
             secret: s::optional(f2),
         })
     }
@@ -3707,18 +3039,19 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkOAuthCorrelationIdExchangeRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_correlation_id", &self.link_correlation_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -3752,35 +3085,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "link_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            link_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            link_token: s::required(f0, "link_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -3789,11 +3110,12 @@ impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkOAuthCorrelationIdExchangeResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("link_token", &self.link_token);
         out.field("request_id", &self.request_id);
@@ -3830,45 +3152,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<CreditSessionBankEmploymentStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            status: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            institution: s::required(f0, "institution")?,
+            item_id: s::required(f1, "item_id")?,
+            status: s::required(f2, "status")?,
         })
     }
 }
@@ -3877,11 +3180,12 @@ impl ::serde::Serialize for LinkSessionBankEmploymentResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionBankEmploymentResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("institution", &self.institution);
         out.field("item_id", &self.item_id);
@@ -3911,45 +3215,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankIncomeResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<CreditSessionBankIncomeStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            status: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            institution: s::required(f0, "institution")?,
+            item_id: s::required(f1, "item_id")?,
+            status: s::required(f2, "status")?,
         })
     }
 }
@@ -3958,11 +3243,12 @@ impl ::serde::Serialize for LinkSessionBankIncomeResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionBankIncomeResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("institution", &self.institution);
         out.field("item_id", &self.item_id);
@@ -3990,29 +3276,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraDocumentUploadResu
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "num_bank_statements_uploaded")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "num_bank_statements_uploaded"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            num_bank_statements_uploaded: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("num_bank_statements_uploaded");
-                }
-            },
+        Ok(Self {
+            num_bank_statements_uploaded: s::required(
+                f0,
+                "num_bank_statements_uploaded",
+            )?,
         })
     }
 }
@@ -4021,11 +3301,12 @@ impl ::serde::Serialize for LinkSessionCraDocumentUploadResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionCraDocumentUploadResult",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("num_bank_statements_uploaded", &self.num_bank_statements_uploaded);
         out.end()
@@ -4054,47 +3335,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraItemAddResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "institution"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            institution: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            institution: s::required(f1, "institution")?,
+            item_id: s::required(f2, "item_id")?,
         })
     }
 }
@@ -4103,11 +3363,12 @@ impl ::serde::Serialize for LinkSessionCraItemAddResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionCraItemAddResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("institution", &self.institution);
@@ -4138,47 +3399,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraUpdateResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "institution"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            institution: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            institution: s::required(f1, "institution")?,
+            item_id: s::required(f2, "item_id")?,
         })
     }
 }
@@ -4187,11 +3427,12 @@ impl ::serde::Serialize for LinkSessionCraUpdateResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionCraUpdateResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("institution", &self.institution);
@@ -4219,37 +3460,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExit {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionExitMetadata>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error"),
+                1 => s::value(&mut map, &mut f1, "metadata"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            error: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            metadata: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
+        Ok(Self {
+            error: s::required(f0, "error")?,
+            metadata: s::required(f1, "metadata")?,
         })
     }
 }
@@ -4258,11 +3485,12 @@ impl ::serde::Serialize for LinkSessionExit {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionExit",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("error", &self.error);
         out.field("metadata", &self.metadata);
@@ -4289,37 +3517,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitDeprecated {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionExitMetadata>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error"),
+                1 => s::value(&mut map, &mut f1, "metadata"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            error: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error"),
-            },
-            metadata: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
+        Ok(Self {
+            error: s::required(f0, "error")?,
+            metadata: s::required(f1, "metadata")?,
         })
     }
 }
@@ -4328,11 +3542,12 @@ impl ::serde::Serialize for LinkSessionExitDeprecated {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionExitDeprecated",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("error", &self.error);
         out.field("metadata", &self.metadata);
@@ -4369,43 +3584,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkSessionExitMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             institution: s::optional(f0),
             link_session_id: s::optional(f1),
             request_id: s::optional(f2),
@@ -4418,7 +3615,7 @@ impl ::serde::Serialize for LinkSessionExitMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.institution),
             ::std::option::Option::is_none(&self.link_session_id),
             ::std::option::Option::is_none(&self.request_id),
@@ -4427,12 +3624,13 @@ impl ::serde::Serialize for LinkSessionExitMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionExitMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "institution", &self.institution);
-        out.field_unless(skip[1usize], "link_session_id", &self.link_session_id);
-        out.field_unless(skip[2usize], "request_id", &self.request_id);
-        out.field_unless(skip[3usize], "status", &self.status);
+        out.field_unless(skip[0], "institution", &self.institution);
+        out.field_unless(skip[1], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[2], "request_id", &self.request_id);
+        out.field_unless(skip[3], "status", &self.status);
         out.end()
     }
 }
@@ -4458,31 +3656,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitMetadataInstituti
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             institution_id: s::optional(f0),
             name: s::optional(f1),
         })
@@ -4493,17 +3681,18 @@ impl ::serde::Serialize for LinkSessionExitMetadataInstitution {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionExitMetadataInstitution",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "name", &self.name);
+        out.field_unless(skip[0], "institution_id", &self.institution_id);
+        out.field_unless(skip[1], "name", &self.name);
         out.end()
     }
 }
@@ -4553,84 +3742,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionFinishedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "public_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "link_session_id"),
+                2 => s::value(&mut map, &mut f2, "link_token"),
+                3 => s::value(&mut map, &mut f3, "public_token"),
+                4 => s::value(&mut map, &mut f4, "public_tokens"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
+                7 => s::value(&mut map, &mut f7, "webhook_code"),
+                8 => s::value(&mut map, &mut f8, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            link_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
-            link_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            link_session_id: s::required(f1, "link_session_id")?,
+            link_token: s::required(f2, "link_token")?,
             public_token: s::optional(f3),
             public_tokens: f4.unwrap_or_default(),
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            status: s::required(f5, "status")?,
             user_id: s::optional(f6),
-            webhook_code: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f7, "webhook_code")?,
+            webhook_type: s::required(f8, "webhook_type")?,
         })
     }
 }
@@ -4639,7 +3788,7 @@ impl ::serde::Serialize for LinkSessionFinishedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.public_token),
             ::std::vec::Vec::is_empty(&self.public_tokens),
             ::std::option::Option::is_none(&self.user_id),
@@ -4647,15 +3796,16 @@ impl ::serde::Serialize for LinkSessionFinishedWebhook {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionFinishedWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("link_session_id", &self.link_session_id);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[0usize], "public_token", &self.public_token);
-        out.field_unless(skip[1usize], "public_tokens", &self.public_tokens);
+        out.field_unless(skip[0], "public_token", &self.public_token);
+        out.field_unless(skip[1], "public_tokens", &self.public_tokens);
         out.field("status", &self.status);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[2], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -4699,47 +3849,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionItemAddResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "institution"),
+                2 => s::value(&mut map, &mut f2, "public_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            institution: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            public_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            institution: s::required(f1, "institution")?,
+            public_token: s::required(f2, "public_token")?,
         })
     }
 }
@@ -4748,11 +3877,12 @@ impl ::serde::Serialize for LinkSessionItemAddResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionItemAddResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("institution", &self.institution);
@@ -4796,47 +3926,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionPayrollIncomeResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "num_paystubs_retrieved")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "num_w2s_retrieved")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution"),
+                1 => s::value(&mut map, &mut f1, "num_paystubs_retrieved"),
+                2 => s::value(&mut map, &mut f2, "num_w2s_retrieved"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
-            num_paystubs_retrieved: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("num_paystubs_retrieved");
-                }
-            },
-            num_w2s_retrieved: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("num_w2s_retrieved"),
-            },
+        Ok(Self {
+            institution: s::required(f0, "institution")?,
+            num_paystubs_retrieved: s::required(f1, "num_paystubs_retrieved")?,
+            num_w2s_retrieved: s::required(f2, "num_w2s_retrieved")?,
         })
     }
 }
@@ -4845,11 +3954,12 @@ impl ::serde::Serialize for LinkSessionPayrollIncomeResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionPayrollIncomeResult",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("institution", &self.institution);
         out.field("num_paystubs_retrieved", &self.num_paystubs_retrieved);
@@ -4899,86 +4009,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionResults {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionBankIncomeResult>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionCraDocumentUploadResult>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionCraItemAddResult>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<LinkSessionCraUpdateResult>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<CreditSessionDocumentIncomeResult>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<LinkSessionItemAddResult>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionPayrollIncomeResult>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_income_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cra_document_upload_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cra_item_add_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cra_update_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "document_income_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "item_add_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payroll_income_results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_income_results"),
+                1 => s::value(&mut map, &mut f1, "cra_document_upload_results"),
+                2 => s::value(&mut map, &mut f2, "cra_item_add_results"),
+                3 => s::value(&mut map, &mut f3, "cra_update_results"),
+                4 => s::value(&mut map, &mut f4, "document_income_results"),
+                5 => s::value(&mut map, &mut f5, "item_add_results"),
+                6 => s::value(&mut map, &mut f6, "payroll_income_results"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_income_results: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_income_results"),
-            },
+        Ok(Self {
+            bank_income_results: s::required(f0, "bank_income_results")?,
             cra_document_upload_results: s::optional(f1),
-            cra_item_add_results: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cra_item_add_results"),
-            },
-            cra_update_results: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cra_update_results"),
-            },
-            document_income_results: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("document_income_results");
-                }
-            },
-            item_add_results: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_add_results"),
-            },
-            payroll_income_results: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("payroll_income_results");
-                }
-            },
+            cra_item_add_results: s::required(f2, "cra_item_add_results")?,
+            cra_update_results: s::required(f3, "cra_update_results")?,
+            document_income_results: s::required(f4, "document_income_results")?,
+            item_add_results: s::required(f5, "item_add_results")?,
+            payroll_income_results: s::required(f6, "payroll_income_results")?,
         })
     }
 }
@@ -4987,17 +4049,18 @@ impl ::serde::Serialize for LinkSessionResults {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.cra_document_upload_results),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionResults",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("bank_income_results", &self.bank_income_results);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "cra_document_upload_results",
             &self.cra_document_upload_results,
         );
@@ -5030,37 +4093,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccess {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadata>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "metadata"),
+                1 => s::value(&mut map, &mut f1, "public_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
-            public_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
+        Ok(Self {
+            metadata: s::required(f0, "metadata")?,
+            public_token: s::required(f1, "public_token")?,
         })
     }
 }
@@ -5069,11 +4118,12 @@ impl ::serde::Serialize for LinkSessionSuccess {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionSuccess",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("metadata", &self.metadata);
         out.field("public_token", &self.public_token);
@@ -5117,43 +4167,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadata {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<LinkSessionSuccessMetadataTransferStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transfer_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "institution"),
+                2 => s::value(&mut map, &mut f2, "link_session_id"),
+                3 => s::value(&mut map, &mut f3, "transfer_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             accounts: f0.unwrap_or_default(),
             institution: s::optional(f1),
             link_session_id: s::optional(f2),
@@ -5166,7 +4198,7 @@ impl ::serde::Serialize for LinkSessionSuccessMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.accounts),
             ::std::option::Option::is_none(&self.institution),
             ::std::option::Option::is_none(&self.link_session_id),
@@ -5175,12 +4207,13 @@ impl ::serde::Serialize for LinkSessionSuccessMetadata {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionSuccessMetadata",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "accounts", &self.accounts);
-        out.field_unless(skip[1usize], "institution", &self.institution);
-        out.field_unless(skip[2usize], "link_session_id", &self.link_session_id);
-        out.field_unless(skip[3usize], "transfer_status", &self.transfer_status);
+        out.field_unless(skip[0], "accounts", &self.accounts);
+        out.field_unless(skip[1], "institution", &self.institution);
+        out.field_unless(skip[2], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[3], "transfer_status", &self.transfer_status);
         out.end()
     }
 }
@@ -5252,61 +4285,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadataAccoun
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "class_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "class_type"),
+                1 => s::value(&mut map, &mut f1, "id"),
+                2 => s::value(&mut map, &mut f2, "mask"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "subtype"),
+                5 => s::value(&mut map, &mut f5, "type"),
+                6 => s::value(&mut map, &mut f6, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             class_type: s::optional(f0),
             id: s::optional(f1),
             mask: s::optional(f2),
@@ -5322,7 +4325,7 @@ impl ::serde::Serialize for LinkSessionSuccessMetadataAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.class_type),
             ::std::option::Option::is_none(&self.id),
             ::std::option::Option::is_none(&self.mask),
@@ -5334,15 +4337,16 @@ impl ::serde::Serialize for LinkSessionSuccessMetadataAccount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionSuccessMetadataAccount",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "class_type", &self.class_type);
-        out.field_unless(skip[1usize], "id", &self.id);
-        out.field_unless(skip[2usize], "mask", &self.mask);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "subtype", &self.subtype);
-        out.field_unless(skip[5usize], "type", &self.type_);
-        out.field_unless(skip[6usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[0], "class_type", &self.class_type);
+        out.field_unless(skip[1], "id", &self.id);
+        out.field_unless(skip[2], "mask", &self.mask);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "subtype", &self.subtype);
+        out.field_unless(skip[5], "type", &self.type_);
+        out.field_unless(skip[6], "verification_status", &self.verification_status);
         out.end()
     }
 }
@@ -5368,31 +4372,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadataInstit
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution_id"),
+                1 => s::value(&mut map, &mut f1, "name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             institution_id: s::optional(f0),
             name: s::optional(f1),
         })
@@ -5403,17 +4397,18 @@ impl ::serde::Serialize for LinkSessionSuccessMetadataInstitution {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.institution_id),
             ::std::option::Option::is_none(&self.name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkSessionSuccessMetadataInstitution",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "name", &self.name);
+        out.field_unless(skip[0], "institution_id", &self.institution_id);
+        out.field_unless(skip[1], "name", &self.name);
         out.end()
     }
 }
@@ -5498,39 +4493,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenAccountFilters {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CreditFilter>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<DepositoryFilter>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<InvestmentFilter>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<LoanFilter>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<OtherFilter>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "other")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                4 => s::value(&mut map, &mut f4, "other"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: s::optional(f0),
             depository: s::optional(f1),
             investment: s::optional(f2),
@@ -5544,7 +4527,7 @@ impl ::serde::Serialize for LinkTokenAccountFilters {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.credit),
             ::std::option::Option::is_none(&self.depository),
             ::std::option::Option::is_none(&self.investment),
@@ -5554,13 +4537,14 @@ impl ::serde::Serialize for LinkTokenAccountFilters {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenAccountFilters",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "credit", &self.credit);
-        out.field_unless(skip[1usize], "depository", &self.depository);
-        out.field_unless(skip[2usize], "investment", &self.investment);
-        out.field_unless(skip[3usize], "loan", &self.loan);
-        out.field_unless(skip[4usize], "other", &self.other);
+        out.field_unless(skip[0], "credit", &self.credit);
+        out.field_unless(skip[1], "depository", &self.depository);
+        out.field_unless(skip[2], "investment", &self.investment);
+        out.field_unless(skip[3], "loan", &self.loan);
+        out.field_unless(skip[4], "other", &self.other);
         out.end()
     }
 }
@@ -5584,27 +4568,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCashflowReport {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_requested: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 365>(),
-            },
+        Ok(Self {
+            days_requested: f0.unwrap_or_else(defaults::default_u64::<i64, 365>),
         })
     }
 }
@@ -5613,11 +4590,12 @@ impl ::serde::Serialize for LinkTokenCashflowReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCashflowReport",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("days_requested", &self.days_requested);
         out.end()
@@ -5650,27 +4628,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCardSwitch {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "card_bin")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "card_bin"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            card_bin: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("card_bin"),
-            },
+        Ok(Self {
+            card_bin: s::required(f0, "card_bin")?,
         })
     }
 }
@@ -5679,11 +4650,12 @@ impl ::serde::Serialize for LinkTokenCreateCardSwitch {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateCardSwitch",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("card_bin", &self.card_bin);
         out.end()
@@ -5708,25 +4680,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCreditFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<CreditAccountSubtypes>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_subtypes: s::optional(f0),
         })
     }
@@ -5736,15 +4702,14 @@ impl ::serde::Serialize for LinkTokenCreateCreditFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.account_subtypes),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.account_subtypes)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateCreditFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.end()
     }
 }
@@ -5771,29 +4736,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateDepositoryFilter 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DepositoryAccountSubtypes>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<LimitedPurposeTypes>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "limited_purpose_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                1 => s::value(&mut map, &mut f1, "limited_purpose_types"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_subtypes: s::optional(f0),
             limited_purpose_types: s::optional(f1),
         })
@@ -5804,21 +4761,18 @@ impl ::serde::Serialize for LinkTokenCreateDepositoryFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account_subtypes),
             ::std::option::Option::is_none(&self.limited_purpose_types),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateDepositoryFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
-        out.field_unless(
-            skip[1usize],
-            "limited_purpose_types",
-            &self.limited_purpose_types,
-        );
+        out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
+        out.field_unless(skip[1], "limited_purpose_types", &self.limited_purpose_types);
         out.end()
     }
 }
@@ -5849,43 +4803,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateHostedLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<HostedLinkCompletionRedirectUri>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<HostedLinkDeliveryMethod>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<HostedLinkIsMobileApp>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<HostedLinkUrlLifetimeSeconds>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "completion_redirect_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "delivery_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "is_mobile_app")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "url_lifetime_seconds")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "completion_redirect_uri"),
+                1 => s::value(&mut map, &mut f1, "delivery_method"),
+                2 => s::value(&mut map, &mut f2, "is_mobile_app"),
+                3 => s::value(&mut map, &mut f3, "url_lifetime_seconds"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             completion_redirect_uri: s::optional(f0),
             delivery_method: s::optional(f1),
             is_mobile_app: s::optional(f2),
@@ -5898,7 +4834,7 @@ impl ::serde::Serialize for LinkTokenCreateHostedLink {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.completion_redirect_uri),
             ::std::option::Option::is_none(&self.delivery_method),
             ::std::option::Option::is_none(&self.is_mobile_app),
@@ -5907,20 +4843,17 @@ impl ::serde::Serialize for LinkTokenCreateHostedLink {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateHostedLink",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "completion_redirect_uri",
             &self.completion_redirect_uri,
         );
-        out.field_unless(skip[1usize], "delivery_method", &self.delivery_method);
-        out.field_unless(skip[2usize], "is_mobile_app", &self.is_mobile_app);
-        out.field_unless(
-            skip[3usize],
-            "url_lifetime_seconds",
-            &self.url_lifetime_seconds,
-        );
+        out.field_unless(skip[1], "delivery_method", &self.delivery_method);
+        out.field_unless(skip[2], "is_mobile_app", &self.is_mobile_app);
+        out.field_unless(skip[3], "url_lifetime_seconds", &self.url_lifetime_seconds);
         out.end()
     }
 }
@@ -5952,33 +4885,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateIdentity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_document_upload")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "parsing_configs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                1 => s::value(&mut map, &mut f1, "is_document_upload"),
+                2 => s::value(&mut map, &mut f2, "parsing_configs"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
             is_document_upload: s::optional(f1),
             parsing_configs: f2.unwrap_or_default(),
@@ -5990,7 +4913,7 @@ impl ::serde::Serialize for LinkTokenCreateIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::vec::Vec::is_empty(&self.account_ids),
             ::std::option::Option::is_none(&self.is_document_upload),
             ::std::vec::Vec::is_empty(&self.parsing_configs),
@@ -5998,11 +4921,12 @@ impl ::serde::Serialize for LinkTokenCreateIdentity {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateIdentity",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
-        out.field_unless(skip[1usize], "is_document_upload", &self.is_document_upload);
-        out.field_unless(skip[2usize], "parsing_configs", &self.parsing_configs);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
+        out.field_unless(skip[1], "is_document_upload", &self.is_document_upload);
+        out.field_unless(skip[2], "parsing_configs", &self.parsing_configs);
         out.end()
     }
 }
@@ -6026,25 +4950,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInstitutionData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             routing_number: s::optional(f0),
         })
     }
@@ -6054,15 +4972,14 @@ impl ::serde::Serialize for LinkTokenCreateInstitutionData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.routing_number),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.routing_number)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateInstitutionData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "routing_number", &self.routing_number);
+        out.field_unless(skip[0], "routing_number", &self.routing_number);
         out.end()
     }
 }
@@ -6085,25 +5002,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInvestmentFilter 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<InvestmentAccountSubtypes>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_subtypes: s::optional(f0),
         })
     }
@@ -6113,15 +5024,14 @@ impl ::serde::Serialize for LinkTokenCreateInvestmentFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.account_subtypes),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.account_subtypes)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateInvestmentFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.end()
     }
 }
@@ -6144,23 +5054,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateLoanFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<LoanAccountSubtypes>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_subtypes: s::optional(f0),
         })
     }
@@ -6170,15 +5076,14 @@ impl ::serde::Serialize for LinkTokenCreateLoanFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.account_subtypes),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.account_subtypes)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateLoanFilter",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.field_unless(skip[0], "account_subtypes", &self.account_subtypes);
         out.end()
     }
 }
@@ -6383,281 +5288,111 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LinkTokenAccountFilters>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestAppearanceMode>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestAuth>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestBaseReport>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateCardSwitch>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<LinkTokenCashflowReport>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<ConsumerReportPermissiblePurpose>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptions>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCreditPartnerInsights>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestEmployment>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<LinkTokenEuConfig>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateHostedLink>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateIdentity>,
-        > = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestIdentityVerification>,
-        > = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestIncomeVerification>,
-        > = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateInstitutionData>,
-        > = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<
-            ::std::option::Option<LinkTokenInvestments>,
-        > = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<
-            ::std::option::Option<LinkTokenInvestmentsAuth>,
-        > = ::std::option::Option::None;
-        let mut f29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f30: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f31: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f32: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestPaymentConfiguration>,
-        > = ::std::option::Option::None;
-        let mut f33: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestPaymentInitiation>,
-        > = ::std::option::Option::None;
-        let mut f34: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f35: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-        > = ::std::option::Option::None;
-        let mut f36: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<Products>>,
-        > = ::std::option::Option::None;
-        let mut f37: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f38: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestStatements>,
-        > = ::std::option::Option::None;
-        let mut f39: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f40: ::std::option::Option<
-            ::std::option::Option<LinkTokenTransactions>,
-        > = ::std::option::Option::None;
-        let mut f41: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestTransfer>,
-        > = ::std::option::Option::None;
-        let mut f42: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestUpdate>,
-        > = ::std::option::Option::None;
-        let mut f43: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestUser>,
-        > = ::std::option::Option::None;
-        let mut f44: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f45: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f46: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "account_filters")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "additional_consented_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "android_package_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "appearance_mode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "base_report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "card_switch")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "cashflow_report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "client_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "consumer_report_permissible_purpose")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "cra_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "cra_options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "credit_partner_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "employment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "enable_multi_item_link")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "eu_config")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "financekit_supported")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "hosted_link")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "identity_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
-                    s::value(&mut map, &mut f24, "income_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
-                    s::value(&mut map, &mut f25, "institution_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
-                    s::value(&mut map, &mut f26, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
-                    s::value(&mut map, &mut f28, "investments_auth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
-                    s::value(&mut map, &mut f29, "language")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
-                    s::value(&mut map, &mut f30, "link_customization_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(31usize)) => {
-                    s::value(&mut map, &mut f31, "optional_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(32usize)) => {
-                    s::value(&mut map, &mut f32, "payment_configuration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(33usize)) => {
-                    s::value(&mut map, &mut f33, "payment_initiation")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(34usize)) => {
-                    s::value(&mut map, &mut f34, "products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(35usize)) => {
-                    s::value(&mut map, &mut f35, "redirect_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(36usize)) => {
-                    s::value(&mut map, &mut f36, "required_if_supported_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(37usize)) => {
-                    s::value(&mut map, &mut f37, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(38usize)) => {
-                    s::value(&mut map, &mut f38, "statements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(39usize)) => {
-                    s::value(&mut map, &mut f39, "third_party_user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(40usize)) => {
-                    s::value(&mut map, &mut f40, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(41usize)) => {
-                    s::value(&mut map, &mut f41, "transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(42usize)) => {
-                    s::value(&mut map, &mut f42, "update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(43usize)) => {
-                    s::value(&mut map, &mut f43, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(44usize)) => {
-                    s::value(&mut map, &mut f44, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(45usize)) => {
-                    s::value(&mut map, &mut f45, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(46usize)) => {
-                    s::value(&mut map, &mut f46, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        let mut f28 = None;
+        let mut f29 = None;
+        let mut f30 = None;
+        let mut f31 = None;
+        let mut f32 = None;
+        let mut f33 = None;
+        let mut f34 = None;
+        let mut f35 = None;
+        let mut f36 = None;
+        let mut f37 = None;
+        let mut f38 = None;
+        let mut f39 = None;
+        let mut f40 = None;
+        let mut f41 = None;
+        let mut f42 = None;
+        let mut f43 = None;
+        let mut f44 = None;
+        let mut f45 = None;
+        let mut f46 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "access_tokens"),
+                2 => s::value(&mut map, &mut f2, "account_filters"),
+                3 => s::value(&mut map, &mut f3, "additional_consented_products"),
+                4 => s::value(&mut map, &mut f4, "android_package_name"),
+                5 => s::value(&mut map, &mut f5, "appearance_mode"),
+                6 => s::value(&mut map, &mut f6, "auth"),
+                7 => s::value(&mut map, &mut f7, "base_report"),
+                8 => s::value(&mut map, &mut f8, "card_switch"),
+                9 => s::value(&mut map, &mut f9, "cashflow_report"),
+                10 => s::value(&mut map, &mut f10, "client_id"),
+                11 => s::value(&mut map, &mut f11, "client_name"),
+                12 => s::value(&mut map, &mut f12, "consumer_report_permissible_purpose"),
+                13 => s::value(&mut map, &mut f13, "country_codes"),
+                14 => s::value(&mut map, &mut f14, "cra_enabled"),
+                15 => s::value(&mut map, &mut f15, "cra_options"),
+                16 => s::value(&mut map, &mut f16, "credit_partner_insights"),
+                17 => s::value(&mut map, &mut f17, "employment"),
+                18 => s::value(&mut map, &mut f18, "enable_multi_item_link"),
+                19 => s::value(&mut map, &mut f19, "eu_config"),
+                20 => s::value(&mut map, &mut f20, "financekit_supported"),
+                21 => s::value(&mut map, &mut f21, "hosted_link"),
+                22 => s::value(&mut map, &mut f22, "identity"),
+                23 => s::value(&mut map, &mut f23, "identity_verification"),
+                24 => s::value(&mut map, &mut f24, "income_verification"),
+                25 => s::value(&mut map, &mut f25, "institution_data"),
+                26 => s::value(&mut map, &mut f26, "institution_id"),
+                27 => s::value(&mut map, &mut f27, "investments"),
+                28 => s::value(&mut map, &mut f28, "investments_auth"),
+                29 => s::value(&mut map, &mut f29, "language"),
+                30 => s::value(&mut map, &mut f30, "link_customization_name"),
+                31 => s::value(&mut map, &mut f31, "optional_products"),
+                32 => s::value(&mut map, &mut f32, "payment_configuration"),
+                33 => s::value(&mut map, &mut f33, "payment_initiation"),
+                34 => s::value(&mut map, &mut f34, "products"),
+                35 => s::value(&mut map, &mut f35, "redirect_uri"),
+                36 => s::value(&mut map, &mut f36, "required_if_supported_products"),
+                37 => s::value(&mut map, &mut f37, "secret"),
+                38 => s::value(&mut map, &mut f38, "statements"),
+                39 => s::value(&mut map, &mut f39, "third_party_user_token"),
+                40 => s::value(&mut map, &mut f40, "transactions"),
+                41 => s::value(&mut map, &mut f41, "transfer"),
+                42 => s::value(&mut map, &mut f42, "update"),
+                43 => s::value(&mut map, &mut f43, "user"),
+                44 => s::value(&mut map, &mut f44, "user_id"),
+                45 => s::value(&mut map, &mut f45, "user_token"),
+                46 => s::value(&mut map, &mut f46, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             access_tokens: f1.unwrap_or_default(),
             account_filters: s::optional(f2),
@@ -6669,15 +5404,9 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
             card_switch: s::optional(f8),
             cashflow_report: s::optional(f9),
             client_id: s::optional(f10),
-            client_name: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_name"),
-            },
+            client_name: s::required(f11, "client_name")?,
             consumer_report_permissible_purpose: s::optional(f12),
-            country_codes: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
+            country_codes: s::required(f13, "country_codes")?,
             cra_enabled: s::optional(f14),
             cra_options: s::optional(f15),
             credit_partner_insights: s::optional(f16),
@@ -6693,10 +5422,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
             institution_id: s::optional(f26),
             investments: s::optional(f27),
             investments_auth: s::optional(f28),
-            language: match f29 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("language"),
-            },
+            language: s::required(f29, "language")?,
             link_customization_name: s::optional(f30),
             optional_products: s::optional(f31),
             payment_configuration: s::optional(f32),
@@ -6722,7 +5448,7 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 44usize] = [
+        let skip: [bool; 44] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::vec::Vec::is_empty(&self.access_tokens),
             ::std::option::Option::is_none(&self.account_filters),
@@ -6771,103 +5497,84 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[2usize], "account_filters", &self.account_filters);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[2], "account_filters", &self.account_filters);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "additional_consented_products",
             &self.additional_consented_products,
         );
-        out.field_unless(
-            skip[4usize],
-            "android_package_name",
-            &self.android_package_name,
-        );
-        out.field_unless(skip[5usize], "appearance_mode", &self.appearance_mode);
-        out.field_unless(skip[6usize], "auth", &self.auth);
-        out.field_unless(skip[7usize], "base_report", &self.base_report);
-        out.field_unless(skip[8usize], "card_switch", &self.card_switch);
-        out.field_unless(skip[9usize], "cashflow_report", &self.cashflow_report);
-        out.field_unless(skip[10usize], "client_id", &self.client_id);
+        out.field_unless(skip[4], "android_package_name", &self.android_package_name);
+        out.field_unless(skip[5], "appearance_mode", &self.appearance_mode);
+        out.field_unless(skip[6], "auth", &self.auth);
+        out.field_unless(skip[7], "base_report", &self.base_report);
+        out.field_unless(skip[8], "card_switch", &self.card_switch);
+        out.field_unless(skip[9], "cashflow_report", &self.cashflow_report);
+        out.field_unless(skip[10], "client_id", &self.client_id);
         out.field("client_name", &self.client_name);
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "consumer_report_permissible_purpose",
             &self.consumer_report_permissible_purpose,
         );
         out.field("country_codes", &self.country_codes);
-        out.field_unless(skip[12usize], "cra_enabled", &self.cra_enabled);
-        out.field_unless(skip[13usize], "cra_options", &self.cra_options);
+        out.field_unless(skip[12], "cra_enabled", &self.cra_enabled);
+        out.field_unless(skip[13], "cra_options", &self.cra_options);
         out.field_unless(
-            skip[14usize],
+            skip[14],
             "credit_partner_insights",
             &self.credit_partner_insights,
         );
-        out.field_unless(skip[15usize], "employment", &self.employment);
+        out.field_unless(skip[15], "employment", &self.employment);
         out.field_unless(
-            skip[16usize],
+            skip[16],
             "enable_multi_item_link",
             &self.enable_multi_item_link,
         );
-        out.field_unless(skip[17usize], "eu_config", &self.eu_config);
-        out.field_unless(
-            skip[18usize],
-            "financekit_supported",
-            &self.financekit_supported,
-        );
-        out.field_unless(skip[19usize], "hosted_link", &self.hosted_link);
-        out.field_unless(skip[20usize], "identity", &self.identity);
-        out.field_unless(
-            skip[21usize],
-            "identity_verification",
-            &self.identity_verification,
-        );
-        out.field_unless(
-            skip[22usize],
-            "income_verification",
-            &self.income_verification,
-        );
-        out.field_unless(skip[23usize], "institution_data", &self.institution_data);
-        out.field_unless(skip[24usize], "institution_id", &self.institution_id);
-        out.field_unless(skip[25usize], "investments", &self.investments);
-        out.field_unless(skip[26usize], "investments_auth", &self.investments_auth);
+        out.field_unless(skip[17], "eu_config", &self.eu_config);
+        out.field_unless(skip[18], "financekit_supported", &self.financekit_supported);
+        out.field_unless(skip[19], "hosted_link", &self.hosted_link);
+        out.field_unless(skip[20], "identity", &self.identity);
+        out.field_unless(skip[21], "identity_verification", &self.identity_verification);
+        out.field_unless(skip[22], "income_verification", &self.income_verification);
+        out.field_unless(skip[23], "institution_data", &self.institution_data);
+        out.field_unless(skip[24], "institution_id", &self.institution_id);
+        out.field_unless(skip[25], "investments", &self.investments);
+        out.field_unless(skip[26], "investments_auth", &self.investments_auth);
         out.field("language", &self.language);
         out.field_unless(
-            skip[27usize],
+            skip[27],
             "link_customization_name",
             &self.link_customization_name,
         );
-        out.field_unless(skip[28usize], "optional_products", &self.optional_products);
+        out.field_unless(skip[28], "optional_products", &self.optional_products);
+        out.field_unless(skip[29], "payment_configuration", &self.payment_configuration);
+        out.field_unless(skip[30], "payment_initiation", &self.payment_initiation);
+        out.field_unless(skip[31], "products", &self.products);
+        out.field_unless(skip[32], "redirect_uri", &self.redirect_uri);
         out.field_unless(
-            skip[29usize],
-            "payment_configuration",
-            &self.payment_configuration,
-        );
-        out.field_unless(skip[30usize], "payment_initiation", &self.payment_initiation);
-        out.field_unless(skip[31usize], "products", &self.products);
-        out.field_unless(skip[32usize], "redirect_uri", &self.redirect_uri);
-        out.field_unless(
-            skip[33usize],
+            skip[33],
             "required_if_supported_products",
             &self.required_if_supported_products,
         );
-        out.field_unless(skip[34usize], "secret", &self.secret);
-        out.field_unless(skip[35usize], "statements", &self.statements);
+        out.field_unless(skip[34], "secret", &self.secret);
+        out.field_unless(skip[35], "statements", &self.statements);
         out.field_unless(
-            skip[36usize],
+            skip[36],
             "third_party_user_token",
             &self.third_party_user_token,
         );
-        out.field_unless(skip[37usize], "transactions", &self.transactions);
-        out.field_unless(skip[38usize], "transfer", &self.transfer);
-        out.field_unless(skip[39usize], "update", &self.update);
-        out.field_unless(skip[40usize], "user", &self.user);
-        out.field_unless(skip[41usize], "user_id", &self.user_id);
-        out.field_unless(skip[42usize], "user_token", &self.user_token);
-        out.field_unless(skip[43usize], "webhook", &self.webhook);
+        out.field_unless(skip[37], "transactions", &self.transactions);
+        out.field_unless(skip[38], "transfer", &self.transfer);
+        out.field_unless(skip[39], "update", &self.update);
+        out.field_unless(skip[40], "user", &self.user);
+        out.field_unless(skip[41], "user_id", &self.user_id);
+        out.field_unless(skip[42], "user_token", &self.user_token);
+        out.field_unless(skip[43], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -6962,43 +5669,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAccountSub
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateCreditFilter>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateDepositoryFilter>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateInvestmentFilter>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateLoanFilter>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: s::optional(f0),
             depository: s::optional(f1),
             investment: s::optional(f2),
@@ -7011,7 +5700,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.credit),
             ::std::option::Option::is_none(&self.depository),
             ::std::option::Option::is_none(&self.investment),
@@ -7020,12 +5709,13 @@ impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestAccountSubtypes",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "credit", &self.credit);
-        out.field_unless(skip[1usize], "depository", &self.depository);
-        out.field_unless(skip[2usize], "investment", &self.investment);
-        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.field_unless(skip[0], "credit", &self.credit);
+        out.field_unless(skip[1], "depository", &self.depository);
+        out.field_unless(skip[2], "investment", &self.investment);
+        out.field_unless(skip[3], "loan", &self.loan);
         out.end()
     }
 }
@@ -7129,63 +5819,39 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAuth {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestAuthFlowType>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestAuthRerouteToCredentials>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "auth_type_select_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "automated_microdeposits_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "database_insights_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "database_match_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "flow_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "instant_match_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "instant_microdeposits_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "reroute_to_credentials")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "same_day_microdeposits_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "auth_type_select_enabled"),
+                1 => s::value(&mut map, &mut f1, "automated_microdeposits_enabled"),
+                2 => s::value(&mut map, &mut f2, "database_insights_enabled"),
+                3 => s::value(&mut map, &mut f3, "database_match_enabled"),
+                4 => s::value(&mut map, &mut f4, "flow_type"),
+                5 => s::value(&mut map, &mut f5, "instant_match_enabled"),
+                6 => s::value(&mut map, &mut f6, "instant_microdeposits_enabled"),
+                7 => s::value(&mut map, &mut f7, "reroute_to_credentials"),
+                8 => s::value(&mut map, &mut f8, "same_day_microdeposits_enabled"),
+                9 => {
                     s::value(&mut map, &mut f9, "sms_microdeposits_verification_enabled")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             auth_type_select_enabled: s::optional(f0),
             automated_microdeposits_enabled: s::optional(f1),
             database_insights_enabled: s::optional(f2),
@@ -7204,7 +5870,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.auth_type_select_enabled),
             ::std::option::Option::is_none(&self.automated_microdeposits_enabled),
             ::std::option::Option::is_none(&self.database_insights_enabled),
@@ -7219,51 +5885,48 @@ impl ::serde::Serialize for LinkTokenCreateRequestAuth {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestAuth",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "auth_type_select_enabled",
             &self.auth_type_select_enabled,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "automated_microdeposits_enabled",
             &self.automated_microdeposits_enabled,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "database_insights_enabled",
             &self.database_insights_enabled,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "database_match_enabled",
             &self.database_match_enabled,
         );
-        out.field_unless(skip[4usize], "flow_type", &self.flow_type);
+        out.field_unless(skip[4], "flow_type", &self.flow_type);
+        out.field_unless(skip[5], "instant_match_enabled", &self.instant_match_enabled);
         out.field_unless(
-            skip[5usize],
-            "instant_match_enabled",
-            &self.instant_match_enabled,
-        );
-        out.field_unless(
-            skip[6usize],
+            skip[6],
             "instant_microdeposits_enabled",
             &self.instant_microdeposits_enabled,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "reroute_to_credentials",
             &self.reroute_to_credentials,
         );
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "same_day_microdeposits_enabled",
             &self.same_day_microdeposits_enabled,
         );
         out.field_unless(
-            skip[9usize],
+            skip[9],
             "sms_microdeposits_verification_enabled",
             &self.sms_microdeposits_verification_enabled,
         );
@@ -7384,34 +6047,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestBaseReport
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_report_id"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_report_id: s::optional(f0),
-            days_requested: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
+            days_requested: s::required(f1, "days_requested")?,
         })
     }
 }
@@ -7420,15 +6072,14 @@ impl ::serde::Serialize for LinkTokenCreateRequestBaseReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.client_report_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.client_report_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestBaseReport",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[0], "client_report_id", &self.client_report_id);
         out.field("days_requested", &self.days_requested);
         out.end()
     }
@@ -7484,80 +6135,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestCraOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReport>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsCashflowInsights>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsIncomeInsights>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsLendScore>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsNetworkInsights>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsPartnerInsights>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "base_report")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cashflow_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "days_required")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "include_investments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "income_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "lend_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "network_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "partner_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "base_report"),
+                1 => s::value(&mut map, &mut f1, "cashflow_insights"),
+                2 => s::value(&mut map, &mut f2, "client_report_id"),
+                3 => s::value(&mut map, &mut f3, "days_requested"),
+                4 => s::value(&mut map, &mut f4, "days_required"),
+                5 => s::value(&mut map, &mut f5, "include_investments"),
+                6 => s::value(&mut map, &mut f6, "income_insights"),
+                7 => s::value(&mut map, &mut f7, "lend_score"),
+                8 => s::value(&mut map, &mut f8, "network_insights"),
+                9 => s::value(&mut map, &mut f9, "partner_insights"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             base_report: s::optional(f0),
             cashflow_insights: s::optional(f1),
             client_report_id: s::optional(f2),
-            days_requested: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
+            days_requested: s::required(f3, "days_requested")?,
             days_required: s::optional(f4),
             include_investments: s::optional(f5),
             income_insights: s::optional(f6),
@@ -7572,7 +6184,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.base_report),
             ::std::option::Option::is_none(&self.cashflow_insights),
             ::std::option::Option::is_none(&self.client_report_id),
@@ -7586,18 +6198,19 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "base_report", &self.base_report);
-        out.field_unless(skip[1usize], "cashflow_insights", &self.cashflow_insights);
-        out.field_unless(skip[2usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[0], "base_report", &self.base_report);
+        out.field_unless(skip[1], "cashflow_insights", &self.cashflow_insights);
+        out.field_unless(skip[2], "client_report_id", &self.client_report_id);
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[3usize], "days_required", &self.days_required);
-        out.field_unless(skip[4usize], "include_investments", &self.include_investments);
-        out.field_unless(skip[5usize], "income_insights", &self.income_insights);
-        out.field_unless(skip[6usize], "lend_score", &self.lend_score);
-        out.field_unless(skip[7usize], "network_insights", &self.network_insights);
-        out.field_unless(skip[8usize], "partner_insights", &self.partner_insights);
+        out.field_unless(skip[3], "days_required", &self.days_required);
+        out.field_unless(skip[4], "include_investments", &self.include_investments);
+        out.field_unless(skip[5], "income_insights", &self.income_insights);
+        out.field_unless(skip[6], "lend_score", &self.lend_score);
+        out.field_unless(skip[7], "network_insights", &self.network_insights);
+        out.field_unless(skip[8], "partner_insights", &self.partner_insights);
         out.end()
     }
 }
@@ -7635,41 +6248,25 @@ for LinkTokenCreateRequestCraOptionsBaseReport {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReportGseOptions>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CraCheckReportHomeLendingReportOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "gse_options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "home_lending_report_options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "require_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_report_id"),
+                1 => s::value(&mut map, &mut f1, "gse_options"),
+                2 => s::value(&mut map, &mut f2, "home_lending_report_options"),
+                3 => s::value(&mut map, &mut f3, "require_identity"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_report_id: s::optional(f0),
             gse_options: s::optional(f1),
             home_lending_report_options: s::optional(f2),
@@ -7682,7 +6279,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReport {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_report_id),
             ::std::option::Option::is_none(&self.gse_options),
             ::std::option::Option::is_none(&self.home_lending_report_options),
@@ -7691,16 +6288,17 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReport {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsBaseReport",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
-        out.field_unless(skip[1usize], "gse_options", &self.gse_options);
+        out.field_unless(skip[0], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[1], "gse_options", &self.gse_options);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "home_lending_report_options",
             &self.home_lending_report_options,
         );
-        out.field_unless(skip[3usize], "require_identity", &self.require_identity);
+        out.field_unless(skip[3], "require_identity", &self.require_identity);
         out.end()
     }
 }
@@ -7726,27 +6324,20 @@ for LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<GseReportType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "report_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "report_types"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            report_types: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("report_types"),
-            },
+        Ok(Self {
+            report_types: s::required(f0, "report_types")?,
         })
     }
 }
@@ -7755,11 +6346,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReportGseOptions
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsBaseReportGseOptions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("report_types", &self.report_types);
         out.end()
@@ -7786,25 +6378,19 @@ for LinkTokenCreateRequestCraOptionsCashflowInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<CashflowAttributesVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "attributes_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "attributes_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             attributes_version: s::optional(f0),
         })
     }
@@ -7814,15 +6400,14 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsCashflowInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.attributes_version),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.attributes_version)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsCashflowInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "attributes_version", &self.attributes_version);
+        out.field_unless(skip[0], "attributes_version", &self.attributes_version);
         out.end()
     }
 }
@@ -7850,36 +6435,23 @@ for LinkTokenCreateRequestCraOptionsIncomeInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<IncomeInsightsFilter>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IncomeInsightsVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_insights_filter")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "income_insights_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_insights_filter"),
+                1 => s::value(&mut map, &mut f1, "income_insights_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             income_insights_filter: s::optional(f0),
-            income_insights_version: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("income_insights_version");
-                }
-            },
+            income_insights_version: s::required(f1, "income_insights_version")?,
         })
     }
 }
@@ -7888,16 +6460,17 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsIncomeInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.income_insights_filter),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsIncomeInsights",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "income_insights_filter",
             &self.income_insights_filter,
         );
@@ -7925,25 +6498,19 @@ for LinkTokenCreateRequestCraOptionsLendScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<PlaidLendScoreVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "lend_score_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "lend_score_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             lend_score_version: s::optional(f0),
         })
     }
@@ -7953,15 +6520,14 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsLendScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.lend_score_version),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.lend_score_version)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsLendScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "lend_score_version", &self.lend_score_version);
+        out.field_unless(skip[0], "lend_score_version", &self.lend_score_version);
         out.end()
     }
 }
@@ -7985,25 +6551,19 @@ for LinkTokenCreateRequestCraOptionsNetworkInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<NetworkInsightsVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "network_insights_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "network_insights_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             network_insights_version: s::optional(f0),
         })
     }
@@ -8013,16 +6573,17 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsNetworkInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.network_insights_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsNetworkInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "network_insights_version",
             &self.network_insights_version,
         );
@@ -8050,29 +6611,21 @@ for LinkTokenCreateRequestCraOptionsPartnerInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<CraPartnerInsightsFicoInput>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PrismVersions>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "fico")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "prism_versions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "fico"),
+                1 => s::value(&mut map, &mut f1, "prism_versions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             fico: s::optional(f0),
             prism_versions: s::optional(f1),
         })
@@ -8083,17 +6636,18 @@ impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsPartnerInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.fico),
             ::std::option::Option::is_none(&self.prism_versions),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCraOptionsPartnerInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "fico", &self.fico);
-        out.field_unless(skip[1usize], "prism_versions", &self.prism_versions);
+        out.field_unless(skip[0], "fico", &self.fico);
+        out.field_unless(skip[1], "prism_versions", &self.prism_versions);
         out.end()
     }
 }
@@ -8118,23 +6672,19 @@ for LinkTokenCreateRequestCreditPartnerInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days_requested: s::optional(f0),
         })
     }
@@ -8144,15 +6694,14 @@ impl ::serde::Serialize for LinkTokenCreateRequestCreditPartnerInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.days_requested),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.days_requested)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestCreditPartnerInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "days_requested", &self.days_requested);
+        out.field_unless(skip[0], "days_requested", &self.days_requested);
         out.end()
     }
 }
@@ -8176,27 +6725,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestDepositSwi
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "deposit_switch_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "deposit_switch_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            deposit_switch_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("deposit_switch_id"),
-            },
+        Ok(Self {
+            deposit_switch_id: s::required(f0, "deposit_switch_id")?,
         })
     }
 }
@@ -8205,11 +6747,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestDepositSwitch {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestDepositSwitch",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("deposit_switch_id", &self.deposit_switch_id);
         out.end()
@@ -8241,29 +6784,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestEmployment
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestEmploymentBankIncome>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<EmploymentSourceType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_employment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "employment_source_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_employment"),
+                1 => s::value(&mut map, &mut f1, "employment_source_types"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_employment: s::optional(f0),
             employment_source_types: f1.unwrap_or_default(),
         })
@@ -8274,18 +6809,19 @@ impl ::serde::Serialize for LinkTokenCreateRequestEmployment {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bank_employment),
             ::std::vec::Vec::is_empty(&self.employment_source_types),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestEmployment",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bank_employment", &self.bank_employment);
+        out.field_unless(skip[0], "bank_employment", &self.bank_employment);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "employment_source_types",
             &self.employment_source_types,
         );
@@ -8313,27 +6849,20 @@ for LinkTokenCreateRequestEmploymentBankIncome {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_requested: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
+        Ok(Self {
+            days_requested: s::required(f0, "days_requested")?,
         })
     }
 }
@@ -8342,11 +6871,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestEmploymentBankIncome {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestEmploymentBankIncome",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("days_requested", &self.days_requested);
         out.end()
@@ -8374,41 +6904,26 @@ for LinkTokenCreateRequestIdentityVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationConsent>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationConsent>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "consent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "gave_consent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "consent"),
+                1 => s::value(&mut map, &mut f1, "gave_consent"),
+                2 => s::value(&mut map, &mut f2, "template_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             consent: s::optional(f0),
             gave_consent: s::optional(f1),
-            template_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template_id"),
-            },
+            template_id: s::required(f2, "template_id")?,
         })
     }
 }
@@ -8417,17 +6932,18 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.consent),
             ::std::option::Option::is_none(&self.gave_consent),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestIdentityVerification",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "consent", &self.consent);
-        out.field_unless(skip[1usize], "gave_consent", &self.gave_consent);
+        out.field_unless(skip[0], "consent", &self.consent);
+        out.field_unless(skip[1], "gave_consent", &self.gave_consent);
         out.field("template_id", &self.template_id);
         out.end()
     }
@@ -8479,61 +6995,31 @@ for LinkTokenCreateRequestIncomeVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<AccessToken>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestIncomeVerificationBankIncome>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<IncomeVerificationSourceType>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestIncomeVerificationPayrollIncome>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<LinkTokenCreateRequestUserStatedIncomeSource>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_tokens")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "asset_report_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "bank_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "income_source_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "income_verification_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "payroll_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "stated_income_sources")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_tokens"),
+                1 => s::value(&mut map, &mut f1, "asset_report_id"),
+                2 => s::value(&mut map, &mut f2, "bank_income"),
+                3 => s::value(&mut map, &mut f3, "income_source_types"),
+                4 => s::value(&mut map, &mut f4, "income_verification_id"),
+                5 => s::value(&mut map, &mut f5, "payroll_income"),
+                6 => s::value(&mut map, &mut f6, "stated_income_sources"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_tokens: s::optional(f0),
             asset_report_id: s::optional(f1),
             bank_income: s::optional(f2),
@@ -8549,7 +7035,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.access_tokens),
             ::std::option::Option::is_none(&self.asset_report_id),
             ::std::option::Option::is_none(&self.bank_income),
@@ -8561,23 +7047,20 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerification {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestIncomeVerification",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
-        out.field_unless(skip[1usize], "asset_report_id", &self.asset_report_id);
-        out.field_unless(skip[2usize], "bank_income", &self.bank_income);
-        out.field_unless(skip[3usize], "income_source_types", &self.income_source_types);
+        out.field_unless(skip[0], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1], "asset_report_id", &self.asset_report_id);
+        out.field_unless(skip[2], "bank_income", &self.bank_income);
+        out.field_unless(skip[3], "income_source_types", &self.income_source_types);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "income_verification_id",
             &self.income_verification_id,
         );
-        out.field_unless(skip[5usize], "payroll_income", &self.payroll_income);
-        out.field_unless(
-            skip[6usize],
-            "stated_income_sources",
-            &self.stated_income_sources,
-        );
+        out.field_unless(skip[5], "payroll_income", &self.payroll_income);
+        out.field_unless(skip[6], "stated_income_sources", &self.stated_income_sources);
         out.end()
     }
 }
@@ -8618,37 +7101,26 @@ for LinkTokenCreateRequestIncomeVerificationBankIncome {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "enable_multiple_items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                1 => s::value(&mut map, &mut f1, "enable_multiple_items"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_requested: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_requested"),
-            },
-            enable_multiple_items: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::link_token_create_request_income_verification_bank_income_enable_multiple_items()
-                }
-            },
+        Ok(Self {
+            days_requested: s::required(f0, "days_requested")?,
+            enable_multiple_items: f1
+                .unwrap_or_else(
+                    defaults::link_token_create_request_income_verification_bank_income_enable_multiple_items,
+                ),
         })
     }
 }
@@ -8657,11 +7129,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationBankIncome {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestIncomeVerificationBankIncome",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("days_requested", &self.days_requested);
         out.field("enable_multiple_items", &self.enable_multiple_items);
@@ -8705,41 +7178,25 @@ for LinkTokenCreateRequestIncomeVerificationPayrollIncome {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<IncomeVerificationPayrollFlowType>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<IncomeVerificationDocParsingConfig>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "flow_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_update_mode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id_to_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "parsing_config")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "flow_types"),
+                1 => s::value(&mut map, &mut f1, "is_update_mode"),
+                2 => s::value(&mut map, &mut f2, "item_id_to_update"),
+                3 => s::value(&mut map, &mut f3, "parsing_config"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             flow_types: s::optional(f0),
             is_update_mode: f1.unwrap_or_default(),
             item_id_to_update: s::optional(f2),
@@ -8752,7 +7209,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationPayrollIncom
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.flow_types),
             ::std::option::Option::is_none(&self.item_id_to_update),
             ::std::option::Option::is_none(&self.parsing_config),
@@ -8760,12 +7217,13 @@ impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationPayrollIncom
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestIncomeVerificationPayrollIncome",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "flow_types", &self.flow_types);
+        out.field_unless(skip[0], "flow_types", &self.flow_types);
         out.field("is_update_mode", &self.is_update_mode);
-        out.field_unless(skip[1usize], "item_id_to_update", &self.item_id_to_update);
-        out.field_unless(skip[2usize], "parsing_config", &self.parsing_config);
+        out.field_unless(skip[1], "item_id_to_update", &self.item_id_to_update);
+        out.field_unless(skip[2], "parsing_config", &self.parsing_config);
         out.end()
     }
 }
@@ -8792,33 +7250,22 @@ for LinkTokenCreateRequestPaymentConfiguration {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             description: s::optional(f1),
         })
     }
@@ -8828,14 +7275,15 @@ impl ::serde::Serialize for LinkTokenCreateRequestPaymentConfiguration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.description)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.description)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestPaymentConfiguration",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "description", &self.description);
+        out.field_unless(skip[0], "description", &self.description);
         out.end()
     }
 }
@@ -8861,31 +7309,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestPaymentIni
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "consent_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "consent_id"),
+                1 => s::value(&mut map, &mut f1, "payment_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             consent_id: s::optional(f0),
             payment_id: s::optional(f1),
         })
@@ -8896,17 +7334,18 @@ impl ::serde::Serialize for LinkTokenCreateRequestPaymentInitiation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.consent_id),
             ::std::option::Option::is_none(&self.payment_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestPaymentInitiation",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "consent_id", &self.consent_id);
-        out.field_unless(skip[1usize], "payment_id", &self.payment_id);
+        out.field_unless(skip[0], "consent_id", &self.consent_id);
+        out.field_unless(skip[1], "payment_id", &self.payment_id);
         out.end()
     }
 }
@@ -8973,35 +7412,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestStatements
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            end_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            end_date: s::required(f0, "end_date")?,
+            start_date: s::required(f1, "start_date")?,
         })
     }
 }
@@ -9010,11 +7437,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestStatements {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestStatements",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
@@ -9049,37 +7477,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestTransfer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "intent_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "payment_profile_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization_id"),
+                1 => s::value(&mut map, &mut f1, "intent_id"),
+                2 => s::value(&mut map, &mut f2, "payment_profile_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             authorization_id: s::optional(f0),
             intent_id: s::optional(f1),
             payment_profile_token: s::optional(f2),
@@ -9091,7 +7505,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestTransfer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.authorization_id),
             ::std::option::Option::is_none(&self.intent_id),
             ::std::option::Option::is_none(&self.payment_profile_token),
@@ -9099,15 +7513,12 @@ impl ::serde::Serialize for LinkTokenCreateRequestTransfer {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestTransfer",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "authorization_id", &self.authorization_id);
-        out.field_unless(skip[1usize], "intent_id", &self.intent_id);
-        out.field_unless(
-            skip[2usize],
-            "payment_profile_token",
-            &self.payment_profile_token,
-        );
+        out.field_unless(skip[0], "authorization_id", &self.authorization_id);
+        out.field_unless(skip[1], "intent_id", &self.intent_id);
+        out.field_unless(skip[2], "payment_profile_token", &self.payment_profile_token);
         out.end()
     }
 }
@@ -9146,37 +7557,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestUpdate {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<ItemId>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_selection_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "reauthorization_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_selection_enabled"),
+                1 => s::value(&mut map, &mut f1, "item_ids"),
+                2 => s::value(&mut map, &mut f2, "reauthorization_enabled"),
+                3 => s::value(&mut map, &mut f3, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_selection_enabled: f0.unwrap_or_default(),
             item_ids: s::optional(f1),
             reauthorization_enabled: s::optional(f2),
@@ -9189,19 +7588,20 @@ impl ::serde::Serialize for LinkTokenCreateRequestUpdate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.item_ids),
             ::std::option::Option::is_none(&self.reauthorization_enabled),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestUpdate",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_selection_enabled", &self.account_selection_enabled);
-        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field_unless(skip[0], "item_ids", &self.item_ids);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "reauthorization_enabled",
             &self.reauthorization_enabled,
         );
@@ -9271,84 +7671,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<IdentityVerificationRequestUserName>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "email_address_verified_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "phone_number_verified_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "ssn")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "date_of_birth"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "email_address_verified_time"),
+                5 => s::value(&mut map, &mut f5, "id_number"),
+                6 => s::value(&mut map, &mut f6, "legal_name"),
+                7 => s::value(&mut map, &mut f7, "name"),
+                8 => s::value(&mut map, &mut f8, "phone_number"),
+                9 => s::value(&mut map, &mut f9, "phone_number_verified_time"),
+                10 => s::value(&mut map, &mut f10, "ssn"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
             date_of_birth: s::optional(f2),
             email_address: s::optional(f3),
             email_address_verified_time: s::optional(f4),
@@ -9366,7 +7723,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.email_address),
@@ -9381,27 +7738,28 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestUser",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[0], "address", &self.address);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "email_address", &self.email_address);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "email_address_verified_time",
             &self.email_address_verified_time,
         );
-        out.field_unless(skip[4usize], "id_number", &self.id_number);
-        out.field_unless(skip[5usize], "legal_name", &self.legal_name);
-        out.field_unless(skip[6usize], "name", &self.name);
-        out.field_unless(skip[7usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[4], "id_number", &self.id_number);
+        out.field_unless(skip[5], "legal_name", &self.legal_name);
+        out.field_unless(skip[6], "name", &self.name);
+        out.field_unless(skip[7], "phone_number", &self.phone_number);
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "phone_number_verified_time",
             &self.phone_number_verified_time,
         );
-        out.field_unless(skip[9usize], "ssn", &self.ssn);
+        out.field_unless(skip[9], "ssn", &self.ssn);
         out.end()
     }
 }
@@ -9440,51 +7798,29 @@ for LinkTokenCreateRequestUserStatedIncomeSource {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<UserStatedIncomeSourceCategory>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<UserStatedIncomeSourceFrequency>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<UserStatedIncomeSourcePayType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "employer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "pay_annual")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "pay_frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "pay_per_cycle")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "pay_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "category"),
+                1 => s::value(&mut map, &mut f1, "employer"),
+                2 => s::value(&mut map, &mut f2, "pay_annual"),
+                3 => s::value(&mut map, &mut f3, "pay_frequency"),
+                4 => s::value(&mut map, &mut f4, "pay_per_cycle"),
+                5 => s::value(&mut map, &mut f5, "pay_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             category: s::optional(f0),
             employer: s::optional(f1),
             pay_annual: s::optional(f2),
@@ -9499,7 +7835,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestUserStatedIncomeSource {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.category),
             ::std::option::Option::is_none(&self.employer),
             ::std::option::Option::is_none(&self.pay_annual),
@@ -9510,14 +7846,15 @@ impl ::serde::Serialize for LinkTokenCreateRequestUserStatedIncomeSource {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateRequestUserStatedIncomeSource",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "category", &self.category);
-        out.field_unless(skip[1usize], "employer", &self.employer);
-        out.field_unless(skip[2usize], "pay_annual", &self.pay_annual);
-        out.field_unless(skip[3usize], "pay_frequency", &self.pay_frequency);
-        out.field_unless(skip[4usize], "pay_per_cycle", &self.pay_per_cycle);
-        out.field_unless(skip[5usize], "pay_type", &self.pay_type);
+        out.field_unless(skip[0], "category", &self.category);
+        out.field_unless(skip[1], "employer", &self.employer);
+        out.field_unless(skip[2], "pay_annual", &self.pay_annual);
+        out.field_unless(skip[3], "pay_frequency", &self.pay_frequency);
+        out.field_unless(skip[4], "pay_per_cycle", &self.pay_per_cycle);
+        out.field_unless(skip[5], "pay_type", &self.pay_type);
         out.end()
     }
 }
@@ -9553,54 +7890,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expiration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "hosted_link_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expiration"),
+                1 => s::value(&mut map, &mut f1, "hosted_link_url"),
+                2 => s::value(&mut map, &mut f2, "link_token"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            expiration: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expiration"),
-            },
+        Ok(Self {
+            expiration: s::required(f0, "expiration")?,
             hosted_link_url: s::optional(f1),
-            link_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            link_token: s::required(f2, "link_token")?,
+            request_id: s::required(f3, "request_id")?,
             user_id: s::optional(f4),
         })
     }
@@ -9610,20 +7924,21 @@ impl ::serde::Serialize for LinkTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.hosted_link_url),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenCreateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("expiration", &self.expiration);
-        out.field_unless(skip[0usize], "hosted_link_url", &self.hosted_link_url);
+        out.field_unless(skip[0], "hosted_link_url", &self.hosted_link_url);
         out.field("link_token", &self.link_token);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -9658,23 +7973,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenEuConfig {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "headless")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "headless"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { headless: s::optional(f0) })
+        Ok(Self { headless: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for LinkTokenEuConfig {
@@ -9682,13 +7993,14 @@ impl ::serde::Serialize for LinkTokenEuConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.headless)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.headless)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenEuConfig",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "headless", &self.headless);
+        out.field_unless(skip[0], "headless", &self.headless);
         out.end()
     }
 }
@@ -9733,89 +8045,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetMetadataResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<AccountFiltersResponse>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateInstitutionData>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_filters")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "country_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "initial_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "institution_data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "language")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "redirect_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_filters"),
+                1 => s::value(&mut map, &mut f1, "client_name"),
+                2 => s::value(&mut map, &mut f2, "country_codes"),
+                3 => s::value(&mut map, &mut f3, "initial_products"),
+                4 => s::value(&mut map, &mut f4, "institution_data"),
+                5 => s::value(&mut map, &mut f5, "language"),
+                6 => s::value(&mut map, &mut f6, "redirect_uri"),
+                7 => s::value(&mut map, &mut f7, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_filters: s::optional(f0),
-            client_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_name"),
-            },
-            country_codes: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_codes"),
-            },
-            initial_products: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initial_products"),
-            },
+            client_name: s::required(f1, "client_name")?,
+            country_codes: s::required(f2, "country_codes")?,
+            initial_products: s::required(f3, "initial_products")?,
             institution_data: s::optional(f4),
-            language: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("language"),
-            },
-            redirect_uri: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redirect_uri"),
-            },
-            webhook: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            language: s::required(f5, "language")?,
+            redirect_uri: s::required(f6, "redirect_uri")?,
+            webhook: s::required(f7, "webhook")?,
         })
     }
 }
@@ -9824,20 +8088,21 @@ impl ::serde::Serialize for LinkTokenGetMetadataResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account_filters),
             ::std::option::Option::is_none(&self.institution_data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenGetMetadataResponse",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_filters", &self.account_filters);
+        out.field_unless(skip[0], "account_filters", &self.account_filters);
         out.field("client_name", &self.client_name);
         out.field("country_codes", &self.country_codes);
         out.field("initial_products", &self.initial_products);
-        out.field_unless(skip[1usize], "institution_data", &self.institution_data);
+        out.field_unless(skip[1], "institution_data", &self.institution_data);
         out.field("language", &self.language);
         out.field("redirect_uri", &self.redirect_uri);
         out.field("webhook", &self.webhook);
@@ -9866,36 +8131,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "link_token"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            link_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
+            link_token: s::required(f1, "link_token")?,
             secret: s::optional(f2),
         })
     }
@@ -9905,18 +8159,19 @@ impl ::serde::Serialize for LinkTokenGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -9966,74 +8221,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<LinkTokenGetSessionsResponse>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<LinkTokenGetMetadataResponse> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expiration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "link_sessions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "expiration"),
+                2 => s::value(&mut map, &mut f2, "link_sessions"),
+                3 => s::value(&mut map, &mut f3, "link_token"),
+                4 => s::value(&mut map, &mut f4, "metadata"),
+                5 => s::value(&mut map, &mut f5, "request_id"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            created_at: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            expiration: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expiration"),
-            },
+        Ok(Self {
+            created_at: s::required(f0, "created_at")?,
+            expiration: s::required(f1, "expiration")?,
             link_sessions: f2.unwrap_or_default(),
-            link_token: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
-            metadata: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
-            request_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            link_token: s::required(f3, "link_token")?,
+            metadata: s::required(f4, "metadata")?,
+            request_id: s::required(f5, "request_id")?,
             user_id: s::optional(f6),
         })
     }
@@ -10043,22 +8261,23 @@ impl ::serde::Serialize for LinkTokenGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.link_sessions),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("created_at", &self.created_at);
         out.field("expiration", &self.expiration);
-        out.field_unless(skip[0usize], "link_sessions", &self.link_sessions);
+        out.field_unless(skip[0], "link_sessions", &self.link_sessions);
         out.field("link_token", &self.link_token);
         out.field("metadata", &self.metadata);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -10114,64 +8333,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetSessionsResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<LinkEvent>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<LinkSessionExit>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<LinkSessionExitDeprecated>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<LinkSessionSuccess>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<LinkSessionResults>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "exit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "finished_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "on_exit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "on_success")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "started_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "events"),
+                1 => s::value(&mut map, &mut f1, "exit"),
+                2 => s::value(&mut map, &mut f2, "finished_at"),
+                3 => s::value(&mut map, &mut f3, "link_session_id"),
+                4 => s::value(&mut map, &mut f4, "on_exit"),
+                5 => s::value(&mut map, &mut f5, "on_success"),
+                6 => s::value(&mut map, &mut f6, "results"),
+                7 => s::value(&mut map, &mut f7, "started_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             events: f0.unwrap_or_default(),
             exit: s::optional(f1),
             finished_at: s::optional(f2),
-            link_session_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
+            link_session_id: s::required(f3, "link_session_id")?,
             on_exit: s::optional(f4),
             on_success: s::optional(f5),
             results: s::optional(f6),
@@ -10184,7 +8376,7 @@ impl ::serde::Serialize for LinkTokenGetSessionsResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::vec::Vec::is_empty(&self.events),
             ::std::option::Option::is_none(&self.exit),
             ::std::option::Option::is_none(&self.finished_at),
@@ -10196,16 +8388,17 @@ impl ::serde::Serialize for LinkTokenGetSessionsResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenGetSessionsResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "events", &self.events);
-        out.field_unless(skip[1usize], "exit", &self.exit);
-        out.field_unless(skip[2usize], "finished_at", &self.finished_at);
+        out.field_unless(skip[0], "events", &self.events);
+        out.field_unless(skip[1], "exit", &self.exit);
+        out.field_unless(skip[2], "finished_at", &self.finished_at);
         out.field("link_session_id", &self.link_session_id);
-        out.field_unless(skip[3usize], "on_exit", &self.on_exit);
-        out.field_unless(skip[4usize], "on_success", &self.on_success);
-        out.field_unless(skip[5usize], "results", &self.results);
-        out.field_unless(skip[6usize], "started_at", &self.started_at);
+        out.field_unless(skip[3], "on_exit", &self.on_exit);
+        out.field_unless(skip[4], "on_success", &self.on_success);
+        out.field_unless(skip[5], "results", &self.results);
+        out.field_unless(skip[6], "started_at", &self.started_at);
         out.end()
     }
 }
@@ -10234,27 +8427,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenInvestments {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "allow_manual_entry")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "allow_unverified_crypto_wallets")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "allow_manual_entry"),
+                1 => s::value(&mut map, &mut f1, "allow_unverified_crypto_wallets"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             allow_manual_entry: s::optional(f0),
             allow_unverified_crypto_wallets: s::optional(f1),
         })
@@ -10265,18 +8452,19 @@ impl ::serde::Serialize for LinkTokenInvestments {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.allow_manual_entry),
             ::std::option::Option::is_none(&self.allow_unverified_crypto_wallets),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenInvestments",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "allow_manual_entry", &self.allow_manual_entry);
+        out.field_unless(skip[0], "allow_manual_entry", &self.allow_manual_entry);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "allow_unverified_crypto_wallets",
             &self.allow_unverified_crypto_wallets,
         );
@@ -10314,59 +8502,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenInvestmentsAuth {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "manual_entry_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "masked_number_match_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "rollover_401k_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "stated_account_number_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "manual_entry_enabled"),
+                1 => s::value(&mut map, &mut f1, "masked_number_match_enabled"),
+                2 => s::value(&mut map, &mut f2, "rollover_401k_enabled"),
+                3 => s::value(&mut map, &mut f3, "stated_account_number_enabled"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            manual_entry_enabled: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::link_token_investments_auth_manual_entry_enabled()
-                }
-            },
-            masked_number_match_enabled: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::link_token_investments_auth_masked_number_match_enabled()
-                }
-            },
-            rollover_401k_enabled: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::link_token_investments_auth_rollover_401k_enabled()
-                }
-            },
-            stated_account_number_enabled: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::link_token_investments_auth_stated_account_number_enabled()
-                }
-            },
+        Ok(Self {
+            manual_entry_enabled: f0
+                .unwrap_or_else(
+                    defaults::link_token_investments_auth_manual_entry_enabled,
+                ),
+            masked_number_match_enabled: f1
+                .unwrap_or_else(
+                    defaults::link_token_investments_auth_masked_number_match_enabled,
+                ),
+            rollover_401k_enabled: f2
+                .unwrap_or_else(
+                    defaults::link_token_investments_auth_rollover_401k_enabled,
+                ),
+            stated_account_number_enabled: f3
+                .unwrap_or_else(
+                    defaults::link_token_investments_auth_stated_account_number_enabled,
+                ),
         })
     }
 }
@@ -10375,11 +8545,12 @@ impl ::serde::Serialize for LinkTokenInvestmentsAuth {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenInvestmentsAuth",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("manual_entry_enabled", &self.manual_entry_enabled);
         out.field("masked_number_match_enabled", &self.masked_number_match_enabled);
@@ -10420,27 +8591,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenTransactions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_requested: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
-            },
+        Ok(Self {
+            days_requested: f0.unwrap_or_else(defaults::default_u64::<i64, 90>),
         })
     }
 }
@@ -10449,11 +8613,12 @@ impl ::serde::Serialize for LinkTokenTransactions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkTokenTransactions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("days_requested", &self.days_requested);
         out.end()
@@ -10499,63 +8664,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for LinkUserDeliveryStatusWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<LinkDeliveryMetadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "link_delivery_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_delivery_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "link_delivery_metadata"),
+                1 => s::value(&mut map, &mut f1, "link_delivery_session_id"),
+                2 => s::value(&mut map, &mut f2, "timestamp"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            link_delivery_metadata: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_delivery_metadata");
-                }
-            },
-            link_delivery_session_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("link_delivery_session_id");
-                }
-            },
-            timestamp: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            link_delivery_metadata: s::required(f0, "link_delivery_metadata")?,
+            link_delivery_session_id: s::required(f1, "link_delivery_session_id")?,
+            timestamp: s::required(f2, "timestamp")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -10564,11 +8698,12 @@ impl ::serde::Serialize for LinkUserDeliveryStatusWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LinkUserDeliveryStatusWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("link_delivery_metadata", &self.link_delivery_metadata);
         out.field("link_delivery_session_id", &self.link_delivery_session_id);
@@ -10597,27 +8732,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Loan {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<LoanIdentifiers> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "LOAN_IDENTIFIERS")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "LOAN_IDENTIFIERS"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loan_identifiers: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LOAN_IDENTIFIERS"),
-            },
+        Ok(Self {
+            loan_identifiers: s::required(f0, "LOAN_IDENTIFIERS")?,
         })
     }
 }
@@ -10626,12 +8754,8 @@ impl ::serde::Serialize for Loan {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Loan",
-            crate::struct_serde::kept(1usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Loan", 1, &skip);
         out.field("LOAN_IDENTIFIERS", &self.loan_identifiers);
         out.end()
     }
@@ -10828,67 +8952,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanDisbursementsIndicators {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "category_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "monthly_average")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "monthly_summaries")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "percentage_of_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "top_providers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "category_details"),
+                2 => s::value(&mut map, &mut f2, "days_since_last_occurrence"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "monthly_average"),
+                5 => s::value(&mut map, &mut f5, "monthly_summaries"),
+                6 => s::value(&mut map, &mut f6, "percentage_of_income"),
+                7 => s::value(&mut map, &mut f7, "top_providers"),
+                8 => s::value(&mut map, &mut f8, "transactions_count"),
+                9 => s::value(&mut map, &mut f9, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             category_details: f1.unwrap_or_default(),
             days_since_last_occurrence: s::optional(f2),
@@ -10907,7 +9001,7 @@ impl ::serde::Serialize for LoanDisbursementsIndicators {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::vec::Vec::is_empty(&self.category_details),
             ::std::option::Option::is_none(&self.days_since_last_occurrence),
@@ -10922,27 +9016,24 @@ impl ::serde::Serialize for LoanDisbursementsIndicators {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanDisbursementsIndicators",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "category_details", &self.category_details);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "days_since_last_occurrence",
             &self.days_since_last_occurrence,
         );
-        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
-        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[6], "percentage_of_income", &self.percentage_of_income);
+        out.field_unless(skip[7], "top_providers", &self.top_providers);
+        out.field_unless(skip[8], "transactions_count", &self.transactions_count);
         out.field_unless(
-            skip[6usize],
-            "percentage_of_income",
-            &self.percentage_of_income,
-        );
-        out.field_unless(skip[7usize], "top_providers", &self.top_providers);
-        out.field_unless(skip[8usize], "transactions_count", &self.transactions_count);
-        out.field_unless(
-            skip[9usize],
+            skip[9],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -10968,27 +9059,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<LoanAccountSubtypes> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_subtypes: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtypes"),
-            },
+        Ok(Self {
+            account_subtypes: s::required(f0, "account_subtypes")?,
         })
     }
 }
@@ -10997,11 +9081,12 @@ impl ::serde::Serialize for LoanFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanFilter",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
@@ -11028,37 +9113,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<LoanIdentifierType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "LoanIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "LoanIdentifierType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "LoanIdentifier"),
+                1 => s::value(&mut map, &mut f1, "LoanIdentifierType"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loan_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LoanIdentifier"),
-            },
-            loan_identifier_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LoanIdentifierType"),
-            },
+        Ok(Self {
+            loan_identifier: s::required(f0, "LoanIdentifier")?,
+            loan_identifier_type: s::required(f1, "LoanIdentifierType")?,
         })
     }
 }
@@ -11067,11 +9138,12 @@ impl ::serde::Serialize for LoanIdentifier {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanIdentifier",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("LoanIdentifier", &self.loan_identifier);
         out.field("LoanIdentifierType", &self.loan_identifier_type);
@@ -11142,27 +9214,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifiers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<LoanIdentifier> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "LOAN_IDENTIFIER")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "LOAN_IDENTIFIER"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loan_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LOAN_IDENTIFIER"),
-            },
+        Ok(Self {
+            loan_identifier: s::required(f0, "LOAN_IDENTIFIER")?,
         })
     }
 }
@@ -11171,11 +9236,12 @@ impl ::serde::Serialize for LoanIdentifiers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanIdentifiers",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("LOAN_IDENTIFIER", &self.loan_identifier);
         out.end()
@@ -11203,32 +9269,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsCounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "baseline_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "baseline_count"),
+                1 => s::value(&mut map, &mut f1, "current_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             baseline_count: s::optional(f0),
-            current_count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current_count"),
-            },
+            current_count: s::required(f1, "current_count")?,
         })
     }
 }
@@ -11237,15 +9294,14 @@ impl ::serde::Serialize for LoanPaymentsCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.baseline_count),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.baseline_count)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanPaymentsCounts",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field_unless(skip[0], "baseline_count", &self.baseline_count);
         out.field("current_count", &self.current_count);
         out.end()
     }
@@ -11303,67 +9359,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsIndicators {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "category_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "monthly_average")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "monthly_summaries")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "percentage_of_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "top_providers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "category_details"),
+                2 => s::value(&mut map, &mut f2, "days_since_last_occurrence"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "monthly_average"),
+                5 => s::value(&mut map, &mut f5, "monthly_summaries"),
+                6 => s::value(&mut map, &mut f6, "percentage_of_income"),
+                7 => s::value(&mut map, &mut f7, "top_providers"),
+                8 => s::value(&mut map, &mut f8, "transactions_count"),
+                9 => s::value(&mut map, &mut f9, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             category_details: f1.unwrap_or_default(),
             days_since_last_occurrence: s::optional(f2),
@@ -11382,7 +9408,7 @@ impl ::serde::Serialize for LoanPaymentsIndicators {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::vec::Vec::is_empty(&self.category_details),
             ::std::option::Option::is_none(&self.days_since_last_occurrence),
@@ -11397,27 +9423,24 @@ impl ::serde::Serialize for LoanPaymentsIndicators {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanPaymentsIndicators",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "category_details", &self.category_details);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "days_since_last_occurrence",
             &self.days_since_last_occurrence,
         );
-        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
-        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[3], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(skip[6], "percentage_of_income", &self.percentage_of_income);
+        out.field_unless(skip[7], "top_providers", &self.top_providers);
+        out.field_unless(skip[8], "transactions_count", &self.transactions_count);
         out.field_unless(
-            skip[6usize],
-            "percentage_of_income",
-            &self.percentage_of_income,
-        );
-        out.field_unless(skip[7usize], "top_providers", &self.top_providers);
-        out.field_unless(skip[8usize], "transactions_count", &self.transactions_count);
-        out.field_unless(
-            skip[9usize],
+            skip[9],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -11446,32 +9469,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsMerchantCounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "baseline_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "baseline_count"),
+                1 => s::value(&mut map, &mut f1, "current_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             baseline_count: s::optional(f0),
-            current_count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current_count"),
-            },
+            current_count: s::required(f1, "current_count")?,
         })
     }
 }
@@ -11480,15 +9494,14 @@ impl ::serde::Serialize for LoanPaymentsMerchantCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.baseline_count),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.baseline_count)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "LoanPaymentsMerchantCounts",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field_unless(skip[0], "baseline_count", &self.baseline_count);
         out.field("current_count", &self.current_count);
         out.end()
     }
@@ -11512,27 +9525,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Loans {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Loan> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "LOAN")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "LOAN"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loan: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("LOAN"),
-            },
+        Ok(Self {
+            loan: s::required(f0, "LOAN")?,
         })
     }
 }
@@ -11541,12 +9547,8 @@ impl ::serde::Serialize for Loans {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Loans",
-            crate::struct_serde::kept(1usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Loans", 1, &skip);
         out.field("LOAN", &self.loan);
         out.end()
     }
@@ -11594,95 +9596,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for Location {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "lat")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "lon")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "store_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "city"),
+                2 => s::value(&mut map, &mut f2, "country"),
+                3 => s::value(&mut map, &mut f3, "lat"),
+                4 => s::value(&mut map, &mut f4, "lon"),
+                5 => s::value(&mut map, &mut f5, "postal_code"),
+                6 => s::value(&mut map, &mut f6, "region"),
+                7 => s::value(&mut map, &mut f7, "store_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            city: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            lat: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lat"),
-            },
-            lon: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lon"),
-            },
-            postal_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            store_number: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("store_number"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            city: s::required(f1, "city")?,
+            country: s::required(f2, "country")?,
+            lat: s::required(f3, "lat")?,
+            lon: s::required(f4, "lon")?,
+            postal_code: s::required(f5, "postal_code")?,
+            region: s::required(f6, "region")?,
+            store_number: s::required(f7, "store_number")?,
         })
     }
 }
@@ -11691,11 +9639,12 @@ impl ::serde::Serialize for Location {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Location",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("city", &self.city);

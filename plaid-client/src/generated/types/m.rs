@@ -20,27 +20,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for MatchSummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            summary: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("summary"),
-            },
+        Ok(Self {
+            summary: s::required(f0, "summary")?,
         })
     }
 }
@@ -49,11 +42,12 @@ impl ::serde::Serialize for MatchSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MatchSummary",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("summary", &self.summary);
         out.end()
@@ -167,92 +161,47 @@ impl<'de> crate::struct_serde::FromMap<'de> for MerchantInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "personal_finance_category_detailed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "personal_finance_category_primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "total_inflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "total_outflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "transaction_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_id"),
+                1 => s::value(&mut map, &mut f1, "name"),
+                2 => s::value(&mut map, &mut f2, "personal_finance_category_detailed"),
+                3 => s::value(&mut map, &mut f3, "personal_finance_category_primary"),
+                4 => s::value(&mut map, &mut f4, "total_inflows"),
+                5 => s::value(&mut map, &mut f5, "total_outflows"),
+                6 => s::value(&mut map, &mut f6, "transaction_count"),
+                7 => s::value(&mut map, &mut f7, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             entity_id: s::optional(f0),
-            name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            personal_finance_category_detailed: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("personal_finance_category_detailed");
-                }
-            },
-            personal_finance_category_primary: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("personal_finance_category_primary");
-                }
-            },
-            total_inflows: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_inflows"),
-            },
-            total_outflows: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_outflows"),
-            },
-            transaction_count: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_count"),
-            },
-            website: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+            name: s::required(f1, "name")?,
+            personal_finance_category_detailed: s::required(
+                f2,
+                "personal_finance_category_detailed",
+            )?,
+            personal_finance_category_primary: s::required(
+                f3,
+                "personal_finance_category_primary",
+            )?,
+            total_inflows: s::required(f4, "total_inflows")?,
+            total_outflows: s::required(f5, "total_outflows")?,
+            transaction_count: s::required(f6, "transaction_count")?,
+            website: s::required(f7, "website")?,
         })
     }
 }
@@ -261,13 +210,14 @@ impl ::serde::Serialize for MerchantInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.entity_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.entity_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MerchantInsights",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
-        out.field_unless(skip[0usize], "entity_id", &self.entity_id);
+        out.field_unless(skip[0], "entity_id", &self.entity_id);
         out.field("name", &self.name);
         out.field(
             "personal_finance_category_detailed",
@@ -310,51 +260,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for Meta {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "limit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "limit"),
+                1 => s::value(&mut map, &mut f1, "mask"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "official_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            limit: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("limit"),
-            },
-            mask: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mask"),
-            },
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            official_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("official_name"),
-            },
+        Ok(Self {
+            limit: s::required(f0, "limit")?,
+            mask: s::required(f1, "mask")?,
+            name: s::required(f2, "name")?,
+            official_name: s::required(f3, "official_name")?,
         })
     }
 }
@@ -363,12 +291,8 @@ impl ::serde::Serialize for Meta {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Meta",
-            crate::struct_serde::kept(4usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Meta", 4, &skip);
         out.field("limit", &self.limit);
         out.field("mask", &self.mask);
         out.field("name", &self.name);
@@ -417,61 +341,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for Mfa {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "question_rounds")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "questions_per_round")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "selection_rounds")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "selections_per_question")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "question_rounds"),
+                1 => s::value(&mut map, &mut f1, "questions_per_round"),
+                2 => s::value(&mut map, &mut f2, "selection_rounds"),
+                3 => s::value(&mut map, &mut f3, "selections_per_question"),
+                4 => s::value(&mut map, &mut f4, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            question_rounds: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("question_rounds"),
-            },
-            questions_per_round: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("questions_per_round"),
-            },
-            selection_rounds: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selection_rounds"),
-            },
-            selections_per_question: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("selections_per_question");
-                }
-            },
-            type_: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            question_rounds: s::required(f0, "question_rounds")?,
+            questions_per_round: s::required(f1, "questions_per_round")?,
+            selection_rounds: s::required(f2, "selection_rounds")?,
+            selections_per_question: s::required(f3, "selections_per_question")?,
+            type_: s::required(f4, "type")?,
         })
     }
 }
@@ -480,12 +375,8 @@ impl ::serde::Serialize for Mfa {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Mfa",
-            crate::struct_serde::kept(5usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Mfa", 5, &skip);
         out.field("question_rounds", &self.question_rounds);
         out.field("questions_per_round", &self.questions_per_round);
         out.field("selection_rounds", &self.selection_rounds);
@@ -623,63 +514,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonitoringIncomeInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ForecastedMonthlyIncome> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<HistoricalAnnualIncome> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<MonitoringIncomeSource>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<IncomeSourcesCounts> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TotalMonthlyIncomeInsights> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "forecasted_monthly_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "historical_annual_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "income_sources")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "income_sources_counts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "total_monthly_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "forecasted_monthly_income"),
+                1 => s::value(&mut map, &mut f1, "historical_annual_income"),
+                2 => s::value(&mut map, &mut f2, "income_sources"),
+                3 => s::value(&mut map, &mut f3, "income_sources_counts"),
+                4 => s::value(&mut map, &mut f4, "total_monthly_income"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            forecasted_monthly_income: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("forecasted_monthly_income");
-                }
-            },
-            historical_annual_income: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("historical_annual_income");
-                }
-            },
-            income_sources: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_sources"),
-            },
-            income_sources_counts: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_sources_counts"),
-            },
-            total_monthly_income: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_monthly_income"),
-            },
+        Ok(Self {
+            forecasted_monthly_income: s::required(f0, "forecasted_monthly_income")?,
+            historical_annual_income: s::required(f1, "historical_annual_income")?,
+            income_sources: s::required(f2, "income_sources")?,
+            income_sources_counts: s::required(f3, "income_sources_counts")?,
+            total_monthly_income: s::required(f4, "total_monthly_income")?,
         })
     }
 }
@@ -688,11 +548,12 @@ impl ::serde::Serialize for MonitoringIncomeInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonitoringIncomeInsights",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("forecasted_monthly_income", &self.forecasted_monthly_income);
         out.field("historical_annual_income", &self.historical_annual_income);
@@ -732,51 +593,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonitoringIncomeSource {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<CreditBankIncomeCategory> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "income_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "income_source_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_category"),
+                1 => s::value(&mut map, &mut f1, "income_description"),
+                2 => s::value(&mut map, &mut f2, "income_source_id"),
+                3 => s::value(&mut map, &mut f3, "last_transaction_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            income_category: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_category"),
-            },
-            income_description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_description"),
-            },
-            income_source_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income_source_id"),
-            },
-            last_transaction_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_transaction_date"),
-            },
+        Ok(Self {
+            income_category: s::required(f0, "income_category")?,
+            income_description: s::required(f1, "income_description")?,
+            income_source_id: s::required(f2, "income_source_id")?,
+            last_transaction_date: s::required(f3, "last_transaction_date")?,
         })
     }
 }
@@ -785,11 +624,12 @@ impl ::serde::Serialize for MonitoringIncomeSource {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonitoringIncomeSource",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("income_category", &self.income_category);
         out.field("income_description", &self.income_description);
@@ -818,35 +658,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonitoringInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<MonitoringIncomeInsights> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<MonitoringLoanInsights> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "loans")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income"),
+                1 => s::value(&mut map, &mut f1, "loans"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            income: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("income"),
-            },
-            loans: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loans"),
-            },
+        Ok(Self {
+            income: s::required(f0, "income")?,
+            loans: s::required(f1, "loans")?,
         })
     }
 }
@@ -855,11 +683,12 @@ impl ::serde::Serialize for MonitoringInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonitoringInsights",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("income", &self.income);
         out.field("loans", &self.loans);
@@ -888,34 +717,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonitoringInsightsItemStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<MonitoringItemStatusCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "reason"),
+                1 => s::value(&mut map, &mut f1, "status_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             reason: s::optional(f0),
-            status_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status_code"),
-            },
+            status_code: s::required(f1, "status_code")?,
         })
     }
 }
@@ -924,13 +742,14 @@ impl ::serde::Serialize for MonitoringInsightsItemStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.reason)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.reason)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonitoringInsightsItemStatus",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "reason", &self.reason);
+        out.field_unless(skip[0], "reason", &self.reason);
         out.field("status_code", &self.status_code);
         out.end()
     }
@@ -1054,47 +873,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonitoringLoanInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<LoanPaymentsMerchantCounts> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<LoanPaymentsCounts> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "loan_disbursements_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "loan_payment_merchants_counts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "loan_payments_counts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "loan_disbursements_count"),
+                1 => s::value(&mut map, &mut f1, "loan_payment_merchants_counts"),
+                2 => s::value(&mut map, &mut f2, "loan_payments_counts"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            loan_disbursements_count: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("loan_disbursements_count");
-                }
-            },
-            loan_payment_merchants_counts: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("loan_payment_merchants_counts");
-                }
-            },
-            loan_payments_counts: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_payments_counts"),
-            },
+        Ok(Self {
+            loan_disbursements_count: s::required(f0, "loan_disbursements_count")?,
+            loan_payment_merchants_counts: s::required(
+                f1,
+                "loan_payment_merchants_counts",
+            )?,
+            loan_payments_counts: s::required(f2, "loan_payments_counts")?,
         })
     }
 }
@@ -1103,11 +904,12 @@ impl ::serde::Serialize for MonitoringLoanInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonitoringLoanInsights",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("loan_disbursements_count", &self.loan_disbursements_count);
         out.field("loan_payment_merchants_counts", &self.loan_payment_merchants_counts);
@@ -1147,35 +949,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonthlyAverage {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             unofficial_currency_code: s::optional(f2),
@@ -1187,7 +977,7 @@ impl ::serde::Serialize for MonthlyAverage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.unofficial_currency_code),
@@ -1195,12 +985,13 @@ impl ::serde::Serialize for MonthlyAverage {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonthlyAverage",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -1230,35 +1021,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MonthlySummary {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "total_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "start_date"),
+                2 => s::value(&mut map, &mut f2, "total_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_date: s::optional(f0),
             start_date: s::optional(f1),
             total_amount: s::optional(f2),
@@ -1270,7 +1049,7 @@ impl ::serde::Serialize for MonthlySummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.start_date),
             ::std::option::Option::is_none(&self.total_amount),
@@ -1278,11 +1057,12 @@ impl ::serde::Serialize for MonthlySummary {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MonthlySummary",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_date", &self.end_date);
-        out.field_unless(skip[1usize], "start_date", &self.start_date);
-        out.field_unless(skip[2usize], "total_amount", &self.total_amount);
+        out.field_unless(skip[0], "end_date", &self.end_date);
+        out.field_unless(skip[1], "start_date", &self.start_date);
+        out.field_unless(skip[2], "total_amount", &self.total_amount);
         out.end()
     }
 }
@@ -1308,37 +1088,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageInterestRate {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "percentage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "percentage"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            percentage: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("percentage"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            percentage: s::required(f0, "percentage")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -1347,11 +1113,12 @@ impl ::serde::Serialize for MortgageInterestRate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MortgageInterestRate",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("percentage", &self.percentage);
         out.field("type", &self.type_);
@@ -1435,197 +1202,80 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgageLiability {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<MortgageInterestRate> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<MortgagePropertyAddress> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "current_late_fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "escrow_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "has_pmi")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "has_prepayment_penalty")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "interest_rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "last_payment_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "last_payment_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "loan_term")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "loan_type_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "maturity_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "next_monthly_payment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "next_payment_due_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "origination_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "origination_principal_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "past_due_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "property_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "ytd_interest_paid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "ytd_principal_paid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_number"),
+                2 => s::value(&mut map, &mut f2, "current_late_fee"),
+                3 => s::value(&mut map, &mut f3, "escrow_balance"),
+                4 => s::value(&mut map, &mut f4, "has_pmi"),
+                5 => s::value(&mut map, &mut f5, "has_prepayment_penalty"),
+                6 => s::value(&mut map, &mut f6, "interest_rate"),
+                7 => s::value(&mut map, &mut f7, "last_payment_amount"),
+                8 => s::value(&mut map, &mut f8, "last_payment_date"),
+                9 => s::value(&mut map, &mut f9, "loan_term"),
+                10 => s::value(&mut map, &mut f10, "loan_type_description"),
+                11 => s::value(&mut map, &mut f11, "maturity_date"),
+                12 => s::value(&mut map, &mut f12, "next_monthly_payment"),
+                13 => s::value(&mut map, &mut f13, "next_payment_due_date"),
+                14 => s::value(&mut map, &mut f14, "origination_date"),
+                15 => s::value(&mut map, &mut f15, "origination_principal_amount"),
+                16 => s::value(&mut map, &mut f16, "past_due_amount"),
+                17 => s::value(&mut map, &mut f17, "property_address"),
+                18 => s::value(&mut map, &mut f18, "ytd_interest_paid"),
+                19 => s::value(&mut map, &mut f19, "ytd_principal_paid"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            account_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            current_late_fee: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current_late_fee"),
-            },
-            escrow_balance: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("escrow_balance"),
-            },
-            has_pmi: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("has_pmi"),
-            },
-            has_prepayment_penalty: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("has_prepayment_penalty");
-                }
-            },
-            interest_rate: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("interest_rate"),
-            },
-            last_payment_amount: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_payment_amount"),
-            },
-            last_payment_date: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_payment_date"),
-            },
-            loan_term: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_term"),
-            },
-            loan_type_description: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_type_description"),
-            },
-            maturity_date: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("maturity_date"),
-            },
-            next_monthly_payment: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_monthly_payment"),
-            },
-            next_payment_due_date: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_payment_due_date"),
-            },
-            origination_date: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("origination_date"),
-            },
-            origination_principal_amount: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_principal_amount");
-                }
-            },
-            past_due_amount: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("past_due_amount"),
-            },
-            property_address: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("property_address"),
-            },
-            ytd_interest_paid: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_interest_paid"),
-            },
-            ytd_principal_paid: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_principal_paid"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            account_number: s::required(f1, "account_number")?,
+            current_late_fee: s::required(f2, "current_late_fee")?,
+            escrow_balance: s::required(f3, "escrow_balance")?,
+            has_pmi: s::required(f4, "has_pmi")?,
+            has_prepayment_penalty: s::required(f5, "has_prepayment_penalty")?,
+            interest_rate: s::required(f6, "interest_rate")?,
+            last_payment_amount: s::required(f7, "last_payment_amount")?,
+            last_payment_date: s::required(f8, "last_payment_date")?,
+            loan_term: s::required(f9, "loan_term")?,
+            loan_type_description: s::required(f10, "loan_type_description")?,
+            maturity_date: s::required(f11, "maturity_date")?,
+            next_monthly_payment: s::required(f12, "next_monthly_payment")?,
+            next_payment_due_date: s::required(f13, "next_payment_due_date")?,
+            origination_date: s::required(f14, "origination_date")?,
+            origination_principal_amount: s::required(
+                f15,
+                "origination_principal_amount",
+            )?,
+            past_due_amount: s::required(f16, "past_due_amount")?,
+            property_address: s::required(f17, "property_address")?,
+            ytd_interest_paid: s::required(f18, "ytd_interest_paid")?,
+            ytd_principal_paid: s::required(f19, "ytd_principal_paid")?,
         })
     }
 }
@@ -1634,11 +1284,12 @@ impl ::serde::Serialize for MortgageLiability {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MortgageLiability",
-            crate::struct_serde::kept(20usize, &skip),
+            20,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("account_number", &self.account_number);
@@ -1697,69 +1348,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for MortgagePropertyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -1768,11 +1382,12 @@ impl ::serde::Serialize for MortgagePropertyAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MortgagePropertyAddress",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -1804,39 +1419,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for MultiDocumentRiskSignal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<RiskSignalDocumentReference>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_references")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_references"),
+                1 => s::value(&mut map, &mut f1, "risk_signals"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            document_references: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_references"),
-            },
-            risk_signals: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_signals"),
-            },
+        Ok(Self {
+            document_references: s::required(f0, "document_references")?,
+            risk_signals: s::required(f1, "risk_signals")?,
         })
     }
 }
@@ -1845,11 +1444,12 @@ impl ::serde::Serialize for MultiDocumentRiskSignal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "MultiDocumentRiskSignal",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("document_references", &self.document_references);
         out.field("risk_signals", &self.risk_signals);

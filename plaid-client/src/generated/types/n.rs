@@ -32,35 +32,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for NameMatchScore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "is_business_name_detected")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_first_name_or_last_name_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "is_nickname_match")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "is_business_name_detected"),
+                1 => s::value(&mut map, &mut f1, "is_first_name_or_last_name_match"),
+                2 => s::value(&mut map, &mut f2, "is_nickname_match"),
+                3 => s::value(&mut map, &mut f3, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             is_business_name_detected: s::optional(f0),
             is_first_name_or_last_name_match: s::optional(f1),
             is_nickname_match: s::optional(f2),
@@ -73,7 +63,7 @@ impl ::serde::Serialize for NameMatchScore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.is_business_name_detected),
             ::std::option::Option::is_none(&self.is_first_name_or_last_name_match),
             ::std::option::Option::is_none(&self.is_nickname_match),
@@ -82,20 +72,21 @@ impl ::serde::Serialize for NameMatchScore {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NameMatchScore",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "is_business_name_detected",
             &self.is_business_name_detected,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "is_first_name_or_last_name_match",
             &self.is_first_name_or_last_name_match,
         );
-        out.field_unless(skip[2usize], "is_nickname_match", &self.is_nickname_match);
-        out.field_unless(skip[3usize], "score", &self.score);
+        out.field_unless(skip[2], "is_nickname_match", &self.is_nickname_match);
+        out.field_unless(skip[3], "score", &self.score);
         out.end()
     }
 }
@@ -133,37 +124,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for NegativeBalanceInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<NegativeBalanceOccurrence>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_since_last_occurrence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "days_with_negative_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "minimum_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "occurrences")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_since_last_occurrence"),
+                1 => s::value(&mut map, &mut f1, "days_with_negative_balance"),
+                2 => s::value(&mut map, &mut f2, "minimum_balance"),
+                3 => s::value(&mut map, &mut f3, "occurrences"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days_since_last_occurrence: s::optional(f0),
             days_with_negative_balance: s::optional(f1),
             minimum_balance: s::optional(f2),
@@ -176,7 +155,7 @@ impl ::serde::Serialize for NegativeBalanceInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.days_since_last_occurrence),
             ::std::option::Option::is_none(&self.days_with_negative_balance),
             ::std::option::Option::is_none(&self.minimum_balance),
@@ -185,20 +164,21 @@ impl ::serde::Serialize for NegativeBalanceInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NegativeBalanceInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "days_since_last_occurrence",
             &self.days_since_last_occurrence,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "days_with_negative_balance",
             &self.days_with_negative_balance,
         );
-        out.field_unless(skip[2usize], "minimum_balance", &self.minimum_balance);
-        out.field_unless(skip[3usize], "occurrences", &self.occurrences);
+        out.field_unless(skip[2], "minimum_balance", &self.minimum_balance);
+        out.field_unless(skip[3], "occurrences", &self.occurrences);
         out.end()
     }
 }
@@ -232,35 +212,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for NegativeBalanceOccurrence {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "minimum_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "minimum_balance"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_date: s::optional(f0),
             minimum_balance: s::optional(f1),
             start_date: s::optional(f2),
@@ -272,7 +240,7 @@ impl ::serde::Serialize for NegativeBalanceOccurrence {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.minimum_balance),
             ::std::option::Option::is_none(&self.start_date),
@@ -280,11 +248,12 @@ impl ::serde::Serialize for NegativeBalanceOccurrence {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NegativeBalanceOccurrence",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_date", &self.end_date);
-        out.field_unless(skip[1usize], "minimum_balance", &self.minimum_balance);
-        out.field_unless(skip[2usize], "start_date", &self.start_date);
+        out.field_unless(skip[0], "end_date", &self.end_date);
+        out.field_unless(skip[1], "minimum_balance", &self.minimum_balance);
+        out.field_unless(skip[2], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -326,49 +295,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetPay {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Total>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "total")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ytd_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "current_amount"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "total"),
+                4 => s::value(&mut map, &mut f4, "unofficial_currency_code"),
+                5 => s::value(&mut map, &mut f5, "ytd_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             current_amount: s::optional(f0),
             description: s::optional(f1),
             iso_currency_code: s::optional(f2),
@@ -383,7 +332,7 @@ impl ::serde::Serialize for NetPay {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.current_amount),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.iso_currency_code),
@@ -391,21 +340,17 @@ impl ::serde::Serialize for NetPay {
             ::std::option::Option::is_none(&self.unofficial_currency_code),
             ::std::option::Option::is_none(&self.ytd_amount),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "NetPay",
-            crate::struct_serde::kept(0usize, &skip),
-        );
-        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3usize], "total", &self.total);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "NetPay", 0, &skip);
+        out.field_unless(skip[0], "current_amount", &self.current_amount);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3], "total", &self.total);
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
-        out.field_unless(skip[5usize], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[5], "ytd_amount", &self.ytd_amount);
         out.end()
     }
 }
@@ -505,44 +450,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<NetworkStatusGetUser> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "template_id"),
+                3 => s::value(&mut map, &mut f3, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             template_id: s::optional(f2),
-            user: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            user: s::required(f3, "user")?,
         })
     }
 }
@@ -551,7 +481,7 @@ impl ::serde::Serialize for NetworkStatusGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.template_id),
@@ -559,11 +489,12 @@ impl ::serde::Serialize for NetworkStatusGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NetworkStatusGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "template_id", &self.template_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "template_id", &self.template_id);
         out.field("user", &self.user);
         out.end()
     }
@@ -599,42 +530,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<NetworkStatusGetResponseLayer>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<NetworkStatusGetResponseNetworkStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "layer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "network_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "layer"),
+                1 => s::value(&mut map, &mut f1, "network_status"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             layer: s::optional(f0),
-            network_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network_status"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            network_status: s::required(f1, "network_status")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -643,13 +558,14 @@ impl ::serde::Serialize for NetworkStatusGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.layer)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.layer)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NetworkStatusGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "layer", &self.layer);
+        out.field_unless(skip[0], "layer", &self.layer);
         out.field("network_status", &self.network_status);
         out.field("request_id", &self.request_id);
         out.end()
@@ -675,27 +591,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetResponseLayer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "eligible")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "eligible"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            eligible: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("eligible"),
-            },
+        Ok(Self {
+            eligible: s::required(f0, "eligible")?,
         })
     }
 }
@@ -704,11 +613,12 @@ impl ::serde::Serialize for NetworkStatusGetResponseLayer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NetworkStatusGetResponseLayer",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("eligible", &self.eligible);
         out.end()
@@ -780,27 +690,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            phone_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
+        Ok(Self {
+            phone_number: s::required(f0, "phone_number")?,
         })
     }
 }
@@ -809,11 +712,12 @@ impl ::serde::Serialize for NetworkStatusGetUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NetworkStatusGetUser",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("phone_number", &self.phone_number);
         out.end()
@@ -852,49 +756,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for NewAccountsAvailableWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<WebhookEnvironmentValues>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ItemId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             environment: s::optional(f0),
             error: s::optional(f1),
             item_id: s::optional(f2),
@@ -909,7 +793,7 @@ impl ::serde::Serialize for NewAccountsAvailableWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.environment),
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.item_id),
@@ -920,14 +804,15 @@ impl ::serde::Serialize for NewAccountsAvailableWebhook {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NewAccountsAvailableWebhook",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "environment", &self.environment);
-        out.field_unless(skip[1usize], "error", &self.error);
-        out.field_unless(skip[2usize], "item_id", &self.item_id);
-        out.field_unless(skip[3usize], "user_id", &self.user_id);
-        out.field_unless(skip[4usize], "webhook_code", &self.webhook_code);
-        out.field_unless(skip[5usize], "webhook_type", &self.webhook_type);
+        out.field_unless(skip[0], "environment", &self.environment);
+        out.field_unless(skip[1], "error", &self.error);
+        out.field_unless(skip[2], "item_id", &self.item_id);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "webhook_code", &self.webhook_code);
+        out.field_unless(skip[5], "webhook_type", &self.webhook_type);
         out.end()
     }
 }
@@ -1015,67 +900,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for Numbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_routing")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ach_wire_routing")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "bacs_sort_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "eft_branch")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "eft_institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "international_bic")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "international_iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "ach_routing"),
+                2 => s::value(&mut map, &mut f2, "ach_wire_routing"),
+                3 => s::value(&mut map, &mut f3, "bacs_sort_code"),
+                4 => s::value(&mut map, &mut f4, "eft_branch"),
+                5 => s::value(&mut map, &mut f5, "eft_institution"),
+                6 => s::value(&mut map, &mut f6, "international_bic"),
+                7 => s::value(&mut map, &mut f7, "international_iban"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account: s::optional(f0),
             ach_routing: s::optional(f1),
             ach_wire_routing: s::optional(f2),
@@ -1092,7 +943,7 @@ impl ::serde::Serialize for Numbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.account),
             ::std::option::Option::is_none(&self.ach_routing),
             ::std::option::Option::is_none(&self.ach_wire_routing),
@@ -1105,16 +956,17 @@ impl ::serde::Serialize for Numbers {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Numbers",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account", &self.account);
-        out.field_unless(skip[1usize], "ach_routing", &self.ach_routing);
-        out.field_unless(skip[2usize], "ach_wire_routing", &self.ach_wire_routing);
-        out.field_unless(skip[3usize], "bacs_sort_code", &self.bacs_sort_code);
-        out.field_unless(skip[4usize], "eft_branch", &self.eft_branch);
-        out.field_unless(skip[5usize], "eft_institution", &self.eft_institution);
-        out.field_unless(skip[6usize], "international_bic", &self.international_bic);
-        out.field_unless(skip[7usize], "international_iban", &self.international_iban);
+        out.field_unless(skip[0], "account", &self.account);
+        out.field_unless(skip[1], "ach_routing", &self.ach_routing);
+        out.field_unless(skip[2], "ach_wire_routing", &self.ach_wire_routing);
+        out.field_unless(skip[3], "bacs_sort_code", &self.bacs_sort_code);
+        out.field_unless(skip[4], "eft_branch", &self.eft_branch);
+        out.field_unless(skip[5], "eft_institution", &self.eft_institution);
+        out.field_unless(skip[6], "international_bic", &self.international_bic);
+        out.field_unless(skip[7], "international_iban", &self.international_iban);
         out.end()
     }
 }
@@ -1142,43 +994,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersAcats {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "dtc_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "dtc_numbers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            dtc_numbers: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dtc_numbers"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            account_id: s::required(f1, "account_id")?,
+            dtc_numbers: s::required(f2, "dtc_numbers")?,
         })
     }
 }
@@ -1187,11 +1022,12 @@ impl ::serde::Serialize for NumbersAcats {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersAcats",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("account_id", &self.account_id);
@@ -1241,68 +1077,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersAch {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "can_transfer_in")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "can_transfer_out")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_tokenized_account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "routing")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "wire_routing")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "can_transfer_in"),
+                3 => s::value(&mut map, &mut f3, "can_transfer_out"),
+                4 => s::value(&mut map, &mut f4, "is_tokenized_account_number"),
+                5 => s::value(&mut map, &mut f5, "routing"),
+                6 => s::value(&mut map, &mut f6, "wire_routing"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            account_id: s::required(f1, "account_id")?,
             can_transfer_in: s::optional(f2),
             can_transfer_out: s::optional(f3),
             is_tokenized_account_number: s::optional(f4),
-            routing: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing"),
-            },
-            wire_routing: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wire_routing"),
-            },
+            routing: s::required(f5, "routing")?,
+            wire_routing: s::required(f6, "wire_routing")?,
         })
     }
 }
@@ -1311,7 +1117,7 @@ impl ::serde::Serialize for NumbersAch {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.can_transfer_in),
             ::std::option::Option::is_none(&self.can_transfer_out),
             ::std::option::Option::is_none(&self.is_tokenized_account_number),
@@ -1319,14 +1125,15 @@ impl ::serde::Serialize for NumbersAch {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersAch",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "can_transfer_in", &self.can_transfer_in);
-        out.field_unless(skip[1usize], "can_transfer_out", &self.can_transfer_out);
+        out.field_unless(skip[0], "can_transfer_in", &self.can_transfer_in);
+        out.field_unless(skip[1], "can_transfer_out", &self.can_transfer_out);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "is_tokenized_account_number",
             &self.is_tokenized_account_number,
         );
@@ -1377,35 +1184,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersAton {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            account_id: s::required(f1, "account_id")?,
         })
     }
 }
@@ -1414,11 +1209,12 @@ impl ::serde::Serialize for NumbersAton {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersAton",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("account_id", &self.account_id);
@@ -1449,43 +1245,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersBacs {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "sort_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "sort_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            sort_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sort_code"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            account_id: s::required(f1, "account_id")?,
+            sort_code: s::required(f2, "sort_code")?,
         })
     }
 }
@@ -1494,11 +1273,12 @@ impl ::serde::Serialize for NumbersBacs {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersBacs",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("account_id", &self.account_id);
@@ -1557,51 +1337,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersEft {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "branch")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "institution")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "branch"),
+                3 => s::value(&mut map, &mut f3, "institution"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            branch: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("branch"),
-            },
-            institution: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution"),
-            },
+        Ok(Self {
+            account: s::required(f0, "account")?,
+            account_id: s::required(f1, "account_id")?,
+            branch: s::required(f2, "branch")?,
+            institution: s::required(f3, "institution")?,
         })
     }
 }
@@ -1610,11 +1368,12 @@ impl ::serde::Serialize for NumbersEft {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersEft",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("account", &self.account);
         out.field("account_id", &self.account_id);
@@ -1751,43 +1510,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersInternational {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "bic")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "bic"),
+                2 => s::value(&mut map, &mut f2, "iban"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            bic: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bic"),
-            },
-            iban: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iban"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            bic: s::required(f1, "bic")?,
+            iban: s::required(f2, "iban")?,
         })
     }
 }
@@ -1796,11 +1538,12 @@ impl ::serde::Serialize for NumbersInternational {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersInternational",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("bic", &self.bic);
@@ -1829,35 +1572,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersInternationalIban {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<NumbersIban> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bic")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bic"),
+                1 => s::value(&mut map, &mut f1, "iban"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bic: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bic"),
-            },
-            iban: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iban"),
-            },
+        Ok(Self {
+            bic: s::required(f0, "bic")?,
+            iban: s::required(f1, "iban")?,
         })
     }
 }
@@ -1866,11 +1597,12 @@ impl ::serde::Serialize for NumbersInternationalIban {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersInternationalIban",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bic", &self.bic);
         out.field("iban", &self.iban);
@@ -1921,40 +1653,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for NumbersRetirement401k {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "plan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "plan"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account: s::optional(f0),
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+            account_id: s::required(f1, "account_id")?,
             plan: s::optional(f2),
         })
     }
@@ -1964,18 +1681,19 @@ impl ::serde::Serialize for NumbersRetirement401k {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account),
             ::std::option::Option::is_none(&self.plan),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "NumbersRetirement401k",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account", &self.account);
+        out.field_unless(skip[0], "account", &self.account);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[1usize], "plan", &self.plan);
+        out.field_unless(skip[1], "plan", &self.plan);
         out.end()
     }
 }

@@ -208,44 +208,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthErrorResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<OAuthErrorCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<OAuthErrorDescription>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<OAuthErrorUri>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error"),
+                1 => s::value(&mut map, &mut f1, "error_description"),
+                2 => s::value(&mut map, &mut f2, "error_uri"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             error: s::optional(f0),
             error_description: s::optional(f1),
             error_uri: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -254,7 +239,7 @@ impl ::serde::Serialize for OAuthErrorResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.error_description),
             ::std::option::Option::is_none(&self.error_uri),
@@ -262,11 +247,12 @@ impl ::serde::Serialize for OAuthErrorResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthErrorResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "error_description", &self.error_description);
-        out.field_unless(skip[2usize], "error_uri", &self.error_uri);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "error_description", &self.error_description);
+        out.field_unless(skip[2], "error_uri", &self.error_uri);
         out.field("request_id", &self.request_id);
         out.end()
     }
@@ -396,42 +382,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<OAuthAnyToken> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_secret"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_secret: s::optional(f1),
             secret: s::optional(f2),
-            token: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("token"),
-            },
+            token: s::required(f3, "token")?,
         })
     }
 }
@@ -440,7 +413,7 @@ impl ::serde::Serialize for OAuthIntrospectRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_secret),
             ::std::option::Option::is_none(&self.secret),
@@ -448,11 +421,12 @@ impl ::serde::Serialize for OAuthIntrospectRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthIntrospectRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_secret", &self.client_secret);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_secret", &self.client_secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("token", &self.token);
         out.end()
     }
@@ -516,86 +490,46 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<OAuthScope>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "active")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "aud")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "exp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "iat")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iss")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "scope")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "sub")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "token_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "active"),
+                1 => s::value(&mut map, &mut f1, "aud"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "exp"),
+                4 => s::value(&mut map, &mut f4, "iat"),
+                5 => s::value(&mut map, &mut f5, "iss"),
+                6 => s::value(&mut map, &mut f6, "request_id"),
+                7 => s::value(&mut map, &mut f7, "scope"),
+                8 => s::value(&mut map, &mut f8, "sub"),
+                9 => s::value(&mut map, &mut f9, "token_type"),
+                10 => s::value(&mut map, &mut f10, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            active: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("active"),
-            },
+        Ok(Self {
+            active: s::required(f0, "active")?,
             aud: s::optional(f1),
             client_id: s::optional(f2),
             exp: s::optional(f3),
             iat: s::optional(f4),
             iss: s::optional(f5),
-            request_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f6, "request_id")?,
             scope: s::optional(f7),
             sub: s::optional(f8),
             token_type: s::optional(f9),
@@ -608,7 +542,7 @@ impl ::serde::Serialize for OAuthIntrospectResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.aud),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.exp),
@@ -622,19 +556,20 @@ impl ::serde::Serialize for OAuthIntrospectResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthIntrospectResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("active", &self.active);
-        out.field_unless(skip[0usize], "aud", &self.aud);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "exp", &self.exp);
-        out.field_unless(skip[3usize], "iat", &self.iat);
-        out.field_unless(skip[4usize], "iss", &self.iss);
+        out.field_unless(skip[0], "aud", &self.aud);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "exp", &self.exp);
+        out.field_unless(skip[3], "iat", &self.iat);
+        out.field_unless(skip[4], "iss", &self.iss);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[5usize], "scope", &self.scope);
-        out.field_unless(skip[6usize], "sub", &self.sub);
-        out.field_unless(skip[7usize], "token_type", &self.token_type);
-        out.field_unless(skip[8usize], "user_id", &self.user_id);
+        out.field_unless(skip[5], "scope", &self.scope);
+        out.field_unless(skip[6], "sub", &self.sub);
+        out.field_unless(skip[7], "token_type", &self.token_type);
+        out.field_unless(skip[8], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -723,42 +658,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<OAuthAnyToken> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_secret"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_secret: s::optional(f1),
             secret: s::optional(f2),
-            token: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("token"),
-            },
+            token: s::required(f3, "token")?,
         })
     }
 }
@@ -767,7 +689,7 @@ impl ::serde::Serialize for OAuthRevokeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_secret),
             ::std::option::Option::is_none(&self.secret),
@@ -775,11 +697,12 @@ impl ::serde::Serialize for OAuthRevokeRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthRevokeRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_secret", &self.client_secret);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_secret", &self.client_secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("token", &self.token);
         out.end()
     }
@@ -813,27 +736,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -842,11 +758,12 @@ impl ::serde::Serialize for OAuthRevokeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthRevokeResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1001,74 +918,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<OAuthGrantType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<OAuthRefreshToken>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<OAuthScope>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<OAuthSubjectTokenType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audience")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "grant_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "refresh_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "resource")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "scope")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "subject_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "subject_token_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audience"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_secret"),
+                3 => s::value(&mut map, &mut f3, "grant_type"),
+                4 => s::value(&mut map, &mut f4, "refresh_token"),
+                5 => s::value(&mut map, &mut f5, "resource"),
+                6 => s::value(&mut map, &mut f6, "scope"),
+                7 => s::value(&mut map, &mut f7, "secret"),
+                8 => s::value(&mut map, &mut f8, "subject_token"),
+                9 => s::value(&mut map, &mut f9, "subject_token_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             audience: s::optional(f0),
             client_id: s::optional(f1),
             client_secret: s::optional(f2),
-            grant_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("grant_type"),
-            },
+            grant_type: s::required(f3, "grant_type")?,
             refresh_token: s::optional(f4),
             resource: s::optional(f5),
             scope: s::optional(f6),
@@ -1083,7 +967,7 @@ impl ::serde::Serialize for OAuthTokenRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.audience),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_secret),
@@ -1097,18 +981,19 @@ impl ::serde::Serialize for OAuthTokenRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthTokenRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "audience", &self.audience);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "client_secret", &self.client_secret);
+        out.field_unless(skip[0], "audience", &self.audience);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_secret", &self.client_secret);
         out.field("grant_type", &self.grant_type);
-        out.field_unless(skip[3usize], "refresh_token", &self.refresh_token);
-        out.field_unless(skip[4usize], "resource", &self.resource);
-        out.field_unless(skip[5usize], "scope", &self.scope);
-        out.field_unless(skip[6usize], "secret", &self.secret);
-        out.field_unless(skip[7usize], "subject_token", &self.subject_token);
-        out.field_unless(skip[8usize], "subject_token_type", &self.subject_token_type);
+        out.field_unless(skip[3], "refresh_token", &self.refresh_token);
+        out.field_unless(skip[4], "resource", &self.resource);
+        out.field_unless(skip[5], "scope", &self.scope);
+        out.field_unless(skip[6], "secret", &self.secret);
+        out.field_unless(skip[7], "subject_token", &self.subject_token);
+        out.field_unless(skip[8], "subject_token_type", &self.subject_token_type);
         out.end()
     }
 }
@@ -1159,59 +1044,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<OAuthAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<OAuthRefreshToken> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expires_in")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "refresh_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "token_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "expires_in"),
+                2 => s::value(&mut map, &mut f2, "refresh_token"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "token_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            expires_in: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expires_in"),
-            },
-            refresh_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refresh_token"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            token_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("token_type"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            expires_in: s::required(f1, "expires_in")?,
+            refresh_token: s::required(f2, "refresh_token")?,
+            request_id: s::required(f3, "request_id")?,
+            token_type: s::required(f4, "token_type")?,
         })
     }
 }
@@ -1220,11 +1078,12 @@ impl ::serde::Serialize for OAuthTokenResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OAuthTokenResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("expires_in", &self.expires_in);
@@ -1368,53 +1227,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OptionContract {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "contract_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expiration_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "strike_price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "underlying_security_ticker")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "contract_type"),
+                1 => s::value(&mut map, &mut f1, "expiration_date"),
+                2 => s::value(&mut map, &mut f2, "strike_price"),
+                3 => s::value(&mut map, &mut f3, "underlying_security_ticker"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            contract_type: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("contract_type"),
-            },
-            expiration_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expiration_date"),
-            },
-            strike_price: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("strike_price"),
-            },
-            underlying_security_ticker: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("underlying_security_ticker");
-                }
-            },
+        Ok(Self {
+            contract_type: s::required(f0, "contract_type")?,
+            expiration_date: s::required(f1, "expiration_date")?,
+            strike_price: s::required(f2, "strike_price")?,
+            underlying_security_ticker: s::required(f3, "underlying_security_ticker")?,
         })
     }
 }
@@ -1423,11 +1258,12 @@ impl ::serde::Serialize for OptionContract {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OptionContract",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("contract_type", &self.contract_type);
         out.field("expiration_date", &self.expiration_date);
@@ -1466,53 +1302,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OriginatingFundSource {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<PaymentInitiationAddress>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "bic")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "full_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number"),
+                1 => s::value(&mut map, &mut f1, "address"),
+                2 => s::value(&mut map, &mut f2, "bic"),
+                3 => s::value(&mut map, &mut f3, "full_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            address: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            bic: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bic"),
-            },
-            full_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("full_name"),
-            },
+        Ok(Self {
+            account_number: s::required(f0, "account_number")?,
+            address: s::required(f1, "address")?,
+            bic: s::required(f2, "bic")?,
+            full_name: s::required(f3, "full_name")?,
         })
     }
 }
@@ -1521,11 +1333,12 @@ impl ::serde::Serialize for OriginatingFundSource {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OriginatingFundSource",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("account_number", &self.account_number);
         out.field("address", &self.address);
@@ -1555,37 +1368,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for Originator {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferDiligenceStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfer_diligence_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "transfer_diligence_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_id"),
-            },
-            transfer_diligence_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("transfer_diligence_status");
-                }
-            },
+        Ok(Self {
+            client_id: s::required(f0, "client_id")?,
+            transfer_diligence_status: s::required(f1, "transfer_diligence_status")?,
         })
     }
 }
@@ -1594,11 +1393,12 @@ impl ::serde::Serialize for Originator {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Originator",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("client_id", &self.client_id);
         out.field("transfer_diligence_status", &self.transfer_diligence_status);
@@ -1751,27 +1551,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for OtherFilter {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<OtherAccountSubtypes> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_subtypes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_subtypes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_subtypes: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtypes"),
-            },
+        Ok(Self {
+            account_subtypes: s::required(f0, "account_subtypes")?,
         })
     }
 }
@@ -1780,11 +1573,12 @@ impl ::serde::Serialize for OtherFilter {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OtherFilter",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
@@ -1817,33 +1611,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for OutlierTransactionsInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "top_categories")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "total_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transactions_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "top_categories"),
+                1 => s::value(&mut map, &mut f1, "total_amount"),
+                2 => s::value(&mut map, &mut f2, "transactions_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             top_categories: f0.unwrap_or_default(),
             total_amount: s::optional(f1),
             transactions_count: s::optional(f2),
@@ -1855,7 +1639,7 @@ impl ::serde::Serialize for OutlierTransactionsInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::vec::Vec::is_empty(&self.top_categories),
             ::std::option::Option::is_none(&self.total_amount),
             ::std::option::Option::is_none(&self.transactions_count),
@@ -1863,11 +1647,12 @@ impl ::serde::Serialize for OutlierTransactionsInsights {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OutlierTransactionsInsights",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "top_categories", &self.top_categories);
-        out.field_unless(skip[1usize], "total_amount", &self.total_amount);
-        out.field_unless(skip[2usize], "transactions_count", &self.transactions_count);
+        out.field_unless(skip[0], "top_categories", &self.top_categories);
+        out.field_unless(skip[1], "total_amount", &self.total_amount);
+        out.field_unless(skip[2], "transactions_count", &self.transactions_count);
         out.end()
     }
 }
@@ -1997,136 +1782,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for OverrideAccounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<HoldingsOverride>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<OwnerOverride> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<IncomeOverride>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<InflowModel> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<InvestmentsTransactionsOverride>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<LiabilityOverride> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<Meta> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<Numbers> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::vec::Vec<TransactionOverride>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<OverrideAccountType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "currency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "force_available_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "has_null_available_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "holdings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "inflow_model")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "investment_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "liability")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "meta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "starting_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "currency"),
+                1 => s::value(&mut map, &mut f1, "force_available_balance"),
+                2 => s::value(&mut map, &mut f2, "has_null_available_balance"),
+                3 => s::value(&mut map, &mut f3, "holdings"),
+                4 => s::value(&mut map, &mut f4, "identity"),
+                5 => s::value(&mut map, &mut f5, "income"),
+                6 => s::value(&mut map, &mut f6, "inflow_model"),
+                7 => s::value(&mut map, &mut f7, "investment_transactions"),
+                8 => s::value(&mut map, &mut f8, "liability"),
+                9 => s::value(&mut map, &mut f9, "meta"),
+                10 => s::value(&mut map, &mut f10, "numbers"),
+                11 => s::value(&mut map, &mut f11, "starting_balance"),
+                12 => s::value(&mut map, &mut f12, "subtype"),
+                13 => s::value(&mut map, &mut f13, "transactions"),
+                14 => s::value(&mut map, &mut f14, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            currency: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("currency"),
-            },
-            force_available_balance: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("force_available_balance");
-                }
-            },
-            has_null_available_balance: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("has_null_available_balance");
-                }
-            },
+        Ok(Self {
+            currency: s::required(f0, "currency")?,
+            force_available_balance: s::required(f1, "force_available_balance")?,
+            has_null_available_balance: s::required(f2, "has_null_available_balance")?,
             holdings: s::optional(f3),
-            identity: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("identity"),
-            },
+            identity: s::required(f4, "identity")?,
             income: s::optional(f5),
-            inflow_model: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inflow_model"),
-            },
+            inflow_model: s::required(f6, "inflow_model")?,
             investment_transactions: s::optional(f7),
-            liability: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("liability"),
-            },
-            meta: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("meta"),
-            },
-            numbers: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
-            starting_balance: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("starting_balance"),
-            },
-            subtype: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subtype"),
-            },
-            transactions: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
-            type_: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            liability: s::required(f8, "liability")?,
+            meta: s::required(f9, "meta")?,
+            numbers: s::required(f10, "numbers")?,
+            starting_balance: s::required(f11, "starting_balance")?,
+            subtype: s::required(f12, "subtype")?,
+            transactions: s::required(f13, "transactions")?,
+            type_: s::required(f14, "type")?,
         })
     }
 }
@@ -2135,7 +1846,7 @@ impl ::serde::Serialize for OverrideAccounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.holdings),
             ::std::option::Option::is_none(&self.income),
             ::std::option::Option::is_none(&self.investment_transactions),
@@ -2143,17 +1854,18 @@ impl ::serde::Serialize for OverrideAccounts {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OverrideAccounts",
-            crate::struct_serde::kept(12usize, &skip),
+            12,
+            &skip,
         );
         out.field("currency", &self.currency);
         out.field("force_available_balance", &self.force_available_balance);
         out.field("has_null_available_balance", &self.has_null_available_balance);
-        out.field_unless(skip[0usize], "holdings", &self.holdings);
+        out.field_unless(skip[0], "holdings", &self.holdings);
         out.field("identity", &self.identity);
-        out.field_unless(skip[1usize], "income", &self.income);
+        out.field_unless(skip[1], "income", &self.income);
         out.field("inflow_model", &self.inflow_model);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "investment_transactions",
             &self.investment_transactions,
         );
@@ -2200,51 +1912,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for Owner {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Address>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Email>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<PhoneNumber>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "emails")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "addresses"),
+                1 => s::value(&mut map, &mut f1, "emails"),
+                2 => s::value(&mut map, &mut f2, "names"),
+                3 => s::value(&mut map, &mut f3, "phone_numbers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            addresses: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("addresses"),
-            },
-            emails: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("emails"),
-            },
-            names: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("names"),
-            },
-            phone_numbers: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_numbers"),
-            },
+        Ok(Self {
+            addresses: s::required(f0, "addresses")?,
+            emails: s::required(f1, "emails")?,
+            names: s::required(f2, "names")?,
+            phone_numbers: s::required(f3, "phone_numbers")?,
         })
     }
 }
@@ -2253,12 +1943,8 @@ impl ::serde::Serialize for Owner {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Owner",
-            crate::struct_serde::kept(4usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Owner", 4, &skip);
         out.field("addresses", &self.addresses);
         out.field("emails", &self.emails);
         out.field("names", &self.names);
@@ -2297,51 +1983,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for OwnerOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Address>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Email>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<PhoneNumber>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "addresses")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "emails")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "addresses"),
+                1 => s::value(&mut map, &mut f1, "emails"),
+                2 => s::value(&mut map, &mut f2, "names"),
+                3 => s::value(&mut map, &mut f3, "phone_numbers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            addresses: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("addresses"),
-            },
-            emails: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("emails"),
-            },
-            names: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("names"),
-            },
-            phone_numbers: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_numbers"),
-            },
+        Ok(Self {
+            addresses: s::required(f0, "addresses")?,
+            emails: s::required(f1, "emails")?,
+            names: s::required(f2, "names")?,
+            phone_numbers: s::required(f3, "phone_numbers")?,
         })
     }
 }
@@ -2350,11 +2014,12 @@ impl ::serde::Serialize for OwnerOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "OwnerOverride",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("addresses", &self.addresses);
         out.field("emails", &self.emails);

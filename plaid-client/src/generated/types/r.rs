@@ -161,72 +161,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecaptchaRequiredError {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "common_causes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "display_message")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "http_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "link_user_experience")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "troubleshooting_steps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "common_causes"),
+                1 => s::value(&mut map, &mut f1, "display_message"),
+                2 => s::value(&mut map, &mut f2, "error_code"),
+                3 => s::value(&mut map, &mut f3, "error_type"),
+                4 => s::value(&mut map, &mut f4, "http_code"),
+                5 => s::value(&mut map, &mut f5, "link_user_experience"),
+                6 => s::value(&mut map, &mut f6, "troubleshooting_steps"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             common_causes: s::optional(f0),
-            display_message: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("display_message"),
-            },
-            error_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error_code"),
-            },
-            error_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("error_type"),
-            },
-            http_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("http_code"),
-            },
+            display_message: s::required(f1, "display_message")?,
+            error_code: s::required(f2, "error_code")?,
+            error_type: s::required(f3, "error_type")?,
+            http_code: s::required(f4, "http_code")?,
             link_user_experience: s::optional(f5),
             troubleshooting_steps: s::optional(f6),
         })
@@ -237,7 +201,7 @@ impl ::serde::Serialize for RecaptchaRequiredError {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.common_causes),
             ::std::option::Option::is_none(&self.link_user_experience),
             ::std::option::Option::is_none(&self.troubleshooting_steps),
@@ -245,23 +209,16 @@ impl ::serde::Serialize for RecaptchaRequiredError {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecaptchaRequiredError",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "common_causes", &self.common_causes);
+        out.field_unless(skip[0], "common_causes", &self.common_causes);
         out.field("display_message", &self.display_message);
         out.field("error_code", &self.error_code);
         out.field("error_type", &self.error_type);
         out.field("http_code", &self.http_code);
-        out.field_unless(
-            skip[1usize],
-            "link_user_experience",
-            &self.link_user_experience,
-        );
-        out.field_unless(
-            skip[2usize],
-            "troubleshooting_steps",
-            &self.troubleshooting_steps,
-        );
+        out.field_unless(skip[1], "link_user_experience", &self.link_user_experience);
+        out.field_unless(skip[2], "troubleshooting_steps", &self.troubleshooting_steps);
         out.end()
     }
 }
@@ -287,31 +244,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecipientBacs {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sort_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account"),
+                1 => s::value(&mut map, &mut f1, "sort_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account: s::optional(f0),
             sort_code: s::optional(f1),
         })
@@ -322,17 +269,18 @@ impl ::serde::Serialize for RecipientBacs {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account),
             ::std::option::Option::is_none(&self.sort_code),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecipientBacs",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account", &self.account);
-        out.field_unless(skip[1usize], "sort_code", &self.sort_code);
+        out.field_unless(skip[0], "account", &self.account);
+        out.field_unless(skip[1], "sort_code", &self.sort_code);
         out.end()
     }
 }
@@ -433,51 +381,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringCancelledWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            recurring_transfer_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -486,11 +412,12 @@ impl ::serde::Serialize for RecurringCancelledWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringCancelledWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
@@ -559,122 +486,60 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringInsightsStream {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransactionStreamAmount>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<RecurringTransactionFrequency>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<TransactionStreamAmount>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<TransactionStreamStatus>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "average_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "average_days_apart")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_active")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "newest_transaction_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "newest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "oldest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "personal_finance_category_detailed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "personal_finance_category_primary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "stream_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transaction_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "transaction_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "average_amount"),
+                1 => s::value(&mut map, &mut f1, "average_days_apart"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "frequency"),
+                4 => s::value(&mut map, &mut f4, "is_active"),
+                5 => s::value(&mut map, &mut f5, "merchant_name"),
+                6 => s::value(&mut map, &mut f6, "newest_transaction_amount"),
+                7 => s::value(&mut map, &mut f7, "newest_transaction_date"),
+                8 => s::value(&mut map, &mut f8, "oldest_transaction_date"),
+                9 => s::value(&mut map, &mut f9, "personal_finance_category_detailed"),
+                10 => s::value(&mut map, &mut f10, "personal_finance_category_primary"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                12 => s::value(&mut map, &mut f12, "stream_id"),
+                13 => s::value(&mut map, &mut f13, "transaction_count"),
+                14 => s::value(&mut map, &mut f14, "transaction_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             average_amount: s::optional(f0),
-            average_days_apart: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("average_days_apart"),
-            },
+            average_days_apart: s::required(f1, "average_days_apart")?,
             description: s::optional(f2),
             frequency: s::optional(f3),
-            is_active: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_active"),
-            },
-            merchant_name: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("merchant_name"),
-            },
+            is_active: s::required(f4, "is_active")?,
+            merchant_name: s::required(f5, "merchant_name")?,
             newest_transaction_amount: s::optional(f6),
             newest_transaction_date: s::optional(f7),
             oldest_transaction_date: s::optional(f8),
             personal_finance_category_detailed: s::optional(f9),
             personal_finance_category_primary: s::optional(f10),
             status: s::optional(f11),
-            stream_id: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stream_id"),
-            },
+            stream_id: s::required(f12, "stream_id")?,
             transaction_count: s::optional(f13),
             transaction_ids: f14.unwrap_or_default(),
         })
@@ -685,7 +550,7 @@ impl ::serde::Serialize for RecurringInsightsStream {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11usize] = [
+        let skip: [bool; 11] = [
             ::std::option::Option::is_none(&self.average_amount),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.frequency),
@@ -701,43 +566,44 @@ impl ::serde::Serialize for RecurringInsightsStream {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringInsightsStream",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "average_amount", &self.average_amount);
+        out.field_unless(skip[0], "average_amount", &self.average_amount);
         out.field("average_days_apart", &self.average_days_apart);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "frequency", &self.frequency);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "frequency", &self.frequency);
         out.field("is_active", &self.is_active);
         out.field("merchant_name", &self.merchant_name);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "newest_transaction_amount",
             &self.newest_transaction_amount,
         );
         out.field_unless(
-            skip[4usize],
+            skip[4],
             "newest_transaction_date",
             &self.newest_transaction_date,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "oldest_transaction_date",
             &self.oldest_transaction_date,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "personal_finance_category_detailed",
             &self.personal_finance_category_detailed,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "personal_finance_category_primary",
             &self.personal_finance_category_primary,
         );
-        out.field_unless(skip[8usize], "status", &self.status);
+        out.field_unless(skip[8], "status", &self.status);
         out.field("stream_id", &self.stream_id);
-        out.field_unless(skip[9usize], "transaction_count", &self.transaction_count);
-        out.field_unless(skip[10usize], "transaction_ids", &self.transaction_ids);
+        out.field_unless(skip[9], "transaction_count", &self.transaction_count);
+        out.field_unless(skip[10], "transaction_ids", &self.transaction_ids);
         out.end()
     }
 }
@@ -772,59 +638,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringNewTransferWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
+                2 => s::value(&mut map, &mut f2, "transfer_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            recurring_transfer_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
-            transfer_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
+            transfer_id: s::required(f2, "transfer_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -833,11 +672,12 @@ impl ::serde::Serialize for RecurringNewTransferWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringNewTransferWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
@@ -938,35 +778,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransactions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<RecurringInsightsStream>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<RecurringInsightsStream>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "inflow_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "outflow_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "inflow_streams"),
+                1 => s::value(&mut map, &mut f1, "outflow_streams"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            inflow_streams: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inflow_streams"),
-            },
-            outflow_streams: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("outflow_streams"),
-            },
+        Ok(Self {
+            inflow_streams: s::required(f0, "inflow_streams")?,
+            outflow_streams: s::required(f1, "outflow_streams")?,
         })
     }
 }
@@ -975,11 +803,12 @@ impl ::serde::Serialize for RecurringTransactions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringTransactions",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("inflow_streams", &self.inflow_streams);
         out.field("outflow_streams", &self.outflow_streams);
@@ -1020,59 +849,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransactionsUpdateWebho
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_ids"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            account_ids: s::required(f0, "account_ids")?,
+            environment: s::required(f1, "environment")?,
+            item_id: s::required(f2, "item_id")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -1081,11 +883,12 @@ impl ::serde::Serialize for RecurringTransactionsUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringTransactionsUpdateWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("account_ids", &self.account_ids);
         out.field("environment", &self.environment);
@@ -1158,155 +961,68 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransfer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<TransferFundingAccountIdResponse> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<TransferRecurringNetwork> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<TransferRecurringSchedule> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<TransferRecurringStatus> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::vec::Vec<TransferId>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<TransferType> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "next_origination_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "schedule")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "transfer_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "created"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                5 => s::value(&mut map, &mut f5, "funding_account_id"),
+                6 => s::value(&mut map, &mut f6, "iso_currency_code"),
+                7 => s::value(&mut map, &mut f7, "network"),
+                8 => s::value(&mut map, &mut f8, "next_origination_date"),
+                9 => s::value(&mut map, &mut f9, "origination_account_id"),
+                10 => s::value(&mut map, &mut f10, "recurring_transfer_id"),
+                11 => s::value(&mut map, &mut f11, "schedule"),
+                12 => s::value(&mut map, &mut f12, "status"),
+                13 => s::value(&mut map, &mut f13, "test_clock_id"),
+                14 => s::value(&mut map, &mut f14, "transfer_ids"),
+                15 => s::value(&mut map, &mut f15, "type"),
+                16 => s::value(&mut map, &mut f16, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            funding_account_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            iso_currency_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            network: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
-            next_origination_date: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_origination_date"),
-            },
-            origination_account_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            recurring_transfer_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
-            schedule: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("schedule"),
-            },
-            status: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            amount: s::required(f2, "amount")?,
+            created: s::required(f3, "created")?,
+            description: s::required(f4, "description")?,
+            funding_account_id: s::required(f5, "funding_account_id")?,
+            iso_currency_code: s::required(f6, "iso_currency_code")?,
+            network: s::required(f7, "network")?,
+            next_origination_date: s::required(f8, "next_origination_date")?,
+            origination_account_id: s::required(f9, "origination_account_id")?,
+            recurring_transfer_id: s::required(f10, "recurring_transfer_id")?,
+            schedule: s::required(f11, "schedule")?,
+            status: s::required(f12, "status")?,
             test_clock_id: s::optional(f13),
-            transfer_ids: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_ids"),
-            },
-            type_: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            transfer_ids: s::required(f14, "transfer_ids")?,
+            type_: s::required(f15, "type")?,
+            user: s::required(f16, "user")?,
         })
     }
 }
@@ -1315,17 +1031,18 @@ impl ::serde::Serialize for RecurringTransfer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.test_clock_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringTransfer",
-            crate::struct_serde::kept(15usize, &skip),
+            15,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field("created", &self.created);
         out.field("description", &self.description);
@@ -1337,7 +1054,7 @@ impl ::serde::Serialize for RecurringTransfer {
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
         out.field("schedule", &self.schedule);
         out.field("status", &self.status);
-        out.field_unless(skip[1usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[1], "test_clock_id", &self.test_clock_id);
         out.field("transfer_ids", &self.transfer_ids);
         out.field("type", &self.type_);
         out.field("user", &self.user);
@@ -1443,78 +1160,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransferSkippedWebhook 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAuthorizationDecision> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDecisionRationaleCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization_decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "authorization_decision_rationale_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "skipped_origination_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization_decision"),
+                1 => s::value(&mut map, &mut f1, "authorization_decision_rationale_code"),
+                2 => s::value(&mut map, &mut f2, "environment"),
+                3 => s::value(&mut map, &mut f3, "recurring_transfer_id"),
+                4 => s::value(&mut map, &mut f4, "skipped_origination_date"),
+                5 => s::value(&mut map, &mut f5, "webhook_code"),
+                6 => s::value(&mut map, &mut f6, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            authorization_decision: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("authorization_decision");
-                }
-            },
+        Ok(Self {
+            authorization_decision: s::required(f0, "authorization_decision")?,
             authorization_decision_rationale_code: s::optional(f1),
-            environment: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            recurring_transfer_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
-            skipped_origination_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("skipped_origination_date");
-                }
-            },
-            webhook_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            environment: s::required(f2, "environment")?,
+            recurring_transfer_id: s::required(f3, "recurring_transfer_id")?,
+            skipped_origination_date: s::required(f4, "skipped_origination_date")?,
+            webhook_code: s::required(f5, "webhook_code")?,
+            webhook_type: s::required(f6, "webhook_type")?,
         })
     }
 }
@@ -1523,17 +1200,18 @@ impl ::serde::Serialize for RecurringTransferSkippedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.authorization_decision_rationale_code),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RecurringTransferSkippedWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("authorization_decision", &self.authorization_decision);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "authorization_decision_rationale_code",
             &self.authorization_decision_rationale_code,
         );
@@ -1568,35 +1246,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RefreshResult {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "product")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "product"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             error: s::optional(f0),
             item_id: s::optional(f1),
             product: s::optional(f2),
@@ -1608,7 +1274,7 @@ impl ::serde::Serialize for RefreshResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.item_id),
             ::std::option::Option::is_none(&self.product),
@@ -1616,11 +1282,12 @@ impl ::serde::Serialize for RefreshResult {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RefreshResult",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "item_id", &self.item_id);
-        out.field_unless(skip[2usize], "product", &self.product);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "item_id", &self.item_id);
+        out.field_unless(skip[2], "product", &self.product);
         out.end()
     }
 }
@@ -1687,34 +1354,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RemovedTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "transaction_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
-            transaction_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_id: s::required(f1, "transaction_id")?,
         })
     }
 }
@@ -1723,13 +1379,14 @@ impl ::serde::Serialize for RemovedTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.account_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.account_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RemovedTransaction",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[0], "account_id", &self.account_id);
         out.field("transaction_id", &self.transaction_id);
         out.end()
     }
@@ -1796,29 +1453,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ReportingInformation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ReportingInformationIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ReportingInformationIdentifier"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            reporting_information_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("ReportingInformationIdentifier");
-                }
-            },
+        Ok(Self {
+            reporting_information_identifier: s::required(
+                f0,
+                "ReportingInformationIdentifier",
+            )?,
         })
     }
 }
@@ -1827,11 +1478,12 @@ impl ::serde::Serialize for ReportingInformation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ReportingInformation",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field(
             "ReportingInformationIdentifier",
@@ -1871,57 +1523,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for RequestBusinessAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
             postal_code: s::optional(f2),
             region: s::optional(f3),
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+            street: s::required(f4, "street")?,
             street2: s::optional(f5),
         })
     }
@@ -1931,7 +1560,7 @@ impl ::serde::Serialize for RequestBusinessAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.postal_code),
             ::std::option::Option::is_none(&self.region),
             ::std::option::Option::is_none(&self.street2),
@@ -1939,14 +1568,15 @@ impl ::serde::Serialize for RequestBusinessAddress {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RequestBusinessAddress",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
-        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[1usize], "region", &self.region);
+        out.field_unless(skip[0], "postal_code", &self.postal_code);
+        out.field_unless(skip[1], "region", &self.region);
         out.field("street", &self.street);
-        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.field_unless(skip[2], "street2", &self.street2);
         out.end()
     }
 }
@@ -2022,67 +1652,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for ResponseBusinessAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
-            street2: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street2"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
+            street2: s::required(f5, "street2")?,
         })
     }
 }
@@ -2091,11 +1689,12 @@ impl ::serde::Serialize for ResponseBusinessAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ResponseBusinessAddress",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -2174,48 +1773,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckBehavior {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RiskCheckBehaviorBotDetectedLabel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RiskCheckBehaviorFraudRingDetectedLabel> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RiskLevelWithNoData>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RiskCheckBehaviorUserInteractionsLabel> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bot_detected")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "fraud_ring_detected")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_interactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bot_detected"),
+                1 => s::value(&mut map, &mut f1, "fraud_ring_detected"),
+                2 => s::value(&mut map, &mut f2, "risk_level"),
+                3 => s::value(&mut map, &mut f3, "user_interactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bot_detected: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bot_detected"),
-            },
-            fraud_ring_detected: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fraud_ring_detected"),
-            },
+        Ok(Self {
+            bot_detected: s::required(f0, "bot_detected")?,
+            fraud_ring_detected: s::required(f1, "fraud_ring_detected")?,
             risk_level: s::optional(f2),
-            user_interactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_interactions"),
-            },
+            user_interactions: s::required(f3, "user_interactions")?,
         })
     }
 }
@@ -2224,15 +1804,16 @@ impl ::serde::Serialize for RiskCheckBehavior {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_level)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.risk_level)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckBehavior",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("bot_detected", &self.bot_detected);
         out.field("fraud_ring_detected", &self.fraud_ring_detected);
-        out.field_unless(skip[0usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[0], "risk_level", &self.risk_level);
         out.field("user_interactions", &self.user_interactions);
         out.end()
     }
@@ -2447,85 +2028,43 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckBehavior>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<RiskCheckDevice>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RiskCheckEmail>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<RiskCheckFacialDuplicate>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<RiskCheckIdentityAbuseSignals>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<RiskCheckNetwork>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<RiskCheckPhone>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "behavior")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "devices")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "facial_duplicates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "identity_abuse_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "phone")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "trust_index_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "behavior"),
+                1 => s::value(&mut map, &mut f1, "devices"),
+                2 => s::value(&mut map, &mut f2, "email"),
+                3 => s::value(&mut map, &mut f3, "facial_duplicates"),
+                4 => s::value(&mut map, &mut f4, "identity_abuse_signals"),
+                5 => s::value(&mut map, &mut f5, "network"),
+                6 => s::value(&mut map, &mut f6, "phone"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                8 => s::value(&mut map, &mut f8, "trust_index_score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            behavior: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("behavior"),
-            },
-            devices: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("devices"),
-            },
-            email: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email"),
-            },
+        Ok(Self {
+            behavior: s::required(f0, "behavior")?,
+            devices: s::required(f1, "devices")?,
+            email: s::required(f2, "email")?,
             facial_duplicates: f3.unwrap_or_default(),
-            identity_abuse_signals: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("identity_abuse_signals");
-                }
-            },
+            identity_abuse_signals: s::required(f4, "identity_abuse_signals")?,
             network: s::optional(f5),
-            phone: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone"),
-            },
-            status: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            phone: s::required(f6, "phone")?,
+            status: s::required(f7, "status")?,
             trust_index_score: s::optional(f8),
         })
     }
@@ -2535,7 +2074,7 @@ impl ::serde::Serialize for RiskCheckDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::vec::Vec::is_empty(&self.facial_duplicates),
             ::std::option::Option::is_none(&self.network),
             ::std::option::Option::is_none(&self.trust_index_score),
@@ -2543,17 +2082,18 @@ impl ::serde::Serialize for RiskCheckDetails {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckDetails",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("behavior", &self.behavior);
         out.field("devices", &self.devices);
         out.field("email", &self.email);
-        out.field_unless(skip[0usize], "facial_duplicates", &self.facial_duplicates);
+        out.field_unless(skip[0], "facial_duplicates", &self.facial_duplicates);
         out.field("identity_abuse_signals", &self.identity_abuse_signals);
-        out.field_unless(skip[1usize], "network", &self.network);
+        out.field_unless(skip[1], "network", &self.network);
         out.field("phone", &self.phone);
         out.field("status", &self.status);
-        out.field_unless(skip[2usize], "trust_index_score", &self.trust_index_score);
+        out.field_unless(skip[2], "trust_index_score", &self.trust_index_score);
         out.end()
     }
 }
@@ -2587,52 +2127,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDevice {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ProxyType>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UtcOffset>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "factors")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ip_proxy_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ip_spam_list_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ip_timezone_offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "factors"),
+                1 => s::value(&mut map, &mut f1, "ip_proxy_type"),
+                2 => s::value(&mut map, &mut f2, "ip_spam_list_count"),
+                3 => s::value(&mut map, &mut f3, "ip_timezone_offset"),
+                4 => s::value(&mut map, &mut f4, "risk_level"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             factors: s::optional(f0),
-            ip_proxy_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_proxy_type"),
-            },
-            ip_spam_list_count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_spam_list_count"),
-            },
-            ip_timezone_offset: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_timezone_offset"),
-            },
+            ip_proxy_type: s::required(f1, "ip_proxy_type")?,
+            ip_spam_list_count: s::required(f2, "ip_spam_list_count")?,
+            ip_timezone_offset: s::required(f3, "ip_timezone_offset")?,
             risk_level: s::optional(f4),
         })
     }
@@ -2642,20 +2161,21 @@ impl ::serde::Serialize for RiskCheckDevice {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.factors),
             ::std::option::Option::is_none(&self.risk_level),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckDevice",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field_unless(skip[0], "factors", &self.factors);
         out.field("ip_proxy_type", &self.ip_proxy_type);
         out.field("ip_spam_list_count", &self.ip_spam_list_count);
         out.field("ip_timezone_offset", &self.ip_timezone_offset);
-        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[1], "risk_level", &self.risk_level);
         out.end()
     }
 }
@@ -2708,125 +2228,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckEmail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RiskCheckEmailDomainIsCustom> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RiskCheckEmailDomainIsDisposable> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RiskCheckEmailDomainIsFreeProvider> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<RiskCheckEmailIncludesDateOfBirth>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<RiskCheckEmailIsDeliverableStatus> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<RiskCheckEmailIsEdu>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::vec::Vec<RiskCheckLinkedService>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<RiskCheckEmailTopLevelDomainIsSuspicious> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "breach_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "domain_is_custom")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "domain_is_disposable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "domain_is_free_provider")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "domain_registered_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "factors")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "first_breached_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "includes_date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "is_deliverable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "is_edu")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "last_breached_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "linked_services")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "top_level_domain_is_suspicious")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "breach_count"),
+                1 => s::value(&mut map, &mut f1, "domain_is_custom"),
+                2 => s::value(&mut map, &mut f2, "domain_is_disposable"),
+                3 => s::value(&mut map, &mut f3, "domain_is_free_provider"),
+                4 => s::value(&mut map, &mut f4, "domain_registered_at"),
+                5 => s::value(&mut map, &mut f5, "factors"),
+                6 => s::value(&mut map, &mut f6, "first_breached_at"),
+                7 => s::value(&mut map, &mut f7, "includes_date_of_birth"),
+                8 => s::value(&mut map, &mut f8, "is_deliverable"),
+                9 => s::value(&mut map, &mut f9, "is_edu"),
+                10 => s::value(&mut map, &mut f10, "last_breached_at"),
+                11 => s::value(&mut map, &mut f11, "linked_services"),
+                12 => s::value(&mut map, &mut f12, "risk_level"),
+                13 => s::value(&mut map, &mut f13, "top_level_domain_is_suspicious"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            breach_count: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("breach_count"),
-            },
-            domain_is_custom: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_is_custom"),
-            },
-            domain_is_disposable: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_is_disposable"),
-            },
-            domain_is_free_provider: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("domain_is_free_provider");
-                }
-            },
-            domain_registered_at: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("domain_registered_at"),
-            },
+        Ok(Self {
+            breach_count: s::required(f0, "breach_count")?,
+            domain_is_custom: s::required(f1, "domain_is_custom")?,
+            domain_is_disposable: s::required(f2, "domain_is_disposable")?,
+            domain_is_free_provider: s::required(f3, "domain_is_free_provider")?,
+            domain_registered_at: s::required(f4, "domain_registered_at")?,
             factors: s::optional(f5),
-            first_breached_at: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("first_breached_at"),
-            },
+            first_breached_at: s::required(f6, "first_breached_at")?,
             includes_date_of_birth: s::optional(f7),
-            is_deliverable: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_deliverable"),
-            },
+            is_deliverable: s::required(f8, "is_deliverable")?,
             is_edu: s::optional(f9),
-            last_breached_at: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_breached_at"),
-            },
-            linked_services: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("linked_services"),
-            },
+            last_breached_at: s::required(f10, "last_breached_at")?,
+            linked_services: s::required(f11, "linked_services")?,
             risk_level: s::optional(f12),
-            top_level_domain_is_suspicious: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("top_level_domain_is_suspicious");
-                }
-            },
+            top_level_domain_is_suspicious: s::required(
+                f13,
+                "top_level_domain_is_suspicious",
+            )?,
         })
     }
 }
@@ -2835,7 +2292,7 @@ impl ::serde::Serialize for RiskCheckEmail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.factors),
             ::std::option::Option::is_none(&self.includes_date_of_birth),
             ::std::option::Option::is_none(&self.is_edu),
@@ -2844,25 +2301,26 @@ impl ::serde::Serialize for RiskCheckEmail {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckEmail",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field("breach_count", &self.breach_count);
         out.field("domain_is_custom", &self.domain_is_custom);
         out.field("domain_is_disposable", &self.domain_is_disposable);
         out.field("domain_is_free_provider", &self.domain_is_free_provider);
         out.field("domain_registered_at", &self.domain_registered_at);
-        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field_unless(skip[0], "factors", &self.factors);
         out.field("first_breached_at", &self.first_breached_at);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "includes_date_of_birth",
             &self.includes_date_of_birth,
         );
         out.field("is_deliverable", &self.is_deliverable);
-        out.field_unless(skip[2usize], "is_edu", &self.is_edu);
+        out.field_unless(skip[2], "is_edu", &self.is_edu);
         out.field("last_breached_at", &self.last_breached_at);
         out.field("linked_services", &self.linked_services);
-        out.field_unless(skip[3usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[3], "risk_level", &self.risk_level);
         out.field(
             "top_level_domain_is_suspicious",
             &self.top_level_domain_is_suspicious,
@@ -3238,45 +2696,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckFacialDuplicate {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "matched_after_completed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "similarity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                1 => s::value(&mut map, &mut f1, "matched_after_completed"),
+                2 => s::value(&mut map, &mut f2, "similarity"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            matched_after_completed: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("matched_after_completed");
-                }
-            },
-            similarity: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("similarity"),
-            },
+        Ok(Self {
+            id: s::required(f0, "id")?,
+            matched_after_completed: s::required(f1, "matched_after_completed")?,
+            similarity: s::required(f2, "similarity")?,
         })
     }
 }
@@ -3285,11 +2724,12 @@ impl ::serde::Serialize for RiskCheckFacialDuplicate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckFacialDuplicate",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("id", &self.id);
         out.field("matched_after_completed", &self.matched_after_completed);
@@ -3337,39 +2777,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckIdentityAbuseSignals {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<RiskCheckStolenIdentity>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<RiskCheckSyntheticIdentity>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "stolen_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "synthetic_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "stolen_identity"),
+                1 => s::value(&mut map, &mut f1, "synthetic_identity"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            stolen_identity: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stolen_identity"),
-            },
-            synthetic_identity: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("synthetic_identity"),
-            },
+        Ok(Self {
+            stolen_identity: s::required(f0, "stolen_identity")?,
+            synthetic_identity: s::required(f1, "synthetic_identity")?,
         })
     }
 }
@@ -3378,11 +2802,12 @@ impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckIdentityAbuseSignals",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("stolen_identity", &self.stolen_identity);
         out.field("synthetic_identity", &self.synthetic_identity);
@@ -3718,35 +3143,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckNetwork {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RiskCheckFactors> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RiskLevel> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "factors")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "factors"),
+                1 => s::value(&mut map, &mut f1, "risk_level"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            factors: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("factors"),
-            },
-            risk_level: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_level"),
-            },
+        Ok(Self {
+            factors: s::required(f0, "factors")?,
+            risk_level: s::required(f1, "risk_level")?,
         })
     }
 }
@@ -3755,11 +3168,12 @@ impl ::serde::Serialize for RiskCheckNetwork {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckNetwork",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("factors", &self.factors);
         out.field("risk_level", &self.risk_level);
@@ -3792,36 +3206,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckPhone {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<RiskCheckLinkedService>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "factors")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "linked_services")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "factors"),
+                1 => s::value(&mut map, &mut f1, "linked_services"),
+                2 => s::value(&mut map, &mut f2, "risk_level"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             factors: s::optional(f0),
-            linked_services: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("linked_services"),
-            },
+            linked_services: s::required(f1, "linked_services")?,
             risk_level: s::optional(f2),
         })
     }
@@ -3831,18 +3234,19 @@ impl ::serde::Serialize for RiskCheckPhone {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.factors),
             ::std::option::Option::is_none(&self.risk_level),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckPhone",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field_unless(skip[0], "factors", &self.factors);
         out.field("linked_services", &self.linked_services);
-        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[1], "risk_level", &self.risk_level);
         out.end()
     }
 }
@@ -3871,32 +3275,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckStolenIdentity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_level"),
+                1 => s::value(&mut map, &mut f1, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             risk_level: s::optional(f0),
-            score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
+            score: s::required(f1, "score")?,
         })
     }
 }
@@ -3905,13 +3300,14 @@ impl ::serde::Serialize for RiskCheckStolenIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_level)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.risk_level)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckStolenIdentity",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[0], "risk_level", &self.risk_level);
         out.field("score", &self.score);
         out.end()
     }
@@ -3948,41 +3344,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckSyntheticIdentity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<SyntheticFraud>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<SyntheticFraud>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "first_party_synthetic_fraud")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "third_party_synthetic_fraud")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "first_party_synthetic_fraud"),
+                1 => s::value(&mut map, &mut f1, "risk_level"),
+                2 => s::value(&mut map, &mut f2, "score"),
+                3 => s::value(&mut map, &mut f3, "third_party_synthetic_fraud"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             first_party_synthetic_fraud: s::optional(f0),
             risk_level: s::optional(f1),
-            score: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
+            score: s::required(f2, "score")?,
             third_party_synthetic_fraud: s::optional(f3),
         })
     }
@@ -3992,7 +3375,7 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.first_party_synthetic_fraud),
             ::std::option::Option::is_none(&self.risk_level),
             ::std::option::Option::is_none(&self.third_party_synthetic_fraud),
@@ -4000,17 +3383,18 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskCheckSyntheticIdentity",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "first_party_synthetic_fraud",
             &self.first_party_synthetic_fraud,
         );
-        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.field_unless(skip[1], "risk_level", &self.risk_level);
         out.field("score", &self.score);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "third_party_synthetic_fraud",
             &self.third_party_synthetic_fraud,
         );
@@ -4046,47 +3430,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskIndicators {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BankPenaltiesIndicators>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<GamblingIndicators>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LoanDisbursementsIndicators>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<LoanPaymentsIndicators>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<NegativeBalanceInsights>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_penalties")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "gambling")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "loan_disbursements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan_payments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "negative_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_penalties"),
+                1 => s::value(&mut map, &mut f1, "gambling"),
+                2 => s::value(&mut map, &mut f2, "loan_disbursements"),
+                3 => s::value(&mut map, &mut f3, "loan_payments"),
+                4 => s::value(&mut map, &mut f4, "negative_balance"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_penalties: s::optional(f0),
             gambling: s::optional(f1),
             loan_disbursements: s::optional(f2),
@@ -4100,7 +3464,7 @@ impl ::serde::Serialize for RiskIndicators {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.bank_penalties),
             ::std::option::Option::is_none(&self.gambling),
             ::std::option::Option::is_none(&self.loan_disbursements),
@@ -4110,13 +3474,14 @@ impl ::serde::Serialize for RiskIndicators {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskIndicators",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bank_penalties", &self.bank_penalties);
-        out.field_unless(skip[1usize], "gambling", &self.gambling);
-        out.field_unless(skip[2usize], "loan_disbursements", &self.loan_disbursements);
-        out.field_unless(skip[3usize], "loan_payments", &self.loan_payments);
-        out.field_unless(skip[4usize], "negative_balance", &self.negative_balance);
+        out.field_unless(skip[0], "bank_penalties", &self.bank_penalties);
+        out.field_unless(skip[1], "gambling", &self.gambling);
+        out.field_unless(skip[2], "loan_disbursements", &self.loan_disbursements);
+        out.field_unless(skip[3], "loan_payments", &self.loan_payments);
+        out.field_unless(skip[4], "negative_balance", &self.negative_balance);
         out.end()
     }
 }
@@ -4241,31 +3606,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskProfile {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "outcome")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "key"),
+                1 => s::value(&mut map, &mut f1, "outcome"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             key: s::optional(f0),
             outcome: s::optional(f1),
         })
@@ -4276,17 +3631,18 @@ impl ::serde::Serialize for RiskProfile {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.key),
             ::std::option::Option::is_none(&self.outcome),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskProfile",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "key", &self.key);
-        out.field_unless(skip[1usize], "outcome", &self.outcome);
+        out.field_unless(skip[0], "key", &self.key);
+        out.field_unless(skip[1], "outcome", &self.outcome);
         out.end()
     }
 }
@@ -4314,35 +3670,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskReason {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("code"),
-            },
-            description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+        Ok(Self {
+            code: s::required(f0, "code")?,
+            description: s::required(f1, "description")?,
         })
     }
 }
@@ -4351,11 +3695,12 @@ impl ::serde::Serialize for RiskReason {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskReason",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("code", &self.code);
         out.field("description", &self.description);
@@ -4393,47 +3738,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for RiskSignalDocumentReference {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<RiskSignalDocumentType>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<RiskSignalFileType>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<RiskSignalDocumentStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "document_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "document_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "file_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_id"),
+                1 => s::value(&mut map, &mut f1, "document_name"),
+                2 => s::value(&mut map, &mut f2, "document_type"),
+                3 => s::value(&mut map, &mut f3, "file_type"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             document_id: s::optional(f0),
             document_name: s::optional(f1),
             document_type: s::optional(f2),
@@ -4447,7 +3772,7 @@ impl ::serde::Serialize for RiskSignalDocumentReference {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.document_id),
             ::std::option::Option::is_none(&self.document_name),
             ::std::option::Option::is_none(&self.document_type),
@@ -4457,13 +3782,14 @@ impl ::serde::Serialize for RiskSignalDocumentReference {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RiskSignalDocumentReference",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "document_id", &self.document_id);
-        out.field_unless(skip[1usize], "document_name", &self.document_name);
-        out.field_unless(skip[2usize], "document_type", &self.document_type);
-        out.field_unless(skip[3usize], "file_type", &self.file_type);
-        out.field_unless(skip[4usize], "status", &self.status);
+        out.field_unless(skip[0], "document_id", &self.document_id);
+        out.field_unless(skip[1], "document_name", &self.document_name);
+        out.field_unless(skip[2], "document_type", &self.document_type);
+        out.field_unless(skip[3], "file_type", &self.file_type);
+        out.field_unless(skip[4], "status", &self.status);
         out.end()
     }
 }
@@ -4678,27 +4004,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Role {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RoleDetail> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ROLE_DETAIL")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ROLE_DETAIL"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            role_detail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ROLE_DETAIL"),
-            },
+        Ok(Self {
+            role_detail: s::required(f0, "ROLE_DETAIL")?,
         })
     }
 }
@@ -4707,12 +4026,8 @@ impl ::serde::Serialize for Role {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Role",
-            crate::struct_serde::kept(1usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Role", 1, &skip);
         out.field("ROLE_DETAIL", &self.role_detail);
         out.end()
     }
@@ -4736,27 +4051,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for RoleDetail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<PartyRoleType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "PartyRoleType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "PartyRoleType"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            party_role_type: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("PartyRoleType"),
-            },
+        Ok(Self {
+            party_role_type: s::required(f0, "PartyRoleType")?,
         })
     }
 }
@@ -4765,11 +4073,12 @@ impl ::serde::Serialize for RoleDetail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RoleDetail",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("PartyRoleType", &self.party_role_type);
         out.end()
@@ -4794,27 +4103,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Roles {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Role> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ROLE")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ROLE"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            role: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ROLE"),
-            },
+        Ok(Self {
+            role: s::required(f0, "ROLE")?,
         })
     }
 }
@@ -4823,12 +4125,8 @@ impl ::serde::Serialize for Roles {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Roles",
-            crate::struct_serde::kept(1usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Roles", 1, &skip);
         out.field("ROLE", &self.role);
         out.end()
     }
@@ -4896,31 +4194,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for RuleDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "custom_action_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "internal_note")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "custom_action_key"),
+                1 => s::value(&mut map, &mut f1, "internal_note"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             custom_action_key: s::optional(f0),
             internal_note: s::optional(f1),
         })
@@ -4931,17 +4219,18 @@ impl ::serde::Serialize for RuleDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.custom_action_key),
             ::std::option::Option::is_none(&self.internal_note),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "RuleDetails",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "custom_action_key", &self.custom_action_key);
-        out.field_unless(skip[1usize], "internal_note", &self.internal_note);
+        out.field_unless(skip[0], "custom_action_key", &self.custom_action_key);
+        out.field_unless(skip[1], "internal_note", &self.internal_note);
         out.end()
     }
 }
@@ -5026,44 +4315,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for Ruleset {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RuleResult> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<RuleDetails>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "outcome")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "result")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ruleset_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "triggered_rule_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "outcome"),
+                1 => s::value(&mut map, &mut f1, "result"),
+                2 => s::value(&mut map, &mut f2, "ruleset_key"),
+                3 => s::value(&mut map, &mut f3, "triggered_rule_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             outcome: s::optional(f0),
-            result: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("result"),
-            },
+            result: s::required(f1, "result")?,
             ruleset_key: s::optional(f2),
             triggered_rule_details: s::optional(f3),
         })
@@ -5074,7 +4346,7 @@ impl ::serde::Serialize for Ruleset {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.outcome),
             ::std::option::Option::is_none(&self.ruleset_key),
             ::std::option::Option::is_none(&self.triggered_rule_details),
@@ -5082,13 +4354,14 @@ impl ::serde::Serialize for Ruleset {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Ruleset",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "outcome", &self.outcome);
+        out.field_unless(skip[0], "outcome", &self.outcome);
         out.field("result", &self.result);
-        out.field_unless(skip[1usize], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[1], "ruleset_key", &self.ruleset_key);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "triggered_rule_details",
             &self.triggered_rule_details,
         );

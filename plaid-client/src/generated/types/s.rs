@@ -31,55 +31,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            SandboxBankIncomeWebhookFireRequestWebhookCode,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            SandboxBankIncomeWebhookFireRequestWebhookFields,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_fields")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_override")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_fields"),
+                4 => s::value(&mut map, &mut f4, "webhook_override"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_fields: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_fields"),
-            },
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_fields: s::required(f3, "webhook_fields")?,
             webhook_override: s::optional(f4),
         })
     }
@@ -89,7 +65,7 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.webhook_override),
@@ -97,13 +73,14 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankIncomeFireWebhookRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_fields", &self.webhook_fields);
-        out.field_unless(skip[2usize], "webhook_override", &self.webhook_override);
+        out.field_unless(skip[2], "webhook_override", &self.webhook_override);
         out.end()
     }
 }
@@ -137,27 +114,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -166,11 +136,12 @@ impl ::serde::Serialize for SandboxBankIncomeFireWebhookResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankIncomeFireWebhookResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -252,34 +223,23 @@ for SandboxBankIncomeWebhookFireRequestWebhookFields {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BankIncomeRefreshCompleteResult>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_income_refresh_complete_result")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_income_refresh_complete_result"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_income_refresh_complete_result: s::optional(f0),
-            user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f1, "user_id")?,
         })
     }
 }
@@ -288,16 +248,17 @@ impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookFields {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.bank_income_refresh_complete_result),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankIncomeWebhookFireRequestWebhookFields",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "bank_income_refresh_complete_result",
             &self.bank_income_refresh_complete_result,
         );
@@ -327,37 +288,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            webhook: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            webhook: s::required(f2, "webhook")?,
         })
     }
 }
@@ -366,17 +316,18 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferFireWebhookRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -409,27 +360,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -438,11 +382,12 @@ impl ::serde::Serialize for SandboxBankTransferFireWebhookResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferFireWebhookResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -487,48 +432,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_transfer_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "event_type"),
+                3 => s::value(&mut map, &mut f3, "failure_reason"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_transfer_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("bank_transfer_id"),
-            },
+        Ok(Self {
+            bank_transfer_id: s::required(f0, "bank_transfer_id")?,
             client_id: s::optional(f1),
-            event_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
+            event_type: s::required(f2, "event_type")?,
             failure_reason: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -539,7 +466,7 @@ impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.secret),
@@ -547,13 +474,14 @@ impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferSimulateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("bank_transfer_id", &self.bank_transfer_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -587,27 +515,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -616,11 +537,12 @@ impl ::serde::Serialize for SandboxBankTransferSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxBankTransferSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -658,41 +580,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
+                4 => s::value(&mut map, &mut f4, "webhook_codes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             user_id: s::optional(f2),
@@ -706,7 +614,7 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
@@ -716,13 +624,14 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxCraCashflowUpdatesUpdateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "user_token", &self.user_token);
-        out.field_unless(skip[4usize], "webhook_codes", &self.webhook_codes);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
+        out.field_unless(skip[4], "webhook_codes", &self.webhook_codes);
         out.end()
     }
 }
@@ -756,27 +665,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -785,11 +687,12 @@ impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxCraCashflowUpdatesUpdateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -837,65 +740,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<SandboxIncomeFireWebhookRequestVerificationStatus>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<SandboxIncomeWebhookFireRequestWebhookCode> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "verification_status"),
+                5 => s::value(&mut map, &mut f5, "webhook"),
+                6 => s::value(&mut map, &mut f6, "webhook_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+            item_id: s::required(f1, "item_id")?,
             secret: s::optional(f2),
             user_id: s::optional(f3),
             verification_status: s::optional(f4),
-            webhook: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
-            webhook_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
+            webhook: s::required(f5, "webhook")?,
+            webhook_code: s::required(f6, "webhook_code")?,
         })
     }
 }
@@ -904,7 +780,7 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
@@ -913,13 +789,14 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxIncomeFireWebhookRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "verification_status", &self.verification_status);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "verification_status", &self.verification_status);
         out.field("webhook", &self.webhook);
         out.field("webhook_code", &self.webhook_code);
         out.end()
@@ -1023,27 +900,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -1052,11 +922,12 @@ impl ::serde::Serialize for SandboxIncomeFireWebhookResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxIncomeFireWebhookResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1137,43 +1008,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "application_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "application_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            application_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("application_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            application_id: s::required(f1, "application_id")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -1184,19 +1039,20 @@ impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemApplicationSeedRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("application_id", &self.application_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1231,35 +1087,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "item_id"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            item_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            item_id: s::required(f0, "item_id")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -1268,11 +1112,12 @@ impl ::serde::Serialize for SandboxItemApplicationSeedResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemApplicationSeedResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("item_id", &self.item_id);
         out.field("request_id", &self.request_id);
@@ -1309,49 +1154,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<SandboxItemFireWebhookRequestWebhookCode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<WebhookType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
+            webhook_code: s::required(f3, "webhook_code")?,
             webhook_type: s::optional(f4),
         })
     }
@@ -1361,7 +1188,7 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.webhook_type),
@@ -1369,13 +1196,14 @@ impl ::serde::Serialize for SandboxItemFireWebhookRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemFireWebhookRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook_code", &self.webhook_code);
-        out.field_unless(skip[2usize], "webhook_type", &self.webhook_type);
+        out.field_unless(skip[2], "webhook_type", &self.webhook_type);
         out.end()
     }
 }
@@ -1491,35 +1319,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "webhook_fired")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "webhook_fired"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            webhook_fired: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_fired"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            webhook_fired: s::required(f1, "webhook_fired")?,
         })
     }
 }
@@ -1528,11 +1344,12 @@ impl ::serde::Serialize for SandboxItemFireWebhookResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemFireWebhookResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("webhook_fired", &self.webhook_fired);
@@ -1560,35 +1377,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -1599,18 +1405,19 @@ impl ::serde::Serialize for SandboxItemResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemResetLoginRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1644,35 +1451,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "reset_login")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "reset_login"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            reset_login: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reset_login"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            reset_login: s::required(f1, "reset_login")?,
         })
     }
 }
@@ -1681,11 +1476,12 @@ impl ::serde::Serialize for SandboxItemResetLoginResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemResetLoginResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("reset_login", &self.reset_login);
@@ -1723,55 +1519,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemSetVerificationStatus
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            SandboxItemSetVerificationStatusRequestVerificationStatus,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "verification_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             client_id: s::optional(f2),
             secret: s::optional(f3),
-            verification_status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("verification_status"),
-            },
+            verification_status: s::required(f4, "verification_status")?,
         })
     }
 }
@@ -1780,19 +1553,20 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemSetVerificationStatusRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("verification_status", &self.verification_status);
         out.end()
     }
@@ -1875,27 +1649,20 @@ for SandboxItemSetVerificationStatusResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -1904,11 +1671,12 @@ impl ::serde::Serialize for SandboxItemSetVerificationStatusResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxItemSetVerificationStatusResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1934,35 +1702,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxOauthSelectAccountsReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "oauth_state_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "oauth_state_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            oauth_state_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("oauth_state_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            oauth_state_id: s::required(f1, "oauth_state_id")?,
         })
     }
 }
@@ -1971,11 +1727,12 @@ impl ::serde::Serialize for SandboxOauthSelectAccountsRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxOauthSelectAccountsRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("oauth_state_id", &self.oauth_state_id);
@@ -2115,36 +1872,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<PaymentProfileToken> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "payment_profile_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "payment_profile_token"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            payment_profile_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_profile_token"),
-            },
+            payment_profile_token: s::required(f1, "payment_profile_token")?,
             secret: s::optional(f2),
         })
     }
@@ -2154,18 +1900,19 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentProfileResetLoginRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_profile_token", &self.payment_profile_token);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -2199,35 +1946,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "reset_login")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "reset_login"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            reset_login: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reset_login"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            reset_login: s::required(f1, "reset_login")?,
         })
     }
 }
@@ -2236,11 +1971,12 @@ impl ::serde::Serialize for SandboxPaymentProfileResetLoginResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentProfileResetLoginResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("reset_login", &self.reset_login);
@@ -2288,53 +2024,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "payment_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                4 => s::value(&mut map, &mut f4, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            payment_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_id"),
-            },
+            payment_id: s::required(f1, "payment_id")?,
             secret: s::optional(f2),
-            status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            webhook: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            status: s::required(f3, "status")?,
+            webhook: s::required(f4, "webhook")?,
         })
     }
 }
@@ -2343,18 +2058,19 @@ impl ::serde::Serialize for SandboxPaymentSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentSimulateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("payment_id", &self.payment_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("status", &self.status);
         out.field("webhook", &self.webhook);
         out.end()
@@ -2392,43 +2108,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<PaymentInitiationPaymentStatus> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<PaymentInitiationPaymentStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "new_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "old_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "new_status"),
+                1 => s::value(&mut map, &mut f1, "old_status"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            new_status: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_status"),
-            },
-            old_status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("old_status"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            new_status: s::required(f0, "new_status")?,
+            old_status: s::required(f1, "old_status")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -2437,11 +2136,12 @@ impl ::serde::Serialize for SandboxPaymentSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPaymentSimulateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("new_status", &self.new_status);
         out.field("old_status", &self.old_status);
@@ -2477,42 +2177,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<SandboxProcessorTokenCreateRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            institution_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
+            institution_id: s::required(f1, "institution_id")?,
             options: s::optional(f2),
             secret: s::optional(f3),
         })
@@ -2523,7 +2208,7 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -2531,12 +2216,13 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxProcessorTokenCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -2571,31 +2257,21 @@ for SandboxProcessorTokenCreateRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<SandboxOverridePassword>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<SandboxOverrideUsername>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "override_password")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "override_username")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "override_password"),
+                1 => s::value(&mut map, &mut f1, "override_username"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             override_password: s::optional(f0),
             override_username: s::optional(f1),
         })
@@ -2606,17 +2282,18 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.override_password),
             ::std::option::Option::is_none(&self.override_username),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxProcessorTokenCreateRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "override_password", &self.override_password);
-        out.field_unless(skip[1usize], "override_username", &self.override_username);
+        out.field_unless(skip[0], "override_password", &self.override_password);
+        out.field_unless(skip[1], "override_username", &self.override_username);
         out.end()
     }
 }
@@ -2641,35 +2318,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "processor_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "processor_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            processor_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("processor_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            processor_token: s::required(f0, "processor_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -2678,11 +2343,12 @@ impl ::serde::Serialize for SandboxProcessorTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxProcessorTokenCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("processor_token", &self.processor_token);
         out.field("request_id", &self.request_id);
@@ -2732,58 +2398,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<SandboxPublicTokenCreateRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "initial_products")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "initial_products"),
+                2 => s::value(&mut map, &mut f2, "institution_id"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                6 => s::value(&mut map, &mut f6, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            initial_products: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initial_products"),
-            },
-            institution_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
+            initial_products: s::required(f1, "initial_products")?,
+            institution_id: s::required(f2, "institution_id")?,
             options: s::optional(f3),
             secret: s::optional(f4),
             user_id: s::optional(f5),
@@ -2796,7 +2438,7 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -2806,15 +2448,16 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("initial_products", &self.initial_products);
         out.field("institution_id", &self.institution_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "user_id", &self.user_id);
-        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -2853,23 +2496,19 @@ for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             days_requested: s::optional(f0),
         })
     }
@@ -2879,15 +2518,14 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestIncomeVerificationBan
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.days_requested),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.days_requested)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequestIncomeVerificationBankIncome",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "days_requested", &self.days_requested);
+        out.field_unless(skip[0], "days_requested", &self.days_requested);
         out.end()
     }
 }
@@ -2929,57 +2567,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequestO
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<
-                SandboxPublicTokenCreateRequestOptionsIncomeVerification,
-            >,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<SandboxOverridePassword>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<SandboxOverrideUsername>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<SandboxPublicTokenCreateRequestOptionsStatements>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<SandboxPublicTokenCreateRequestOptionsTransactions>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "income_verification")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "override_password")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "override_username")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "statements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "income_verification"),
+                1 => s::value(&mut map, &mut f1, "override_password"),
+                2 => s::value(&mut map, &mut f2, "override_username"),
+                3 => s::value(&mut map, &mut f3, "statements"),
+                4 => s::value(&mut map, &mut f4, "transactions"),
+                5 => s::value(&mut map, &mut f5, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             income_verification: s::optional(f0),
             override_password: s::optional(f1),
             override_username: s::optional(f2),
@@ -2994,7 +2604,7 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.income_verification),
             ::std::option::Option::is_none(&self.override_password),
             ::std::option::Option::is_none(&self.override_username),
@@ -3005,14 +2615,15 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptions {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "income_verification", &self.income_verification);
-        out.field_unless(skip[1usize], "override_password", &self.override_password);
-        out.field_unless(skip[2usize], "override_username", &self.override_username);
-        out.field_unless(skip[3usize], "statements", &self.statements);
-        out.field_unless(skip[4usize], "transactions", &self.transactions);
-        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "income_verification", &self.income_verification);
+        out.field_unless(skip[1], "override_password", &self.override_password);
+        out.field_unless(skip[2], "override_username", &self.override_username);
+        out.field_unless(skip[3], "statements", &self.statements);
+        out.field_unless(skip[4], "transactions", &self.transactions);
+        out.field_unless(skip[5], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -3041,33 +2652,21 @@ for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<
-                SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
-            >,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<IncomeVerificationSourceType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "income_source_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_income"),
+                1 => s::value(&mut map, &mut f1, "income_source_types"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_income: s::optional(f0),
             income_source_types: f1.unwrap_or_default(),
         })
@@ -3078,17 +2677,18 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsIncomeVerifica
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bank_income),
             ::std::vec::Vec::is_empty(&self.income_source_types),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequestOptionsIncomeVerification",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bank_income", &self.bank_income);
-        out.field_unless(skip[1usize], "income_source_types", &self.income_source_types);
+        out.field_unless(skip[0], "bank_income", &self.bank_income);
+        out.field_unless(skip[1], "income_source_types", &self.income_source_types);
         out.end()
     }
 }
@@ -3116,35 +2716,23 @@ for SandboxPublicTokenCreateRequestOptionsStatements {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            end_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            start_date: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+        Ok(Self {
+            end_date: s::required(f0, "end_date")?,
+            start_date: s::required(f1, "start_date")?,
         })
     }
 }
@@ -3153,11 +2741,12 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsStatements {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequestOptionsStatements",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
@@ -3194,39 +2783,24 @@ for SandboxPublicTokenCreateRequestOptionsTransactions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_requested"),
+                1 => s::value(&mut map, &mut f1, "end_date"),
+                2 => s::value(&mut map, &mut f2, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_requested: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
-            },
+        Ok(Self {
+            days_requested: f0.unwrap_or_else(defaults::default_u64::<i64, 90>),
             end_date: s::optional(f1),
             start_date: s::optional(f2),
         })
@@ -3237,18 +2811,19 @@ impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsTransactions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.start_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateRequestOptionsTransactions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("days_requested", &self.days_requested);
-        out.field_unless(skip[0usize], "end_date", &self.end_date);
-        out.field_unless(skip[1usize], "start_date", &self.start_date);
+        out.field_unless(skip[0], "end_date", &self.end_date);
+        out.field_unless(skip[1], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -3282,35 +2857,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "public_token"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            public_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            public_token: s::required(f0, "public_token")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -3319,11 +2882,12 @@ impl ::serde::Serialize for SandboxPublicTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxPublicTokenCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("public_token", &self.public_token);
         out.field("request_id", &self.request_id);
@@ -3366,45 +2930,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<CustomSandboxTransaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
-            transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+            transactions: s::required(f3, "transactions")?,
         })
     }
 }
@@ -3413,18 +2961,19 @@ impl ::serde::Serialize for SandboxTransactionsCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransactionsCreateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -3458,27 +3007,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3487,11 +3029,12 @@ impl ::serde::Serialize for SandboxTransactionsCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransactionsCreateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3519,37 +3062,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            webhook: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook"),
-            },
+            webhook: s::required(f2, "webhook")?,
         })
     }
 }
@@ -3558,17 +3090,18 @@ impl ::serde::Serialize for SandboxTransferFireWebhookRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferFireWebhookRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("webhook", &self.webhook);
         out.end()
     }
@@ -3601,27 +3134,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3630,11 +3156,12 @@ impl ::serde::Serialize for SandboxTransferFireWebhookResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferFireWebhookResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3670,50 +3197,32 @@ for SandboxTransferLedgerDepositSimulateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferLedgerSweepSimulateEventType> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferSweepId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "sweep_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            event_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
+            event_type: s::required(f1, "event_type")?,
             failure_reason: s::optional(f2),
             secret: s::optional(f3),
-            sweep_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_id"),
-            },
+            sweep_id: s::required(f4, "sweep_id")?,
         })
     }
 }
@@ -3722,7 +3231,7 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.secret),
@@ -3730,12 +3239,13 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerDepositSimulateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -3771,27 +3281,20 @@ for SandboxTransferLedgerDepositSimulateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3800,11 +3303,12 @@ impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerDepositSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3846,51 +3350,29 @@ for SandboxTransferLedgerSimulateAvailableRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "ledger_id"),
+                2 => s::value(&mut map, &mut f2, "originator_client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "test_clock_id"),
+                5 => s::value(&mut map, &mut f5, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             ledger_id: s::optional(f1),
             originator_client_id: s::optional(f2),
@@ -3905,7 +3387,7 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
@@ -3916,18 +3398,15 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerSimulateAvailableRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "ledger_id", &self.ledger_id);
-        out.field_unless(
-            skip[2usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[5], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -3963,27 +3442,20 @@ for SandboxTransferLedgerSimulateAvailableResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3992,11 +3464,12 @@ impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerSimulateAvailableResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4032,50 +3505,32 @@ for SandboxTransferLedgerWithdrawSimulateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferLedgerSweepSimulateEventType> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferSweepId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "sweep_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            event_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
+            event_type: s::required(f1, "event_type")?,
             failure_reason: s::optional(f2),
             secret: s::optional(f3),
-            sweep_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_id"),
-            },
+            sweep_id: s::required(f4, "sweep_id")?,
         })
     }
 }
@@ -4084,7 +3539,7 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.secret),
@@ -4092,12 +3547,13 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerWithdrawSimulateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -4133,27 +3589,20 @@ for SandboxTransferLedgerWithdrawSimulateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4162,11 +3611,12 @@ impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferLedgerWithdrawSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4221,61 +3671,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateReq
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferRefundId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "refund_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "refund_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "test_clock_id"),
+                6 => s::value(&mut map, &mut f6, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            event_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
+            event_type: s::required(f1, "event_type")?,
             failure_reason: s::optional(f2),
-            refund_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund_id"),
-            },
+            refund_id: s::required(f3, "refund_id")?,
             secret: s::optional(f4),
             test_clock_id: s::optional(f5),
             webhook: s::optional(f6),
@@ -4287,7 +3711,7 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.secret),
@@ -4297,15 +3721,16 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRefundSimulateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[4usize], "webhook", &self.webhook);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[4], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -4341,27 +3766,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateRes
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4370,11 +3788,12 @@ impl ::serde::Serialize for SandboxTransferRefundSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRefundSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4400,27 +3819,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRepaymentSimulate
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
         })
@@ -4431,17 +3844,18 @@ impl ::serde::Serialize for SandboxTransferRepaymentSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRepaymentSimulateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -4473,27 +3887,20 @@ for SandboxTransferRepaymentSimulateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4502,11 +3909,12 @@ impl ::serde::Serialize for SandboxTransferRepaymentSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRepaymentSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4593,51 +4001,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRfpSimulateReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<SandboxTransferRfpSimulateAction> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "action")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "action"),
+                1 => s::value(&mut map, &mut f1, "amount"),
+                2 => s::value(&mut map, &mut f2, "client_name"),
+                3 => s::value(&mut map, &mut f3, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            action: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("action"),
-            },
-            amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            client_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_name"),
-            },
-            transfer_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+        Ok(Self {
+            action: s::required(f0, "action")?,
+            amount: s::required(f1, "amount")?,
+            client_name: s::required(f2, "client_name")?,
+            transfer_id: s::required(f3, "transfer_id")?,
         })
     }
 }
@@ -4646,11 +4032,12 @@ impl ::serde::Serialize for SandboxTransferRfpSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRfpSimulateRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("action", &self.action);
         out.field("amount", &self.amount);
@@ -4678,27 +4065,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRfpSimulateRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4707,11 +4087,12 @@ impl ::serde::Serialize for SandboxTransferRfpSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferRfpSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4766,63 +4147,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<TransferId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "event_type"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "test_clock_id"),
+                5 => s::value(&mut map, &mut f5, "transfer_id"),
+                6 => s::value(&mut map, &mut f6, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            event_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
+            event_type: s::required(f1, "event_type")?,
             failure_reason: s::optional(f2),
             secret: s::optional(f3),
             test_clock_id: s::optional(f4),
-            transfer_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+            transfer_id: s::required(f5, "transfer_id")?,
             webhook: s::optional(f6),
         })
     }
@@ -4832,7 +4187,7 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.secret),
@@ -4842,15 +4197,16 @@ impl ::serde::Serialize for SandboxTransferSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferSimulateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("event_type", &self.event_type);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "test_clock_id", &self.test_clock_id);
         out.field("transfer_id", &self.transfer_id);
-        out.field_unless(skip[4usize], "webhook", &self.webhook);
+        out.field_unless(skip[4], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -4886,27 +4242,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4915,11 +4264,12 @@ impl ::serde::Serialize for SandboxTransferSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4954,39 +4304,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "test_clock_id"),
+                3 => s::value(&mut map, &mut f3, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             test_clock_id: s::optional(f2),
@@ -4999,7 +4335,7 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.test_clock_id),
@@ -5008,12 +4344,13 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferSweepSimulateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[3usize], "webhook", &self.webhook);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[3], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -5047,33 +4384,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<SimulatedTransferSweep>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweep")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweep"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
             sweep: s::optional(f1),
         })
     }
@@ -5083,14 +4409,15 @@ impl ::serde::Serialize for SandboxTransferSweepSimulateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.sweep)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.sweep)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferSweepSimulateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[0usize], "sweep", &self.sweep);
+        out.field_unless(skip[0], "sweep", &self.sweep);
         out.end()
     }
 }
@@ -5121,45 +4448,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<VirtualTime> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferTestClockId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "new_virtual_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "new_virtual_time"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "test_clock_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            new_virtual_time: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_virtual_time"),
-            },
+            new_virtual_time: s::required(f1, "new_virtual_time")?,
             secret: s::optional(f2),
-            test_clock_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clock_id"),
-            },
+            test_clock_id: s::required(f3, "test_clock_id")?,
         })
     }
 }
@@ -5168,18 +4479,19 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockAdvanceRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("new_virtual_time", &self.new_virtual_time);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("test_clock_id", &self.test_clock_id);
         out.end()
     }
@@ -5213,27 +4525,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -5242,11 +4547,12 @@ impl ::serde::Serialize for SandboxTransferTestClockAdvanceResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockAdvanceResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -5274,33 +4580,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "virtual_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "virtual_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             virtual_time: s::optional(f2),
@@ -5312,7 +4608,7 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.virtual_time),
@@ -5320,11 +4616,12 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockCreateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "virtual_time", &self.virtual_time);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "virtual_time", &self.virtual_time);
         out.end()
     }
 }
@@ -5357,35 +4654,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferTestClock> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "test_clock")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "test_clock"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            test_clock: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clock"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            test_clock: s::required(f1, "test_clock")?,
         })
     }
 }
@@ -5394,11 +4679,12 @@ impl ::serde::Serialize for SandboxTransferTestClockCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("test_clock", &self.test_clock);
@@ -5426,37 +4712,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferTestClockId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "test_clock_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            test_clock_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clock_id"),
-            },
+            test_clock_id: s::required(f2, "test_clock_id")?,
         })
     }
 }
@@ -5465,17 +4740,18 @@ impl ::serde::Serialize for SandboxTransferTestClockGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("test_clock_id", &self.test_clock_id);
         out.end()
     }
@@ -5509,35 +4785,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferTestClock> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "test_clock")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "test_clock"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            test_clock: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clock"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            test_clock: s::required(f1, "test_clock")?,
         })
     }
 }
@@ -5546,11 +4810,12 @@ impl ::serde::Serialize for SandboxTransferTestClockGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("test_clock", &self.test_clock);
@@ -5596,54 +4861,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_virtual_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "start_virtual_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_virtual_time"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "start_virtual_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::sandbox_transfer_test_clock_list_request_count()
-                }
-            },
+            count: f1
+                .unwrap_or_else(
+                    defaults::sandbox_transfer_test_clock_list_request_count,
+                ),
             end_virtual_time: s::optional(f2),
             offset: f3.unwrap_or_default(),
             secret: s::optional(f4),
@@ -5656,7 +4901,7 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_virtual_time),
             ::std::option::Option::is_none(&self.secret),
@@ -5665,14 +4910,15 @@ impl ::serde::Serialize for SandboxTransferTestClockListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_virtual_time", &self.end_virtual_time);
+        out.field_unless(skip[1], "end_virtual_time", &self.end_virtual_time);
         out.field("offset", &self.offset);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "start_virtual_time", &self.start_virtual_time);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "start_virtual_time", &self.start_virtual_time);
         out.end()
     }
 }
@@ -5720,35 +4966,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransferTestClock>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "test_clocks")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "test_clocks"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            test_clocks: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clocks"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            test_clocks: s::required(f1, "test_clocks")?,
         })
     }
 }
@@ -5757,11 +4991,12 @@ impl ::serde::Serialize for SandboxTransferTestClockListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxTransferTestClockListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("test_clocks", &self.test_clocks);
@@ -5798,41 +5033,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<ItemId>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "item_ids"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             item_ids: s::optional(f1),
             secret: s::optional(f2),
@@ -5846,7 +5067,7 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.item_ids),
             ::std::option::Option::is_none(&self.secret),
@@ -5856,13 +5077,14 @@ impl ::serde::Serialize for SandboxUserResetLoginRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxUserResetLoginRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "item_ids", &self.item_ids);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "user_id", &self.user_id);
-        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "item_ids", &self.item_ids);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -5896,27 +5118,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -5925,11 +5140,12 @@ impl ::serde::Serialize for SandboxUserResetLoginResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SandboxUserResetLoginResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -5961,36 +5177,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for Scopes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAccess>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ProductAccess>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "new_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "product_access")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "new_accounts"),
+                2 => s::value(&mut map, &mut f2, "product_access"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             accounts: f0.unwrap_or_default(),
-            new_accounts: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::scopes_new_accounts(),
-            },
+            new_accounts: f1.unwrap_or_else(defaults::scopes_new_accounts),
             product_access: s::optional(f2),
         })
     }
@@ -6000,18 +5205,14 @@ impl ::serde::Serialize for Scopes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.accounts),
             ::std::option::Option::is_none(&self.product_access),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Scopes",
-            crate::struct_serde::kept(1usize, &skip),
-        );
-        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Scopes", 1, &skip);
+        out.field_unless(skip[0], "accounts", &self.accounts);
         out.field("new_accounts", &self.new_accounts);
-        out.field_unless(skip[1usize], "product_access", &self.product_access);
+        out.field_unless(skip[1], "product_access", &self.product_access);
         out.end()
     }
 }
@@ -6095,36 +5296,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScopesNullable {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAccess>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ProductAccess>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "new_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "product_access")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "new_accounts"),
+                2 => s::value(&mut map, &mut f2, "product_access"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             accounts: f0.unwrap_or_default(),
-            new_accounts: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::scopes_nullable_new_accounts(),
-            },
+            new_accounts: f1.unwrap_or_else(defaults::scopes_nullable_new_accounts),
             product_access: s::optional(f2),
         })
     }
@@ -6134,18 +5324,19 @@ impl ::serde::Serialize for ScopesNullable {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.accounts),
             ::std::option::Option::is_none(&self.product_access),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScopesNullable",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field_unless(skip[0], "accounts", &self.accounts);
         out.field("new_accounts", &self.new_accounts);
-        out.field_unless(skip[1usize], "product_access", &self.product_access);
+        out.field_unless(skip[1], "product_access", &self.product_access);
         out.end()
     }
 }
@@ -6229,47 +5420,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "dates_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "locations")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "search_terms_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "dates_of_birth"),
+                1 => s::value(&mut map, &mut f1, "documents"),
+                2 => s::value(&mut map, &mut f2, "locations"),
+                3 => s::value(&mut map, &mut f3, "names"),
+                4 => s::value(&mut map, &mut f4, "search_terms_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             dates_of_birth: s::optional(f0),
             documents: s::optional(f1),
             locations: s::optional(f2),
             names: s::optional(f3),
-            search_terms_version: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms_version"),
-            },
+            search_terms_version: s::required(f4, "search_terms_version")?,
         })
     }
 }
@@ -6278,7 +5454,7 @@ impl ::serde::Serialize for ScreeningHitAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.dates_of_birth),
             ::std::option::Option::is_none(&self.documents),
             ::std::option::Option::is_none(&self.locations),
@@ -6287,12 +5463,13 @@ impl ::serde::Serialize for ScreeningHitAnalysis {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningHitAnalysis",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "dates_of_birth", &self.dates_of_birth);
-        out.field_unless(skip[1usize], "documents", &self.documents);
-        out.field_unless(skip[2usize], "locations", &self.locations);
-        out.field_unless(skip[3usize], "names", &self.names);
+        out.field_unless(skip[0], "dates_of_birth", &self.dates_of_birth);
+        out.field_unless(skip[1], "documents", &self.documents);
+        out.field_unless(skip[2], "locations", &self.locations);
+        out.field_unless(skip[3], "names", &self.names);
         out.field("search_terms_version", &self.search_terms_version);
         out.end()
     }
@@ -6328,39 +5505,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<ScreeningHitDateOfBirthItem>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<ScreeningHitDocumentsItems>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<GenericScreeningHitLocationItems>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<ScreeningHitNamesItems>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "dates_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "documents")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "locations")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "names")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "dates_of_birth"),
+                1 => s::value(&mut map, &mut f1, "documents"),
+                2 => s::value(&mut map, &mut f2, "locations"),
+                3 => s::value(&mut map, &mut f3, "names"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             dates_of_birth: f0.unwrap_or_default(),
             documents: f1.unwrap_or_default(),
             locations: f2.unwrap_or_default(),
@@ -6373,7 +5536,7 @@ impl ::serde::Serialize for ScreeningHitData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.dates_of_birth),
             ::std::vec::Vec::is_empty(&self.documents),
             ::std::vec::Vec::is_empty(&self.locations),
@@ -6382,12 +5545,13 @@ impl ::serde::Serialize for ScreeningHitData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningHitData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "dates_of_birth", &self.dates_of_birth);
-        out.field_unless(skip[1usize], "documents", &self.documents);
-        out.field_unless(skip[2usize], "locations", &self.locations);
-        out.field_unless(skip[3usize], "names", &self.names);
+        out.field_unless(skip[0], "dates_of_birth", &self.dates_of_birth);
+        out.field_unless(skip[1], "documents", &self.documents);
+        out.field_unless(skip[2], "locations", &self.locations);
+        out.field_unless(skip[3], "names", &self.names);
         out.end()
     }
 }
@@ -6411,27 +5575,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitDateOfBirthItem {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<DateRange>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -6442,17 +5600,18 @@ impl ::serde::Serialize for ScreeningHitDateOfBirthItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningHitDateOfBirthItem",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -6476,29 +5635,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitDocumentsItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocument>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -6509,17 +5660,18 @@ impl ::serde::Serialize for ScreeningHitDocumentsItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningHitDocumentsItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -6543,29 +5695,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitNamesItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<IndividualScreeningHitNames>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
         })
@@ -6576,17 +5720,18 @@ impl ::serde::Serialize for ScreeningHitNamesItems {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningHitNamesItems",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.end()
     }
 }
@@ -6620,51 +5765,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for ScreeningStatusUpdatedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "screening_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            screening_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("screening_id"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            screening_id: s::required(f1, "screening_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -6673,11 +5796,12 @@ impl ::serde::Serialize for ScreeningStatusUpdatedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ScreeningStatusUpdatedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("screening_id", &self.screening_id);
@@ -6811,218 +5935,85 @@ impl<'de> crate::struct_serde::FromMap<'de> for Security {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<FixedIncome>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<OptionContract>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cfi_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "close_price")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "close_price_as_of")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cusip")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "fixed_income")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "industry")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "institution_security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "is_cash_equivalent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "isin")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "market_identifier_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "option_contract")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "proxy_security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "sector")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "security_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "sedol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "ticker_symbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "update_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cfi_code"),
+                1 => s::value(&mut map, &mut f1, "close_price"),
+                2 => s::value(&mut map, &mut f2, "close_price_as_of"),
+                3 => s::value(&mut map, &mut f3, "cusip"),
+                4 => s::value(&mut map, &mut f4, "fixed_income"),
+                5 => s::value(&mut map, &mut f5, "industry"),
+                6 => s::value(&mut map, &mut f6, "institution_id"),
+                7 => s::value(&mut map, &mut f7, "institution_security_id"),
+                8 => s::value(&mut map, &mut f8, "is_cash_equivalent"),
+                9 => s::value(&mut map, &mut f9, "isin"),
+                10 => s::value(&mut map, &mut f10, "iso_currency_code"),
+                11 => s::value(&mut map, &mut f11, "market_identifier_code"),
+                12 => s::value(&mut map, &mut f12, "name"),
+                13 => s::value(&mut map, &mut f13, "option_contract"),
+                14 => s::value(&mut map, &mut f14, "proxy_security_id"),
+                15 => s::value(&mut map, &mut f15, "sector"),
+                16 => s::value(&mut map, &mut f16, "security_id"),
+                17 => s::value(&mut map, &mut f17, "sedol"),
+                18 => s::value(&mut map, &mut f18, "subtype"),
+                19 => s::value(&mut map, &mut f19, "ticker_symbol"),
+                20 => s::value(&mut map, &mut f20, "type"),
+                21 => s::value(&mut map, &mut f21, "unofficial_currency_code"),
+                22 => s::value(&mut map, &mut f22, "update_datetime"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             cfi_code: s::optional(f0),
-            close_price: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("close_price"),
-            },
-            close_price_as_of: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("close_price_as_of"),
-            },
-            cusip: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cusip"),
-            },
+            close_price: s::required(f1, "close_price")?,
+            close_price_as_of: s::required(f2, "close_price_as_of")?,
+            cusip: s::required(f3, "cusip")?,
             fixed_income: s::optional(f4),
             industry: s::optional(f5),
-            institution_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_security_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("institution_security_id");
-                }
-            },
-            is_cash_equivalent: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_cash_equivalent"),
-            },
-            isin: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("isin"),
-            },
-            iso_currency_code: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            institution_id: s::required(f6, "institution_id")?,
+            institution_security_id: s::required(f7, "institution_security_id")?,
+            is_cash_equivalent: s::required(f8, "is_cash_equivalent")?,
+            isin: s::required(f9, "isin")?,
+            iso_currency_code: s::required(f10, "iso_currency_code")?,
             market_identifier_code: s::optional(f11),
-            name: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+            name: s::required(f12, "name")?,
             option_contract: s::optional(f13),
-            proxy_security_id: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("proxy_security_id"),
-            },
+            proxy_security_id: s::required(f14, "proxy_security_id")?,
             sector: s::optional(f15),
-            security_id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("security_id"),
-            },
-            sedol: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sedol"),
-            },
+            security_id: s::required(f16, "security_id")?,
+            sedol: s::required(f17, "sedol")?,
             subtype: s::optional(f18),
-            ticker_symbol: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ticker_symbol"),
-            },
-            type_: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            unofficial_currency_code: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            ticker_symbol: s::required(f19, "ticker_symbol")?,
+            type_: s::required(f20, "type")?,
+            unofficial_currency_code: s::required(f21, "unofficial_currency_code")?,
             update_datetime: s::optional(f22),
         })
     }
@@ -7032,7 +6023,7 @@ impl ::serde::Serialize for Security {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.cfi_code),
             ::std::option::Option::is_none(&self.fixed_income),
             ::std::option::Option::is_none(&self.industry),
@@ -7045,35 +6036,36 @@ impl ::serde::Serialize for Security {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Security",
-            crate::struct_serde::kept(15usize, &skip),
+            15,
+            &skip,
         );
-        out.field_unless(skip[0usize], "cfi_code", &self.cfi_code);
+        out.field_unless(skip[0], "cfi_code", &self.cfi_code);
         out.field("close_price", &self.close_price);
         out.field("close_price_as_of", &self.close_price_as_of);
         out.field("cusip", &self.cusip);
-        out.field_unless(skip[1usize], "fixed_income", &self.fixed_income);
-        out.field_unless(skip[2usize], "industry", &self.industry);
+        out.field_unless(skip[1], "fixed_income", &self.fixed_income);
+        out.field_unless(skip[2], "industry", &self.industry);
         out.field("institution_id", &self.institution_id);
         out.field("institution_security_id", &self.institution_security_id);
         out.field("is_cash_equivalent", &self.is_cash_equivalent);
         out.field("isin", &self.isin);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "market_identifier_code",
             &self.market_identifier_code,
         );
         out.field("name", &self.name);
-        out.field_unless(skip[4usize], "option_contract", &self.option_contract);
+        out.field_unless(skip[4], "option_contract", &self.option_contract);
         out.field("proxy_security_id", &self.proxy_security_id);
-        out.field_unless(skip[5usize], "sector", &self.sector);
+        out.field_unless(skip[5], "sector", &self.sector);
         out.field("security_id", &self.security_id);
         out.field("sedol", &self.sedol);
-        out.field_unless(skip[6usize], "subtype", &self.subtype);
+        out.field_unless(skip[6], "subtype", &self.subtype);
         out.field("ticker_symbol", &self.ticker_symbol);
         out.field("type", &self.type_);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
-        out.field_unless(skip[7usize], "update_datetime", &self.update_datetime);
+        out.field_unless(skip[7], "update_datetime", &self.update_datetime);
         out.end()
     }
 }
@@ -7114,55 +6106,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SecurityOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "currency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cusip")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "isin")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sedol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ticker_symbol")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "currency"),
+                1 => s::value(&mut map, &mut f1, "cusip"),
+                2 => s::value(&mut map, &mut f2, "isin"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "sedol"),
+                5 => s::value(&mut map, &mut f5, "ticker_symbol"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             currency: s::optional(f0),
             cusip: s::optional(f1),
             isin: s::optional(f2),
@@ -7177,7 +6143,7 @@ impl ::serde::Serialize for SecurityOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.currency),
             ::std::option::Option::is_none(&self.cusip),
             ::std::option::Option::is_none(&self.isin),
@@ -7188,14 +6154,15 @@ impl ::serde::Serialize for SecurityOverride {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SecurityOverride",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "currency", &self.currency);
-        out.field_unless(skip[1usize], "cusip", &self.cusip);
-        out.field_unless(skip[2usize], "isin", &self.isin);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "sedol", &self.sedol);
-        out.field_unless(skip[5usize], "ticker_symbol", &self.ticker_symbol);
+        out.field_unless(skip[0], "currency", &self.currency);
+        out.field_unless(skip[1], "cusip", &self.cusip);
+        out.field_unless(skip[2], "isin", &self.isin);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "sedol", &self.sedol);
+        out.field_unless(skip[5], "ticker_symbol", &self.ticker_symbol);
         out.end()
     }
 }
@@ -7224,39 +6191,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<SelfieAnalysisDocumentComparison> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<SelfieAnalysisFacialAnalysis>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<SelfieAnalysisLivenessCheck>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_comparison")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "facial_analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "liveness_check")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_comparison"),
+                1 => s::value(&mut map, &mut f1, "facial_analysis"),
+                2 => s::value(&mut map, &mut f2, "liveness_check"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            document_comparison: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_comparison"),
-            },
+        Ok(Self {
+            document_comparison: s::required(f0, "document_comparison")?,
             facial_analysis: s::optional(f1),
             liveness_check: s::optional(f2),
         })
@@ -7267,18 +6219,19 @@ impl ::serde::Serialize for SelfieAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.facial_analysis),
             ::std::option::Option::is_none(&self.liveness_check),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SelfieAnalysis",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("document_comparison", &self.document_comparison);
-        out.field_unless(skip[0usize], "facial_analysis", &self.facial_analysis);
-        out.field_unless(skip[1usize], "liveness_check", &self.liveness_check);
+        out.field_unless(skip[0], "facial_analysis", &self.facial_analysis);
+        out.field_unless(skip[1], "liveness_check", &self.liveness_check);
         out.end()
     }
 }
@@ -7374,115 +6327,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieAnalysisFacialAnalysis {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "forehead")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "jaw")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "left_brow")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "left_cheek")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "left_eye")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "middle_forehead")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "mouth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "nose")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "philtrum")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "right_brow")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "right_cheek")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "right_eye")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "forehead"),
+                1 => s::value(&mut map, &mut f1, "jaw"),
+                2 => s::value(&mut map, &mut f2, "left_brow"),
+                3 => s::value(&mut map, &mut f3, "left_cheek"),
+                4 => s::value(&mut map, &mut f4, "left_eye"),
+                5 => s::value(&mut map, &mut f5, "middle_forehead"),
+                6 => s::value(&mut map, &mut f6, "mouth"),
+                7 => s::value(&mut map, &mut f7, "nose"),
+                8 => s::value(&mut map, &mut f8, "philtrum"),
+                9 => s::value(&mut map, &mut f9, "right_brow"),
+                10 => s::value(&mut map, &mut f10, "right_cheek"),
+                11 => s::value(&mut map, &mut f11, "right_eye"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            forehead: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("forehead"),
-            },
-            jaw: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("jaw"),
-            },
-            left_brow: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("left_brow"),
-            },
-            left_cheek: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("left_cheek"),
-            },
-            left_eye: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("left_eye"),
-            },
-            middle_forehead: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("middle_forehead"),
-            },
-            mouth: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mouth"),
-            },
-            nose: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("nose"),
-            },
-            philtrum: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("philtrum"),
-            },
-            right_brow: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("right_brow"),
-            },
-            right_cheek: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("right_cheek"),
-            },
-            right_eye: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("right_eye"),
-            },
+        Ok(Self {
+            forehead: s::required(f0, "forehead")?,
+            jaw: s::required(f1, "jaw")?,
+            left_brow: s::required(f2, "left_brow")?,
+            left_cheek: s::required(f3, "left_cheek")?,
+            left_eye: s::required(f4, "left_eye")?,
+            middle_forehead: s::required(f5, "middle_forehead")?,
+            mouth: s::required(f6, "mouth")?,
+            nose: s::required(f7, "nose")?,
+            philtrum: s::required(f8, "philtrum")?,
+            right_brow: s::required(f9, "right_brow")?,
+            right_cheek: s::required(f10, "right_cheek")?,
+            right_eye: s::required(f11, "right_eye")?,
         })
     }
 }
@@ -7491,11 +6382,12 @@ impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SelfieAnalysisFacialAnalysis",
-            crate::struct_serde::kept(12usize, &skip),
+            12,
+            &skip,
         );
         out.field("forehead", &self.forehead);
         out.field("jaw", &self.jaw);
@@ -7623,39 +6515,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieCapture {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<SelfieCaptureImageUrl>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<SelfieCaptureVideoUrl>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "image_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "video_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "image_url"),
+                1 => s::value(&mut map, &mut f1, "video_url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            image_url: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("image_url"),
-            },
-            video_url: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("video_url"),
-            },
+        Ok(Self {
+            image_url: s::required(f0, "image_url")?,
+            video_url: s::required(f1, "video_url")?,
         })
     }
 }
@@ -7664,11 +6540,12 @@ impl ::serde::Serialize for SelfieCapture {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SelfieCapture",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("image_url", &self.image_url);
         out.field("video_url", &self.video_url);
@@ -7778,35 +6655,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieCheck {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<SelfieCheckSelfie>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<SelfieCheckStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "selfies")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "selfies"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            selfies: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("selfies"),
-            },
-            status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            selfies: s::required(f0, "selfies")?,
+            status: s::required(f1, "status")?,
         })
     }
 }
@@ -7815,11 +6680,12 @@ impl ::serde::Serialize for SelfieCheck {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SelfieCheck",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("selfies", &self.selfies);
         out.field("status", &self.status);
@@ -7854,51 +6720,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SelfieCheckSelfie {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<SelfieAnalysis> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<SelfieCapture> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<SelfieStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "attempt")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "capture")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "attempt"),
+                2 => s::value(&mut map, &mut f2, "capture"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            analysis: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("analysis"),
-            },
-            attempt: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("attempt"),
-            },
-            capture: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("capture"),
-            },
-            status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            analysis: s::required(f0, "analysis")?,
+            attempt: s::required(f1, "attempt")?,
+            capture: s::required(f2, "capture")?,
+            status: s::required(f3, "status")?,
         })
     }
 }
@@ -7907,11 +6751,12 @@ impl ::serde::Serialize for SelfieCheckSelfie {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SelfieCheckSelfie",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("analysis", &self.analysis);
         out.field("attempt", &self.attempt);
@@ -8045,35 +6890,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for Service {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Statuses> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<VerificationOfAsset> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "STATUSES")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "VERIFICATION_OF_ASSET")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "STATUSES"),
+                1 => s::value(&mut map, &mut f1, "VERIFICATION_OF_ASSET"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            statuses: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("STATUSES"),
-            },
-            verification_of_asset: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("VERIFICATION_OF_ASSET"),
-            },
+        Ok(Self {
+            statuses: s::required(f0, "STATUSES")?,
+            verification_of_asset: s::required(f1, "VERIFICATION_OF_ASSET")?,
         })
     }
 }
@@ -8082,11 +6915,12 @@ impl ::serde::Serialize for Service {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Service",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("STATUSES", &self.statuses);
         out.field("VERIFICATION_OF_ASSET", &self.verification_of_asset);
@@ -8112,29 +6946,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillment {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ServiceProductFulfillmentDetail> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "SERVICE_PRODUCT_FULFILLMENT_DETAIL")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "SERVICE_PRODUCT_FULFILLMENT_DETAIL"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            service_product_fulfillment_detail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("SERVICE_PRODUCT_FULFILLMENT_DETAIL");
-                }
-            },
+        Ok(Self {
+            service_product_fulfillment_detail: s::required(
+                f0,
+                "SERVICE_PRODUCT_FULFILLMENT_DETAIL",
+            )?,
         })
     }
 }
@@ -8143,11 +6971,12 @@ impl ::serde::Serialize for ServiceProductFulfillment {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ServiceProductFulfillment",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field(
             "SERVICE_PRODUCT_FULFILLMENT_DETAIL",
@@ -8180,39 +7009,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillmentDetail 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<ServiceProductFulfillmentIdentifier> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ServiceProductFulfillmentIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "VendorOrderIdentifier")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ServiceProductFulfillmentIdentifier"),
+                1 => s::value(&mut map, &mut f1, "VendorOrderIdentifier"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            service_product_fulfillment_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("ServiceProductFulfillmentIdentifier");
-                }
-            },
-            vendor_order_identifier: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("VendorOrderIdentifier"),
-            },
+        Ok(Self {
+            service_product_fulfillment_identifier: s::required(
+                f0,
+                "ServiceProductFulfillmentIdentifier",
+            )?,
+            vendor_order_identifier: s::required(f1, "VendorOrderIdentifier")?,
         })
     }
 }
@@ -8221,11 +7037,12 @@ impl ::serde::Serialize for ServiceProductFulfillmentDetail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ServiceProductFulfillmentDetail",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field(
             "ServiceProductFulfillmentIdentifier",
@@ -8317,69 +7134,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for ServicerAddressData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -8388,11 +7168,12 @@ impl ::serde::Serialize for ServicerAddressData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "ServicerAddressData",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -8421,27 +7202,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Services {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Service> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "SERVICE")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "SERVICE"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            service: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("SERVICE"),
-            },
+        Ok(Self {
+            service: s::required(f0, "SERVICE")?,
         })
     }
 }
@@ -8450,11 +7224,12 @@ impl ::serde::Serialize for Services {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Services",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("SERVICE", &self.service);
         out.end()
@@ -8498,67 +7273,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<SessionTokenCreateRequestUser>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "android_package_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "redirect_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "template_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "android_package_name"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "redirect_uri"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "template_id"),
+                5 => s::value(&mut map, &mut f5, "user"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
+                7 => s::value(&mut map, &mut f7, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             android_package_name: s::optional(f0),
             client_id: s::optional(f1),
             redirect_uri: s::optional(f2),
             secret: s::optional(f3),
-            template_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("template_id"),
-            },
+            template_id: s::required(f4, "template_id")?,
             user: s::optional(f5),
             user_id: s::optional(f6),
             webhook: s::optional(f7),
@@ -8570,7 +7316,7 @@ impl ::serde::Serialize for SessionTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.android_package_name),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.redirect_uri),
@@ -8582,20 +7328,17 @@ impl ::serde::Serialize for SessionTokenCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SessionTokenCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "android_package_name",
-            &self.android_package_name,
-        );
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "redirect_uri", &self.redirect_uri);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "android_package_name", &self.android_package_name);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "redirect_uri", &self.redirect_uri);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("template_id", &self.template_id);
-        out.field_unless(skip[4usize], "user", &self.user);
-        out.field_unless(skip[5usize], "user_id", &self.user_id);
-        out.field_unless(skip[6usize], "webhook", &self.webhook);
+        out.field_unless(skip[4], "user", &self.user);
+        out.field_unless(skip[5], "user_id", &self.user_id);
+        out.field_unless(skip[6], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -8634,31 +7377,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequestUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+        Ok(Self {
+            client_user_id: s::required(f0, "client_user_id")?,
             user_id: s::optional(f1),
         })
     }
@@ -8668,14 +7402,15 @@ impl ::serde::Serialize for SessionTokenCreateRequestUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SessionTokenCreateRequestUser",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -8699,34 +7434,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<SessionTokenCreateResponseLink>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "link")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "link"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             link: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -8735,13 +7459,14 @@ impl ::serde::Serialize for SessionTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.link)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.link)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SessionTokenCreateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "link", &self.link);
+        out.field_unless(skip[0], "link", &self.link);
         out.field("request_id", &self.request_id);
         out.end()
     }
@@ -8769,39 +7494,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateResponseLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expiration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "link_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expiration"),
+                1 => s::value(&mut map, &mut f1, "link_token"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            expiration: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expiration"),
-            },
-            link_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_token"),
-            },
+        Ok(Self {
+            expiration: s::required(f0, "expiration")?,
+            link_token: s::required(f1, "link_token")?,
             user_id: s::optional(f2),
         })
     }
@@ -8811,15 +7522,16 @@ impl ::serde::Serialize for SessionTokenCreateResponseLink {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SessionTokenCreateResponseLink",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("expiration", &self.expiration);
         out.field("link_token", &self.link_token);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -8909,49 +7621,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalAddressData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             country: s::optional(f1),
             postal_code: s::optional(f2),
@@ -8965,7 +7655,7 @@ impl ::serde::Serialize for SignalAddressData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.postal_code),
@@ -8975,13 +7665,14 @@ impl ::serde::Serialize for SignalAddressData {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalAddressData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(skip[1usize], "country", &self.country);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "country", &self.country);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
         out.end()
     }
 }
@@ -9096,71 +7787,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<SignalDecisionOutcome>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<SignalPaymentMethod>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount_instantly_available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "days_funds_on_hold")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "decision_outcome")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "initiated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payment_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "submitted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount_instantly_available"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_transaction_id"),
+                3 => s::value(&mut map, &mut f3, "days_funds_on_hold"),
+                4 => s::value(&mut map, &mut f4, "decision_outcome"),
+                5 => s::value(&mut map, &mut f5, "initiated"),
+                6 => s::value(&mut map, &mut f6, "payment_method"),
+                7 => s::value(&mut map, &mut f7, "secret"),
+                8 => s::value(&mut map, &mut f8, "submitted_at"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount_instantly_available: s::optional(f0),
             client_id: s::optional(f1),
-            client_transaction_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_transaction_id"),
-            },
+            client_transaction_id: s::required(f2, "client_transaction_id")?,
             days_funds_on_hold: s::optional(f3),
             decision_outcome: s::optional(f4),
-            initiated: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initiated"),
-            },
+            initiated: s::required(f5, "initiated")?,
             payment_method: s::optional(f6),
             secret: s::optional(f7),
             submitted_at: s::optional(f8),
@@ -9172,7 +7833,7 @@ impl ::serde::Serialize for SignalDecisionReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.amount_instantly_available),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.days_funds_on_hold),
@@ -9184,21 +7845,22 @@ impl ::serde::Serialize for SignalDecisionReportRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalDecisionReportRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "amount_instantly_available",
             &self.amount_instantly_available,
         );
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[2usize], "days_funds_on_hold", &self.days_funds_on_hold);
-        out.field_unless(skip[3usize], "decision_outcome", &self.decision_outcome);
+        out.field_unless(skip[2], "days_funds_on_hold", &self.days_funds_on_hold);
+        out.field_unless(skip[3], "decision_outcome", &self.decision_outcome);
         out.field("initiated", &self.initiated);
-        out.field_unless(skip[4usize], "payment_method", &self.payment_method);
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "submitted_at", &self.submitted_at);
+        out.field_unless(skip[4], "payment_method", &self.payment_method);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "submitted_at", &self.submitted_at);
         out.end()
     }
 }
@@ -9236,27 +7898,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -9265,11 +7920,12 @@ impl ::serde::Serialize for SignalDecisionReportResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalDecisionReportResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -9297,31 +7953,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalDevice {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_agent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ip_address"),
+                1 => s::value(&mut map, &mut f1, "user_agent"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ip_address: s::optional(f0),
             user_agent: s::optional(f1),
         })
@@ -9332,17 +7978,18 @@ impl ::serde::Serialize for SignalDevice {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ip_address),
             ::std::option::Option::is_none(&self.user_agent),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalDevice",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ip_address", &self.ip_address);
-        out.field_unless(skip[1usize], "user_agent", &self.user_agent);
+        out.field_unless(skip[0], "ip_address", &self.ip_address);
+        out.field_unless(skip[1], "user_agent", &self.user_agent);
         out.end()
     }
 }
@@ -9629,387 +8276,255 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateCoreAttributes {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f30: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f31: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f32: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f35: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f40: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f44: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f54: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f55: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f56: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f57: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f58: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f59: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f60: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f61: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f62: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f63: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f64: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f65: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f66: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f67: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f68: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f69: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f70: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f71: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f72: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f73: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f74: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f75: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f76: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f77: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f78: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f79: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "address_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "available_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "balance_last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "balance_to_transaction_amount_ratio")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "credit_transactions_count_10d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "credit_transactions_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "credit_transactions_count_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "credit_transactions_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "current_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "days_since_account_opening")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "days_since_first_plaid_connection")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        let mut f28 = None;
+        let mut f29 = None;
+        let mut f30 = None;
+        let mut f31 = None;
+        let mut f32 = None;
+        let mut f33 = None;
+        let mut f34 = None;
+        let mut f35 = None;
+        let mut f36 = None;
+        let mut f37 = None;
+        let mut f38 = None;
+        let mut f39 = None;
+        let mut f40 = None;
+        let mut f41 = None;
+        let mut f42 = None;
+        let mut f43 = None;
+        let mut f44 = None;
+        let mut f45 = None;
+        let mut f46 = None;
+        let mut f47 = None;
+        let mut f48 = None;
+        let mut f49 = None;
+        let mut f50 = None;
+        let mut f51 = None;
+        let mut f52 = None;
+        let mut f53 = None;
+        let mut f54 = None;
+        let mut f55 = None;
+        let mut f56 = None;
+        let mut f57 = None;
+        let mut f58 = None;
+        let mut f59 = None;
+        let mut f60 = None;
+        let mut f61 = None;
+        let mut f62 = None;
+        let mut f63 = None;
+        let mut f64 = None;
+        let mut f65 = None;
+        let mut f66 = None;
+        let mut f67 = None;
+        let mut f68 = None;
+        let mut f69 = None;
+        let mut f70 = None;
+        let mut f71 = None;
+        let mut f72 = None;
+        let mut f73 = None;
+        let mut f74 = None;
+        let mut f75 = None;
+        let mut f76 = None;
+        let mut f77 = None;
+        let mut f78 = None;
+        let mut f79 = None;
+        let mut f80 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address_change_count_28d"),
+                1 => s::value(&mut map, &mut f1, "address_change_count_90d"),
+                2 => s::value(&mut map, &mut f2, "available_balance"),
+                3 => s::value(&mut map, &mut f3, "balance_last_updated"),
+                4 => s::value(&mut map, &mut f4, "balance_to_transaction_amount_ratio"),
+                5 => s::value(&mut map, &mut f5, "credit_transactions_count_10d"),
+                6 => s::value(&mut map, &mut f6, "credit_transactions_count_30d"),
+                7 => s::value(&mut map, &mut f7, "credit_transactions_count_60d"),
+                8 => s::value(&mut map, &mut f8, "credit_transactions_count_90d"),
+                9 => s::value(&mut map, &mut f9, "current_balance"),
+                10 => s::value(&mut map, &mut f10, "days_since_account_opening"),
+                11 => s::value(&mut map, &mut f11, "days_since_first_plaid_connection"),
+                12 => {
                     s::value(&mut map, &mut f12, "days_with_negative_balance_count_90d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "debit_transactions_count_10d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "debit_transactions_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "debit_transactions_count_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "debit_transactions_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "distinct_ip_addresses_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "distinct_ip_addresses_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "distinct_ip_addresses_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "distinct_ip_addresses_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                13 => s::value(&mut map, &mut f13, "debit_transactions_count_10d"),
+                14 => s::value(&mut map, &mut f14, "debit_transactions_count_30d"),
+                15 => s::value(&mut map, &mut f15, "debit_transactions_count_60d"),
+                16 => s::value(&mut map, &mut f16, "debit_transactions_count_90d"),
+                17 => s::value(&mut map, &mut f17, "distinct_ip_addresses_count_30d"),
+                18 => s::value(&mut map, &mut f18, "distinct_ip_addresses_count_3d"),
+                19 => s::value(&mut map, &mut f19, "distinct_ip_addresses_count_7d"),
+                20 => s::value(&mut map, &mut f20, "distinct_ip_addresses_count_90d"),
+                21 => {
                     s::value(
                         &mut map,
                         &mut f21,
                         "distinct_ssl_tls_connection_sessions_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                22 => {
                     s::value(
                         &mut map,
                         &mut f22,
                         "distinct_ssl_tls_connection_sessions_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                23 => {
                     s::value(
                         &mut map,
                         &mut f23,
                         "distinct_ssl_tls_connection_sessions_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                24 => {
                     s::value(
                         &mut map,
                         &mut f24,
                         "distinct_ssl_tls_connection_sessions_count_90d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
-                    s::value(&mut map, &mut f25, "distinct_user_agents_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
-                    s::value(&mut map, &mut f26, "distinct_user_agents_count_3d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "distinct_user_agents_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
-                    s::value(&mut map, &mut f28, "distinct_user_agents_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
-                    s::value(&mut map, &mut f29, "email_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
-                    s::value(&mut map, &mut f30, "email_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(31usize)) => {
+                25 => s::value(&mut map, &mut f25, "distinct_user_agents_count_30d"),
+                26 => s::value(&mut map, &mut f26, "distinct_user_agents_count_3d"),
+                27 => s::value(&mut map, &mut f27, "distinct_user_agents_count_7d"),
+                28 => s::value(&mut map, &mut f28, "distinct_user_agents_count_90d"),
+                29 => s::value(&mut map, &mut f29, "email_change_count_28d"),
+                30 => s::value(&mut map, &mut f30, "email_change_count_90d"),
+                31 => {
                     s::value(
                         &mut map,
                         &mut f31,
                         "failed_plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(32usize)) => {
+                32 => {
                     s::value(
                         &mut map,
                         &mut f32,
                         "failed_plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(33usize)) => {
+                33 => {
                     s::value(
                         &mut map,
                         &mut f33,
                         "failed_plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(34usize)) => {
-                    s::value(&mut map, &mut f34, "is_account_closed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(35usize)) => {
-                    s::value(&mut map, &mut f35, "is_account_frozen_or_restricted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(36usize)) => {
-                    s::value(&mut map, &mut f36, "is_savings_or_money_market_account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(37usize)) => {
+                34 => s::value(&mut map, &mut f34, "is_account_closed"),
+                35 => s::value(&mut map, &mut f35, "is_account_frozen_or_restricted"),
+                36 => s::value(&mut map, &mut f36, "is_savings_or_money_market_account"),
+                37 => {
                     s::value(&mut map, &mut f37, "nsf_overdraft_transactions_count_30d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(38usize)) => {
+                38 => {
                     s::value(&mut map, &mut f38, "nsf_overdraft_transactions_count_60d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(39usize)) => {
-                    s::value(&mut map, &mut f39, "nsf_overdraft_transactions_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(40usize)) => {
+                39 => s::value(&mut map, &mut f39, "nsf_overdraft_transactions_count_7d"),
+                40 => {
                     s::value(&mut map, &mut f40, "nsf_overdraft_transactions_count_90d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(41usize)) => {
-                    s::value(&mut map, &mut f41, "p10_eod_balance_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(42usize)) => {
-                    s::value(&mut map, &mut f42, "p10_eod_balance_31d_to_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(43usize)) => {
-                    s::value(&mut map, &mut f43, "p10_eod_balance_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(44usize)) => {
-                    s::value(&mut map, &mut f44, "p10_eod_balance_61d_to_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(45usize)) => {
-                    s::value(&mut map, &mut f45, "p10_eod_balance_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(46usize)) => {
-                    s::value(&mut map, &mut f46, "p50_credit_transactions_amount_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(47usize)) => {
-                    s::value(&mut map, &mut f47, "p50_debit_transactions_amount_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(48usize)) => {
-                    s::value(&mut map, &mut f48, "p50_eod_balance_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(49usize)) => {
-                    s::value(&mut map, &mut f49, "p50_eod_balance_31d_to_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(50usize)) => {
-                    s::value(&mut map, &mut f50, "p50_eod_balance_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(51usize)) => {
-                    s::value(&mut map, &mut f51, "p50_eod_balance_61d_to_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(52usize)) => {
-                    s::value(&mut map, &mut f52, "p50_eod_balance_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(53usize)) => {
-                    s::value(&mut map, &mut f53, "p90_eod_balance_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(54usize)) => {
-                    s::value(&mut map, &mut f54, "p90_eod_balance_31d_to_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(55usize)) => {
-                    s::value(&mut map, &mut f55, "p90_eod_balance_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(56usize)) => {
-                    s::value(&mut map, &mut f56, "p90_eod_balance_61d_to_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(57usize)) => {
-                    s::value(&mut map, &mut f57, "p90_eod_balance_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(58usize)) => {
-                    s::value(&mut map, &mut f58, "p95_credit_transactions_amount_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(59usize)) => {
-                    s::value(&mut map, &mut f59, "p95_debit_transactions_amount_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(60usize)) => {
-                    s::value(&mut map, &mut f60, "phone_change_count_28d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(61usize)) => {
-                    s::value(&mut map, &mut f61, "phone_change_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(62usize)) => {
-                    s::value(&mut map, &mut f62, "plaid_connections_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(63usize)) => {
-                    s::value(&mut map, &mut f63, "plaid_connections_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(64usize)) => {
+                41 => s::value(&mut map, &mut f41, "p10_eod_balance_30d"),
+                42 => s::value(&mut map, &mut f42, "p10_eod_balance_31d_to_60d"),
+                43 => s::value(&mut map, &mut f43, "p10_eod_balance_60d"),
+                44 => s::value(&mut map, &mut f44, "p10_eod_balance_61d_to_90d"),
+                45 => s::value(&mut map, &mut f45, "p10_eod_balance_90d"),
+                46 => s::value(&mut map, &mut f46, "p50_credit_transactions_amount_28d"),
+                47 => s::value(&mut map, &mut f47, "p50_debit_transactions_amount_28d"),
+                48 => s::value(&mut map, &mut f48, "p50_eod_balance_30d"),
+                49 => s::value(&mut map, &mut f49, "p50_eod_balance_31d_to_60d"),
+                50 => s::value(&mut map, &mut f50, "p50_eod_balance_60d"),
+                51 => s::value(&mut map, &mut f51, "p50_eod_balance_61d_to_90d"),
+                52 => s::value(&mut map, &mut f52, "p50_eod_balance_90d"),
+                53 => s::value(&mut map, &mut f53, "p90_eod_balance_30d"),
+                54 => s::value(&mut map, &mut f54, "p90_eod_balance_31d_to_60d"),
+                55 => s::value(&mut map, &mut f55, "p90_eod_balance_60d"),
+                56 => s::value(&mut map, &mut f56, "p90_eod_balance_61d_to_90d"),
+                57 => s::value(&mut map, &mut f57, "p90_eod_balance_90d"),
+                58 => s::value(&mut map, &mut f58, "p95_credit_transactions_amount_28d"),
+                59 => s::value(&mut map, &mut f59, "p95_debit_transactions_amount_28d"),
+                60 => s::value(&mut map, &mut f60, "phone_change_count_28d"),
+                61 => s::value(&mut map, &mut f61, "phone_change_count_90d"),
+                62 => s::value(&mut map, &mut f62, "plaid_connections_count_30d"),
+                63 => s::value(&mut map, &mut f63, "plaid_connections_count_7d"),
+                64 => {
                     s::value(
                         &mut map,
                         &mut f64,
                         "plaid_non_oauth_authentication_attempts_count_30d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(65usize)) => {
+                65 => {
                     s::value(
                         &mut map,
                         &mut f65,
                         "plaid_non_oauth_authentication_attempts_count_3d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(66usize)) => {
+                66 => {
                     s::value(
                         &mut map,
                         &mut f66,
                         "plaid_non_oauth_authentication_attempts_count_7d",
                     )
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(67usize)) => {
+                67 => {
                     s::value(&mut map, &mut f67, "total_credit_transactions_amount_10d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(68usize)) => {
+                68 => {
                     s::value(&mut map, &mut f68, "total_credit_transactions_amount_30d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(69usize)) => {
+                69 => {
                     s::value(&mut map, &mut f69, "total_credit_transactions_amount_60d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(70usize)) => {
+                70 => {
                     s::value(&mut map, &mut f70, "total_credit_transactions_amount_90d")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(71usize)) => {
-                    s::value(&mut map, &mut f71, "total_debit_transactions_amount_10d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(72usize)) => {
-                    s::value(&mut map, &mut f72, "total_debit_transactions_amount_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(73usize)) => {
-                    s::value(&mut map, &mut f73, "total_debit_transactions_amount_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(74usize)) => {
-                    s::value(&mut map, &mut f74, "total_debit_transactions_amount_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(75usize)) => {
-                    s::value(&mut map, &mut f75, "total_plaid_connections_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(76usize)) => {
-                    s::value(&mut map, &mut f76, "transactions_last_updated")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(77usize)) => {
-                    s::value(&mut map, &mut f77, "unauthorized_transactions_count_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(78usize)) => {
-                    s::value(&mut map, &mut f78, "unauthorized_transactions_count_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(79usize)) => {
-                    s::value(&mut map, &mut f79, "unauthorized_transactions_count_7d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(80usize)) => {
-                    s::value(&mut map, &mut f80, "unauthorized_transactions_count_90d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                71 => s::value(&mut map, &mut f71, "total_debit_transactions_amount_10d"),
+                72 => s::value(&mut map, &mut f72, "total_debit_transactions_amount_30d"),
+                73 => s::value(&mut map, &mut f73, "total_debit_transactions_amount_60d"),
+                74 => s::value(&mut map, &mut f74, "total_debit_transactions_amount_90d"),
+                75 => s::value(&mut map, &mut f75, "total_plaid_connections_count"),
+                76 => s::value(&mut map, &mut f76, "transactions_last_updated"),
+                77 => s::value(&mut map, &mut f77, "unauthorized_transactions_count_30d"),
+                78 => s::value(&mut map, &mut f78, "unauthorized_transactions_count_60d"),
+                79 => s::value(&mut map, &mut f79, "unauthorized_transactions_count_7d"),
+                80 => s::value(&mut map, &mut f80, "unauthorized_transactions_count_90d"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address_change_count_28d: s::optional(f0),
             address_change_count_90d: s::optional(f1),
             available_balance: s::optional(f2),
@@ -10099,7 +8614,7 @@ impl ::serde::Serialize for SignalEvaluateCoreAttributes {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 81usize] = [
+        let skip: [bool; 81] = [
             ::std::option::Option::is_none(&self.address_change_count_28d),
             ::std::option::Option::is_none(&self.address_change_count_90d),
             ::std::option::Option::is_none(&self.available_balance),
@@ -10205,398 +8720,359 @@ impl ::serde::Serialize for SignalEvaluateCoreAttributes {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalEvaluateCoreAttributes",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "address_change_count_28d",
             &self.address_change_count_28d,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "address_change_count_90d",
             &self.address_change_count_90d,
         );
-        out.field_unless(skip[2usize], "available_balance", &self.available_balance);
+        out.field_unless(skip[2], "available_balance", &self.available_balance);
+        out.field_unless(skip[3], "balance_last_updated", &self.balance_last_updated);
         out.field_unless(
-            skip[3usize],
-            "balance_last_updated",
-            &self.balance_last_updated,
-        );
-        out.field_unless(
-            skip[4usize],
+            skip[4],
             "balance_to_transaction_amount_ratio",
             &self.balance_to_transaction_amount_ratio,
         );
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "credit_transactions_count_10d",
             &self.credit_transactions_count_10d,
         );
         out.field_unless(
-            skip[6usize],
+            skip[6],
             "credit_transactions_count_30d",
             &self.credit_transactions_count_30d,
         );
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "credit_transactions_count_60d",
             &self.credit_transactions_count_60d,
         );
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "credit_transactions_count_90d",
             &self.credit_transactions_count_90d,
         );
-        out.field_unless(skip[9usize], "current_balance", &self.current_balance);
+        out.field_unless(skip[9], "current_balance", &self.current_balance);
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "days_since_account_opening",
             &self.days_since_account_opening,
         );
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "days_since_first_plaid_connection",
             &self.days_since_first_plaid_connection,
         );
         out.field_unless(
-            skip[12usize],
+            skip[12],
             "days_with_negative_balance_count_90d",
             &self.days_with_negative_balance_count_90d,
         );
         out.field_unless(
-            skip[13usize],
+            skip[13],
             "debit_transactions_count_10d",
             &self.debit_transactions_count_10d,
         );
         out.field_unless(
-            skip[14usize],
+            skip[14],
             "debit_transactions_count_30d",
             &self.debit_transactions_count_30d,
         );
         out.field_unless(
-            skip[15usize],
+            skip[15],
             "debit_transactions_count_60d",
             &self.debit_transactions_count_60d,
         );
         out.field_unless(
-            skip[16usize],
+            skip[16],
             "debit_transactions_count_90d",
             &self.debit_transactions_count_90d,
         );
         out.field_unless(
-            skip[17usize],
+            skip[17],
             "distinct_ip_addresses_count_30d",
             &self.distinct_ip_addresses_count_30d,
         );
         out.field_unless(
-            skip[18usize],
+            skip[18],
             "distinct_ip_addresses_count_3d",
             &self.distinct_ip_addresses_count_3d,
         );
         out.field_unless(
-            skip[19usize],
+            skip[19],
             "distinct_ip_addresses_count_7d",
             &self.distinct_ip_addresses_count_7d,
         );
         out.field_unless(
-            skip[20usize],
+            skip[20],
             "distinct_ip_addresses_count_90d",
             &self.distinct_ip_addresses_count_90d,
         );
         out.field_unless(
-            skip[21usize],
+            skip[21],
             "distinct_ssl_tls_connection_sessions_count_30d",
             &self.distinct_ssl_tls_connection_sessions_count_30d,
         );
         out.field_unless(
-            skip[22usize],
+            skip[22],
             "distinct_ssl_tls_connection_sessions_count_3d",
             &self.distinct_ssl_tls_connection_sessions_count_3d,
         );
         out.field_unless(
-            skip[23usize],
+            skip[23],
             "distinct_ssl_tls_connection_sessions_count_7d",
             &self.distinct_ssl_tls_connection_sessions_count_7d,
         );
         out.field_unless(
-            skip[24usize],
+            skip[24],
             "distinct_ssl_tls_connection_sessions_count_90d",
             &self.distinct_ssl_tls_connection_sessions_count_90d,
         );
         out.field_unless(
-            skip[25usize],
+            skip[25],
             "distinct_user_agents_count_30d",
             &self.distinct_user_agents_count_30d,
         );
         out.field_unless(
-            skip[26usize],
+            skip[26],
             "distinct_user_agents_count_3d",
             &self.distinct_user_agents_count_3d,
         );
         out.field_unless(
-            skip[27usize],
+            skip[27],
             "distinct_user_agents_count_7d",
             &self.distinct_user_agents_count_7d,
         );
         out.field_unless(
-            skip[28usize],
+            skip[28],
             "distinct_user_agents_count_90d",
             &self.distinct_user_agents_count_90d,
         );
         out.field_unless(
-            skip[29usize],
+            skip[29],
             "email_change_count_28d",
             &self.email_change_count_28d,
         );
         out.field_unless(
-            skip[30usize],
+            skip[30],
             "email_change_count_90d",
             &self.email_change_count_90d,
         );
         out.field_unless(
-            skip[31usize],
+            skip[31],
             "failed_plaid_non_oauth_authentication_attempts_count_30d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
         );
         out.field_unless(
-            skip[32usize],
+            skip[32],
             "failed_plaid_non_oauth_authentication_attempts_count_3d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
         );
         out.field_unless(
-            skip[33usize],
+            skip[33],
             "failed_plaid_non_oauth_authentication_attempts_count_7d",
             &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
         );
-        out.field_unless(skip[34usize], "is_account_closed", &self.is_account_closed);
+        out.field_unless(skip[34], "is_account_closed", &self.is_account_closed);
         out.field_unless(
-            skip[35usize],
+            skip[35],
             "is_account_frozen_or_restricted",
             &self.is_account_frozen_or_restricted,
         );
         out.field_unless(
-            skip[36usize],
+            skip[36],
             "is_savings_or_money_market_account",
             &self.is_savings_or_money_market_account,
         );
         out.field_unless(
-            skip[37usize],
+            skip[37],
             "nsf_overdraft_transactions_count_30d",
             &self.nsf_overdraft_transactions_count_30d,
         );
         out.field_unless(
-            skip[38usize],
+            skip[38],
             "nsf_overdraft_transactions_count_60d",
             &self.nsf_overdraft_transactions_count_60d,
         );
         out.field_unless(
-            skip[39usize],
+            skip[39],
             "nsf_overdraft_transactions_count_7d",
             &self.nsf_overdraft_transactions_count_7d,
         );
         out.field_unless(
-            skip[40usize],
+            skip[40],
             "nsf_overdraft_transactions_count_90d",
             &self.nsf_overdraft_transactions_count_90d,
         );
+        out.field_unless(skip[41], "p10_eod_balance_30d", &self.p10_eod_balance_30d);
         out.field_unless(
-            skip[41usize],
-            "p10_eod_balance_30d",
-            &self.p10_eod_balance_30d,
-        );
-        out.field_unless(
-            skip[42usize],
+            skip[42],
             "p10_eod_balance_31d_to_60d",
             &self.p10_eod_balance_31d_to_60d,
         );
+        out.field_unless(skip[43], "p10_eod_balance_60d", &self.p10_eod_balance_60d);
         out.field_unless(
-            skip[43usize],
-            "p10_eod_balance_60d",
-            &self.p10_eod_balance_60d,
-        );
-        out.field_unless(
-            skip[44usize],
+            skip[44],
             "p10_eod_balance_61d_to_90d",
             &self.p10_eod_balance_61d_to_90d,
         );
+        out.field_unless(skip[45], "p10_eod_balance_90d", &self.p10_eod_balance_90d);
         out.field_unless(
-            skip[45usize],
-            "p10_eod_balance_90d",
-            &self.p10_eod_balance_90d,
-        );
-        out.field_unless(
-            skip[46usize],
+            skip[46],
             "p50_credit_transactions_amount_28d",
             &self.p50_credit_transactions_amount_28d,
         );
         out.field_unless(
-            skip[47usize],
+            skip[47],
             "p50_debit_transactions_amount_28d",
             &self.p50_debit_transactions_amount_28d,
         );
+        out.field_unless(skip[48], "p50_eod_balance_30d", &self.p50_eod_balance_30d);
         out.field_unless(
-            skip[48usize],
-            "p50_eod_balance_30d",
-            &self.p50_eod_balance_30d,
-        );
-        out.field_unless(
-            skip[49usize],
+            skip[49],
             "p50_eod_balance_31d_to_60d",
             &self.p50_eod_balance_31d_to_60d,
         );
+        out.field_unless(skip[50], "p50_eod_balance_60d", &self.p50_eod_balance_60d);
         out.field_unless(
-            skip[50usize],
-            "p50_eod_balance_60d",
-            &self.p50_eod_balance_60d,
-        );
-        out.field_unless(
-            skip[51usize],
+            skip[51],
             "p50_eod_balance_61d_to_90d",
             &self.p50_eod_balance_61d_to_90d,
         );
+        out.field_unless(skip[52], "p50_eod_balance_90d", &self.p50_eod_balance_90d);
+        out.field_unless(skip[53], "p90_eod_balance_30d", &self.p90_eod_balance_30d);
         out.field_unless(
-            skip[52usize],
-            "p50_eod_balance_90d",
-            &self.p50_eod_balance_90d,
-        );
-        out.field_unless(
-            skip[53usize],
-            "p90_eod_balance_30d",
-            &self.p90_eod_balance_30d,
-        );
-        out.field_unless(
-            skip[54usize],
+            skip[54],
             "p90_eod_balance_31d_to_60d",
             &self.p90_eod_balance_31d_to_60d,
         );
+        out.field_unless(skip[55], "p90_eod_balance_60d", &self.p90_eod_balance_60d);
         out.field_unless(
-            skip[55usize],
-            "p90_eod_balance_60d",
-            &self.p90_eod_balance_60d,
-        );
-        out.field_unless(
-            skip[56usize],
+            skip[56],
             "p90_eod_balance_61d_to_90d",
             &self.p90_eod_balance_61d_to_90d,
         );
+        out.field_unless(skip[57], "p90_eod_balance_90d", &self.p90_eod_balance_90d);
         out.field_unless(
-            skip[57usize],
-            "p90_eod_balance_90d",
-            &self.p90_eod_balance_90d,
-        );
-        out.field_unless(
-            skip[58usize],
+            skip[58],
             "p95_credit_transactions_amount_28d",
             &self.p95_credit_transactions_amount_28d,
         );
         out.field_unless(
-            skip[59usize],
+            skip[59],
             "p95_debit_transactions_amount_28d",
             &self.p95_debit_transactions_amount_28d,
         );
         out.field_unless(
-            skip[60usize],
+            skip[60],
             "phone_change_count_28d",
             &self.phone_change_count_28d,
         );
         out.field_unless(
-            skip[61usize],
+            skip[61],
             "phone_change_count_90d",
             &self.phone_change_count_90d,
         );
         out.field_unless(
-            skip[62usize],
+            skip[62],
             "plaid_connections_count_30d",
             &self.plaid_connections_count_30d,
         );
         out.field_unless(
-            skip[63usize],
+            skip[63],
             "plaid_connections_count_7d",
             &self.plaid_connections_count_7d,
         );
         out.field_unless(
-            skip[64usize],
+            skip[64],
             "plaid_non_oauth_authentication_attempts_count_30d",
             &self.plaid_non_oauth_authentication_attempts_count_30d,
         );
         out.field_unless(
-            skip[65usize],
+            skip[65],
             "plaid_non_oauth_authentication_attempts_count_3d",
             &self.plaid_non_oauth_authentication_attempts_count_3d,
         );
         out.field_unless(
-            skip[66usize],
+            skip[66],
             "plaid_non_oauth_authentication_attempts_count_7d",
             &self.plaid_non_oauth_authentication_attempts_count_7d,
         );
         out.field_unless(
-            skip[67usize],
+            skip[67],
             "total_credit_transactions_amount_10d",
             &self.total_credit_transactions_amount_10d,
         );
         out.field_unless(
-            skip[68usize],
+            skip[68],
             "total_credit_transactions_amount_30d",
             &self.total_credit_transactions_amount_30d,
         );
         out.field_unless(
-            skip[69usize],
+            skip[69],
             "total_credit_transactions_amount_60d",
             &self.total_credit_transactions_amount_60d,
         );
         out.field_unless(
-            skip[70usize],
+            skip[70],
             "total_credit_transactions_amount_90d",
             &self.total_credit_transactions_amount_90d,
         );
         out.field_unless(
-            skip[71usize],
+            skip[71],
             "total_debit_transactions_amount_10d",
             &self.total_debit_transactions_amount_10d,
         );
         out.field_unless(
-            skip[72usize],
+            skip[72],
             "total_debit_transactions_amount_30d",
             &self.total_debit_transactions_amount_30d,
         );
         out.field_unless(
-            skip[73usize],
+            skip[73],
             "total_debit_transactions_amount_60d",
             &self.total_debit_transactions_amount_60d,
         );
         out.field_unless(
-            skip[74usize],
+            skip[74],
             "total_debit_transactions_amount_90d",
             &self.total_debit_transactions_amount_90d,
         );
         out.field_unless(
-            skip[75usize],
+            skip[75],
             "total_plaid_connections_count",
             &self.total_plaid_connections_count,
         );
         out.field_unless(
-            skip[76usize],
+            skip[76],
             "transactions_last_updated",
             &self.transactions_last_updated,
         );
         out.field_unless(
-            skip[77usize],
+            skip[77],
             "unauthorized_transactions_count_30d",
             &self.unauthorized_transactions_count_30d,
         );
         out.field_unless(
-            skip[78usize],
+            skip[78],
             "unauthorized_transactions_count_60d",
             &self.unauthorized_transactions_count_60d,
         );
         out.field_unless(
-            skip[79usize],
+            skip[79],
             "unauthorized_transactions_count_7d",
             &self.unauthorized_transactions_count_7d,
         );
         out.field_unless(
-            skip[80usize],
+            skip[80],
             "unauthorized_transactions_count_90d",
             &self.unauthorized_transactions_count_90d,
         );
@@ -10665,100 +9141,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<SignalDevice>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<SignalUser>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "client_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "default_payment_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "device")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "is_recurring")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "risk_profile_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "ruleset_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "user_present")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "client_id"),
+                4 => s::value(&mut map, &mut f4, "client_transaction_id"),
+                5 => s::value(&mut map, &mut f5, "client_user_id"),
+                6 => s::value(&mut map, &mut f6, "default_payment_method"),
+                7 => s::value(&mut map, &mut f7, "device"),
+                8 => s::value(&mut map, &mut f8, "is_recurring"),
+                9 => s::value(&mut map, &mut f9, "risk_profile_key"),
+                10 => s::value(&mut map, &mut f10, "ruleset_key"),
+                11 => s::value(&mut map, &mut f11, "secret"),
+                12 => s::value(&mut map, &mut f12, "user"),
+                13 => s::value(&mut map, &mut f13, "user_present"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
+            amount: s::required(f2, "amount")?,
             client_id: s::optional(f3),
-            client_transaction_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_transaction_id"),
-            },
+            client_transaction_id: s::required(f4, "client_transaction_id")?,
             client_user_id: s::optional(f5),
             default_payment_method: s::optional(f6),
             device: s::optional(f7),
@@ -10776,7 +9202,7 @@ impl ::serde::Serialize for SignalEvaluateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.default_payment_method),
@@ -10791,26 +9217,27 @@ impl ::serde::Serialize for SignalEvaluateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalEvaluateRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "default_payment_method",
             &self.default_payment_method,
         );
-        out.field_unless(skip[3usize], "device", &self.device);
-        out.field_unless(skip[4usize], "is_recurring", &self.is_recurring);
-        out.field_unless(skip[5usize], "risk_profile_key", &self.risk_profile_key);
-        out.field_unless(skip[6usize], "ruleset_key", &self.ruleset_key);
-        out.field_unless(skip[7usize], "secret", &self.secret);
-        out.field_unless(skip[8usize], "user", &self.user);
-        out.field_unless(skip[9usize], "user_present", &self.user_present);
+        out.field_unless(skip[3], "device", &self.device);
+        out.field_unless(skip[4], "is_recurring", &self.is_recurring);
+        out.field_unless(skip[5], "risk_profile_key", &self.risk_profile_key);
+        out.field_unless(skip[6], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[7], "secret", &self.secret);
+        out.field_unless(skip[8], "user", &self.user);
+        out.field_unless(skip[9], "user_present", &self.user_present);
         out.end()
     }
 }
@@ -10866,60 +9293,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<SignalEvaluateCoreAttributes>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RiskProfile>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Ruleset>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<SignalScores>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<SignalWarning>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "core_attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_profile")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ruleset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "scores")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "warnings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "core_attributes"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "risk_profile"),
+                3 => s::value(&mut map, &mut f3, "ruleset"),
+                4 => s::value(&mut map, &mut f4, "scores"),
+                5 => s::value(&mut map, &mut f5, "warnings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             core_attributes: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f1, "request_id")?,
             risk_profile: s::optional(f2),
             ruleset: s::optional(f3),
-            scores: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("scores"),
-            },
-            warnings: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warnings"),
-            },
+            scores: s::required(f4, "scores")?,
+            warnings: s::required(f5, "warnings")?,
         })
     }
 }
@@ -10928,7 +9330,7 @@ impl ::serde::Serialize for SignalEvaluateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.core_attributes),
             ::std::option::Option::is_none(&self.risk_profile),
             ::std::option::Option::is_none(&self.ruleset),
@@ -10936,12 +9338,13 @@ impl ::serde::Serialize for SignalEvaluateResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalEvaluateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "core_attributes", &self.core_attributes);
+        out.field_unless(skip[0], "core_attributes", &self.core_attributes);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[1usize], "risk_profile", &self.risk_profile);
-        out.field_unless(skip[2usize], "ruleset", &self.ruleset);
+        out.field_unless(skip[1], "risk_profile", &self.risk_profile);
+        out.field_unless(skip[2], "ruleset", &self.ruleset);
         out.field("scores", &self.scores);
         out.field("warnings", &self.warnings);
         out.end()
@@ -11039,49 +9442,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalPersonName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "middle_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "prefix")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "suffix")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                2 => s::value(&mut map, &mut f2, "middle_name"),
+                3 => s::value(&mut map, &mut f3, "prefix"),
+                4 => s::value(&mut map, &mut f4, "suffix"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             family_name: s::optional(f0),
             given_name: s::optional(f1),
             middle_name: s::optional(f2),
@@ -11095,7 +9476,7 @@ impl ::serde::Serialize for SignalPersonName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.family_name),
             ::std::option::Option::is_none(&self.given_name),
             ::std::option::Option::is_none(&self.middle_name),
@@ -11105,13 +9486,14 @@ impl ::serde::Serialize for SignalPersonName {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalPersonName",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "family_name", &self.family_name);
-        out.field_unless(skip[1usize], "given_name", &self.given_name);
-        out.field_unless(skip[2usize], "middle_name", &self.middle_name);
-        out.field_unless(skip[3usize], "prefix", &self.prefix);
-        out.field_unless(skip[4usize], "suffix", &self.suffix);
+        out.field_unless(skip[0], "family_name", &self.family_name);
+        out.field_unless(skip[1], "given_name", &self.given_name);
+        out.field_unless(skip[2], "middle_name", &self.middle_name);
+        out.field_unless(skip[3], "prefix", &self.prefix);
+        out.field_unless(skip[4], "suffix", &self.suffix);
         out.end()
     }
 }
@@ -11136,35 +9518,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -11175,18 +9546,19 @@ impl ::serde::Serialize for SignalPrepareRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalPrepareRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -11218,27 +9590,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -11247,11 +9612,12 @@ impl ::serde::Serialize for SignalPrepareResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalPrepareResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -11291,50 +9657,30 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "return_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "returned_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_transaction_id"),
+                2 => s::value(&mut map, &mut f2, "return_code"),
+                3 => s::value(&mut map, &mut f3, "returned_at"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_transaction_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_transaction_id"),
-            },
-            return_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("return_code"),
-            },
+            client_transaction_id: s::required(f1, "client_transaction_id")?,
+            return_code: s::required(f2, "return_code")?,
             returned_at: s::optional(f3),
             secret: s::optional(f4),
         })
@@ -11345,7 +9691,7 @@ impl ::serde::Serialize for SignalReturnReportRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.returned_at),
             ::std::option::Option::is_none(&self.secret),
@@ -11353,13 +9699,14 @@ impl ::serde::Serialize for SignalReturnReportRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalReturnReportRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
         out.field("return_code", &self.return_code);
-        out.field_unless(skip[1usize], "returned_at", &self.returned_at);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "returned_at", &self.returned_at);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -11393,27 +9740,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -11422,11 +9762,12 @@ impl ::serde::Serialize for SignalReturnReportResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalReturnReportResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -11510,33 +9851,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRecommendation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<RecommendationString>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "rank")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recommendation")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "date"),
+                1 => s::value(&mut map, &mut f1, "rank"),
+                2 => s::value(&mut map, &mut f2, "recommendation"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             date: s::optional(f0),
             rank: s::optional(f1),
             recommendation: s::optional(f2),
@@ -11548,7 +9879,7 @@ impl ::serde::Serialize for SignalScheduleRecommendation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.date),
             ::std::option::Option::is_none(&self.rank),
             ::std::option::Option::is_none(&self.recommendation),
@@ -11556,11 +9887,12 @@ impl ::serde::Serialize for SignalScheduleRecommendation {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalScheduleRecommendation",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "date", &self.date);
-        out.field_unless(skip[1usize], "rank", &self.rank);
-        out.field_unless(skip[2usize], "recommendation", &self.recommendation);
+        out.field_unless(skip[0], "date", &self.date);
+        out.field_unless(skip[1], "rank", &self.rank);
+        out.field_unless(skip[2], "recommendation", &self.recommendation);
         out.end()
     }
 }
@@ -11604,66 +9936,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<SignalScheduleDefaultPaymentMethod>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "client_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "default_payment_method")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "client_id"),
+                4 => s::value(&mut map, &mut f4, "client_transaction_id"),
+                5 => s::value(&mut map, &mut f5, "default_payment_method"),
+                6 => s::value(&mut map, &mut f6, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
+            amount: s::required(f2, "amount")?,
             client_id: s::optional(f3),
-            client_transaction_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_transaction_id"),
-            },
+            client_transaction_id: s::required(f4, "client_transaction_id")?,
             default_payment_method: s::optional(f5),
             secret: s::optional(f6),
         })
@@ -11674,7 +9976,7 @@ impl ::serde::Serialize for SignalScheduleRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.default_payment_method),
             ::std::option::Option::is_none(&self.secret),
@@ -11682,19 +9984,20 @@ impl ::serde::Serialize for SignalScheduleRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalScheduleRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_transaction_id", &self.client_transaction_id);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "default_payment_method",
             &self.default_payment_method,
         );
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -11745,55 +10048,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<SignalScheduleRecommendation>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<SignalWarning>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "optimal_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "recommendations")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "warnings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "optimal_date"),
+                1 => s::value(&mut map, &mut f1, "recommendations"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                3 => s::value(&mut map, &mut f3, "warnings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            optimal_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("optimal_date"),
-            },
-            recommendations: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recommendations"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            warnings: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warnings"),
-            },
+        Ok(Self {
+            optimal_date: s::required(f0, "optimal_date")?,
+            recommendations: s::required(f1, "recommendations")?,
+            request_id: s::required(f2, "request_id")?,
+            warnings: s::required(f3, "warnings")?,
         })
     }
 }
@@ -11802,11 +10079,12 @@ impl ::serde::Serialize for SignalScheduleResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalScheduleResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("optimal_date", &self.optimal_date);
         out.field("recommendations", &self.recommendations);
@@ -11878,31 +10156,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalScores {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<BankInitiatedReturnRisk>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CustomerInitiatedReturnRisk>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_initiated_return_risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "customer_initiated_return_risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_initiated_return_risk"),
+                1 => s::value(&mut map, &mut f1, "customer_initiated_return_risk"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_initiated_return_risk: s::optional(f0),
             customer_initiated_return_risk: s::optional(f1),
         })
@@ -11913,22 +10181,23 @@ impl ::serde::Serialize for SignalScores {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bank_initiated_return_risk),
             ::std::option::Option::is_none(&self.customer_initiated_return_risk),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalScores",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "bank_initiated_return_risk",
             &self.bank_initiated_return_risk,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "customer_initiated_return_risk",
             &self.customer_initiated_return_risk,
         );
@@ -11964,39 +10233,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<SignalAddressData>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<SignalPersonName>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             email_address: s::optional(f1),
             name: s::optional(f2),
@@ -12009,7 +10264,7 @@ impl ::serde::Serialize for SignalUser {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.name),
@@ -12018,12 +10273,13 @@ impl ::serde::Serialize for SignalUser {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalUser",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
-        out.field_unless(skip[2usize], "name", &self.name);
-        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "email_address", &self.email_address);
+        out.field_unless(skip[2], "name", &self.name);
+        out.field_unless(skip[3], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -12055,37 +10311,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for SignalWarning {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "warning_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "warning_message")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "warning_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "warning_code"),
+                1 => s::value(&mut map, &mut f1, "warning_message"),
+                2 => s::value(&mut map, &mut f2, "warning_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             warning_code: s::optional(f0),
             warning_message: s::optional(f1),
             warning_type: s::optional(f2),
@@ -12097,7 +10339,7 @@ impl ::serde::Serialize for SignalWarning {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.warning_code),
             ::std::option::Option::is_none(&self.warning_message),
             ::std::option::Option::is_none(&self.warning_type),
@@ -12105,11 +10347,12 @@ impl ::serde::Serialize for SignalWarning {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SignalWarning",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "warning_code", &self.warning_code);
-        out.field_unless(skip[1usize], "warning_message", &self.warning_message);
-        out.field_unless(skip[2usize], "warning_type", &self.warning_type);
+        out.field_unless(skip[0], "warning_code", &self.warning_code);
+        out.field_unless(skip[1], "warning_message", &self.warning_message);
+        out.field_unless(skip[2], "warning_type", &self.warning_type);
         out.end()
     }
 }
@@ -12154,45 +10397,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for SingleDocumentRiskSignal {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RiskSignalDocumentReference> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<DocumentRiskSummary> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "document_reference")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "risk_signals")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_summary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "document_reference"),
+                1 => s::value(&mut map, &mut f1, "risk_signals"),
+                2 => s::value(&mut map, &mut f2, "risk_summary"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            document_reference: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_reference"),
-            },
-            risk_signals: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_signals"),
-            },
-            risk_summary: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_summary"),
-            },
+        Ok(Self {
+            document_reference: s::required(f0, "document_reference")?,
+            risk_signals: s::required(f1, "risk_signals")?,
+            risk_summary: s::required(f2, "risk_summary")?,
         })
     }
 }
@@ -12201,11 +10425,12 @@ impl ::serde::Serialize for SingleDocumentRiskSignal {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SingleDocumentRiskSignal",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("document_reference", &self.document_reference);
         out.field("risk_signals", &self.risk_signals);
@@ -12252,87 +10477,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for SmsVerification {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<SmsVerificationStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "attempt")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "delivery_attempt_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "initially_sent_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "last_sent_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "redacted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "solve_attempt_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "attempt"),
+                1 => s::value(&mut map, &mut f1, "delivery_attempt_count"),
+                2 => s::value(&mut map, &mut f2, "initially_sent_at"),
+                3 => s::value(&mut map, &mut f3, "last_sent_at"),
+                4 => s::value(&mut map, &mut f4, "phone_number"),
+                5 => s::value(&mut map, &mut f5, "redacted_at"),
+                6 => s::value(&mut map, &mut f6, "solve_attempt_count"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            attempt: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("attempt"),
-            },
-            delivery_attempt_count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("delivery_attempt_count");
-                }
-            },
-            initially_sent_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("initially_sent_at"),
-            },
-            last_sent_at: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_sent_at"),
-            },
-            phone_number: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
-            redacted_at: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redacted_at"),
-            },
-            solve_attempt_count: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("solve_attempt_count"),
-            },
-            status: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            attempt: s::required(f0, "attempt")?,
+            delivery_attempt_count: s::required(f1, "delivery_attempt_count")?,
+            initially_sent_at: s::required(f2, "initially_sent_at")?,
+            last_sent_at: s::required(f3, "last_sent_at")?,
+            phone_number: s::required(f4, "phone_number")?,
+            redacted_at: s::required(f5, "redacted_at")?,
+            solve_attempt_count: s::required(f6, "solve_attempt_count")?,
+            status: s::required(f7, "status")?,
         })
     }
 }
@@ -12341,11 +10520,12 @@ impl ::serde::Serialize for SmsVerification {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SmsVerification",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("attempt", &self.attempt);
         out.field("delivery_attempt_count", &self.delivery_attempt_count);
@@ -12533,63 +10713,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for StandaloneAccountType {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<CreditAccount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<DepositoryAccount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<InvestmentAccountSubtypeStandalone> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<LoanAccount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<PayrollAccount>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "depository")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "investment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "loan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "other")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "payroll")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                1 => s::value(&mut map, &mut f1, "depository"),
+                2 => s::value(&mut map, &mut f2, "investment"),
+                3 => s::value(&mut map, &mut f3, "loan"),
+                4 => s::value(&mut map, &mut f4, "other"),
+                5 => s::value(&mut map, &mut f5, "payroll"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            credit: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("credit"),
-            },
-            depository: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("depository"),
-            },
-            investment: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("investment"),
-            },
-            loan: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan"),
-            },
-            other: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("other"),
-            },
+        Ok(Self {
+            credit: s::required(f0, "credit")?,
+            depository: s::required(f1, "depository")?,
+            investment: s::required(f2, "investment")?,
+            loan: s::required(f3, "loan")?,
+            other: s::required(f4, "other")?,
             payroll: s::optional(f5),
         })
     }
@@ -12599,18 +10750,19 @@ impl ::serde::Serialize for StandaloneAccountType {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.payroll)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.payroll)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StandaloneAccountType",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("credit", &self.credit);
         out.field("depository", &self.depository);
         out.field("investment", &self.investment);
         out.field("loan", &self.loan);
         out.field("other", &self.other);
-        out.field_unless(skip[0usize], "payroll", &self.payroll);
+        out.field_unless(skip[0], "payroll", &self.payroll);
         out.end()
     }
 }
@@ -12638,37 +10790,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for StandaloneCurrencyCodeList {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<UnofficialCurrencyCodeList> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "iso_currency_code"),
+                1 => s::value(&mut map, &mut f1, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            iso_currency_code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            iso_currency_code: s::required(f0, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f1, "unofficial_currency_code")?,
         })
     }
 }
@@ -12677,11 +10815,12 @@ impl ::serde::Serialize for StandaloneCurrencyCodeList {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StandaloneCurrencyCodeList",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
@@ -12935,67 +11074,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for StandaloneInvestmentTransactionT
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<StandaloneInvestmentTransactionBuyType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<StandaloneInvestmentTransactionCashType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<StandaloneInvestmentTransactionFeeType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<StandaloneInvestmentTransactionSellType> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<StandaloneInvestmentTransactionTransferType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "buy")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cancel")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cash")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sell")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "buy"),
+                1 => s::value(&mut map, &mut f1, "cancel"),
+                2 => s::value(&mut map, &mut f2, "cash"),
+                3 => s::value(&mut map, &mut f3, "fee"),
+                4 => s::value(&mut map, &mut f4, "sell"),
+                5 => s::value(&mut map, &mut f5, "transfer"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            buy: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("buy"),
-            },
-            cancel: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cancel"),
-            },
-            cash: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cash"),
-            },
-            fee: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("fee"),
-            },
-            sell: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sell"),
-            },
-            transfer: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer"),
-            },
+        Ok(Self {
+            buy: s::required(f0, "buy")?,
+            cancel: s::required(f1, "cancel")?,
+            cash: s::required(f2, "cash")?,
+            fee: s::required(f3, "fee")?,
+            sell: s::required(f4, "sell")?,
+            transfer: s::required(f5, "transfer")?,
         })
     }
 }
@@ -13004,11 +11111,12 @@ impl ::serde::Serialize for StandaloneInvestmentTransactionType {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StandaloneInvestmentTransactionType",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("buy", &self.buy);
         out.field("cancel", &self.cancel);
@@ -13059,75 +11167,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<StatementsStatement>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "account_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "account_official_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "account_subtype")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "statements")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_mask"),
+                2 => s::value(&mut map, &mut f2, "account_name"),
+                3 => s::value(&mut map, &mut f3, "account_official_name"),
+                4 => s::value(&mut map, &mut f4, "account_subtype"),
+                5 => s::value(&mut map, &mut f5, "account_type"),
+                6 => s::value(&mut map, &mut f6, "statements"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            account_mask: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_mask"),
-            },
-            account_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_name"),
-            },
-            account_official_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_official_name"),
-            },
-            account_subtype: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_subtype"),
-            },
-            account_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
-            statements: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("statements"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            account_mask: s::required(f1, "account_mask")?,
+            account_name: s::required(f2, "account_name")?,
+            account_official_name: s::required(f3, "account_official_name")?,
+            account_subtype: s::required(f4, "account_subtype")?,
+            account_type: s::required(f5, "account_type")?,
+            statements: s::required(f6, "statements")?,
         })
     }
 }
@@ -13136,11 +11207,12 @@ impl ::serde::Serialize for StatementsAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsAccount",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("account_mask", &self.account_mask);
@@ -13180,45 +11252,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsDownloadRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "statement_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "statement_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
-            statement_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("statement_id"),
-            },
+            statement_id: s::required(f3, "statement_id")?,
         })
     }
 }
@@ -13227,18 +11283,19 @@ impl ::serde::Serialize for StatementsDownloadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsDownloadRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("statement_id", &self.statement_id);
         out.end()
     }
@@ -13315,35 +11372,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -13354,18 +11400,19 @@ impl ::serde::Serialize for StatementsListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -13410,59 +11457,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<StatementsAccount>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "institution_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "institution_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "institution_id"),
+                2 => s::value(&mut map, &mut f2, "institution_name"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            institution_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_id"),
-            },
-            institution_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("institution_name"),
-            },
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            institution_id: s::required(f1, "institution_id")?,
+            institution_name: s::required(f2, "institution_name")?,
+            item_id: s::required(f3, "item_id")?,
+            request_id: s::required(f4, "request_id")?,
         })
     }
 }
@@ -13471,11 +11491,12 @@ impl ::serde::Serialize for StatementsListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsListResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("institution_id", &self.institution_id);
@@ -13566,59 +11587,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshCompleteWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<StatementsRefreshCompleteResult> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "result")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                2 => s::value(&mut map, &mut f2, "result"),
+                3 => s::value(&mut map, &mut f3, "webhook_code"),
+                4 => s::value(&mut map, &mut f4, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            result: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("result"),
-            },
-            webhook_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            item_id: s::required(f1, "item_id")?,
+            result: s::required(f2, "result")?,
+            webhook_code: s::required(f3, "webhook_code")?,
+            webhook_type: s::required(f4, "webhook_type")?,
         })
     }
 }
@@ -13627,11 +11621,12 @@ impl ::serde::Serialize for StatementsRefreshCompleteWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsRefreshCompleteWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("item_id", &self.item_id);
@@ -13672,53 +11667,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            end_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
+            end_date: s::required(f2, "end_date")?,
             secret: s::optional(f3),
-            start_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+            start_date: s::required(f4, "start_date")?,
         })
     }
 }
@@ -13727,19 +11701,20 @@ impl ::serde::Serialize for StatementsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsRefreshRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -13774,27 +11749,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -13803,11 +11771,12 @@ impl ::serde::Serialize for StatementsRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsRefreshResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -13844,50 +11813,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for StatementsStatement {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "date_posted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "month")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "statement_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "year")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "date_posted"),
+                1 => s::value(&mut map, &mut f1, "month"),
+                2 => s::value(&mut map, &mut f2, "statement_id"),
+                3 => s::value(&mut map, &mut f3, "year"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             date_posted: s::optional(f0),
-            month: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("month"),
-            },
-            statement_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("statement_id"),
-            },
-            year: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("year"),
-            },
+            month: s::required(f1, "month")?,
+            statement_id: s::required(f2, "statement_id")?,
+            year: s::required(f3, "year")?,
         })
     }
 }
@@ -13896,13 +11844,14 @@ impl ::serde::Serialize for StatementsStatement {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.date_posted)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.date_posted)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StatementsStatement",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "date_posted", &self.date_posted);
+        out.field_unless(skip[0], "date_posted", &self.date_posted);
         out.field("month", &self.month);
         out.field("statement_id", &self.statement_id);
         out.field("year", &self.year);
@@ -13931,39 +11880,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for Status {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "StatusCode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "StatusDescription")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "StatusCode"),
+                1 => s::value(&mut map, &mut f1, "StatusDescription"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            status_code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("StatusCode"),
-            },
-            status_description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("StatusDescription"),
-            },
+        Ok(Self {
+            status_code: s::required(f0, "StatusCode")?,
+            status_description: s::required(f1, "StatusDescription")?,
         })
     }
 }
@@ -13972,12 +11905,8 @@ impl ::serde::Serialize for Status {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Status",
-            crate::struct_serde::kept(2usize, &skip),
-        );
+        let skip: [bool; 0] = [];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Status", 2, &skip);
         out.field("StatusCode", &self.status_code);
         out.field("StatusDescription", &self.status_description);
         out.end()
@@ -14002,27 +11931,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for Statuses {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<Status> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "STATUS")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "STATUS"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            status: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("STATUS"),
-            },
+        Ok(Self {
+            status: s::required(f0, "STATUS")?,
         })
     }
 }
@@ -14031,11 +11953,12 @@ impl ::serde::Serialize for Statuses {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Statuses",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("STATUS", &self.status);
         out.end()
@@ -14325,252 +12248,98 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoan {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::chrono::naive::NaiveDate>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<StudentLoanStatus> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<PslfStatus> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<StudentRepaymentPlan> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<ServicerAddressData> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "disbursement_dates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "expected_payoff_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "guarantor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "interest_rate_percentage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "is_overdue")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "last_payment_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "last_payment_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "last_statement_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "last_statement_issue_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "loan_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "loan_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "minimum_payment_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "next_payment_due_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "origination_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "origination_principal_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "outstanding_interest_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "payment_reference_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "pslf_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "repayment_plan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "sequence_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "servicer_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "ytd_interest_paid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
-                    s::value(&mut map, &mut f24, "ytd_principal_paid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_number"),
+                2 => s::value(&mut map, &mut f2, "disbursement_dates"),
+                3 => s::value(&mut map, &mut f3, "expected_payoff_date"),
+                4 => s::value(&mut map, &mut f4, "guarantor"),
+                5 => s::value(&mut map, &mut f5, "interest_rate_percentage"),
+                6 => s::value(&mut map, &mut f6, "is_overdue"),
+                7 => s::value(&mut map, &mut f7, "last_payment_amount"),
+                8 => s::value(&mut map, &mut f8, "last_payment_date"),
+                9 => s::value(&mut map, &mut f9, "last_statement_balance"),
+                10 => s::value(&mut map, &mut f10, "last_statement_issue_date"),
+                11 => s::value(&mut map, &mut f11, "loan_name"),
+                12 => s::value(&mut map, &mut f12, "loan_status"),
+                13 => s::value(&mut map, &mut f13, "minimum_payment_amount"),
+                14 => s::value(&mut map, &mut f14, "next_payment_due_date"),
+                15 => s::value(&mut map, &mut f15, "origination_date"),
+                16 => s::value(&mut map, &mut f16, "origination_principal_amount"),
+                17 => s::value(&mut map, &mut f17, "outstanding_interest_amount"),
+                18 => s::value(&mut map, &mut f18, "payment_reference_number"),
+                19 => s::value(&mut map, &mut f19, "pslf_status"),
+                20 => s::value(&mut map, &mut f20, "repayment_plan"),
+                21 => s::value(&mut map, &mut f21, "sequence_number"),
+                22 => s::value(&mut map, &mut f22, "servicer_address"),
+                23 => s::value(&mut map, &mut f23, "ytd_interest_paid"),
+                24 => s::value(&mut map, &mut f24, "ytd_principal_paid"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            account_number: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            disbursement_dates: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("disbursement_dates"),
-            },
-            expected_payoff_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expected_payoff_date"),
-            },
-            guarantor: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("guarantor"),
-            },
-            interest_rate_percentage: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interest_rate_percentage");
-                }
-            },
-            is_overdue: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_overdue"),
-            },
-            last_payment_amount: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_payment_amount"),
-            },
-            last_payment_date: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_payment_date"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            account_number: s::required(f1, "account_number")?,
+            disbursement_dates: s::required(f2, "disbursement_dates")?,
+            expected_payoff_date: s::required(f3, "expected_payoff_date")?,
+            guarantor: s::required(f4, "guarantor")?,
+            interest_rate_percentage: s::required(f5, "interest_rate_percentage")?,
+            is_overdue: s::required(f6, "is_overdue")?,
+            last_payment_amount: s::required(f7, "last_payment_amount")?,
+            last_payment_date: s::required(f8, "last_payment_date")?,
             last_statement_balance: s::optional(f9),
-            last_statement_issue_date: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("last_statement_issue_date");
-                }
-            },
-            loan_name: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_name"),
-            },
-            loan_status: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("loan_status"),
-            },
-            minimum_payment_amount: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("minimum_payment_amount");
-                }
-            },
-            next_payment_due_date: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_payment_due_date"),
-            },
-            origination_date: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("origination_date"),
-            },
-            origination_principal_amount: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_principal_amount");
-                }
-            },
-            outstanding_interest_amount: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("outstanding_interest_amount");
-                }
-            },
-            payment_reference_number: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("payment_reference_number");
-                }
-            },
-            pslf_status: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pslf_status"),
-            },
-            repayment_plan: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_plan"),
-            },
-            sequence_number: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sequence_number"),
-            },
-            servicer_address: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("servicer_address"),
-            },
-            ytd_interest_paid: match f23 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_interest_paid"),
-            },
-            ytd_principal_paid: match f24 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ytd_principal_paid"),
-            },
+            last_statement_issue_date: s::required(f10, "last_statement_issue_date")?,
+            loan_name: s::required(f11, "loan_name")?,
+            loan_status: s::required(f12, "loan_status")?,
+            minimum_payment_amount: s::required(f13, "minimum_payment_amount")?,
+            next_payment_due_date: s::required(f14, "next_payment_due_date")?,
+            origination_date: s::required(f15, "origination_date")?,
+            origination_principal_amount: s::required(
+                f16,
+                "origination_principal_amount",
+            )?,
+            outstanding_interest_amount: s::required(
+                f17,
+                "outstanding_interest_amount",
+            )?,
+            payment_reference_number: s::required(f18, "payment_reference_number")?,
+            pslf_status: s::required(f19, "pslf_status")?,
+            repayment_plan: s::required(f20, "repayment_plan")?,
+            sequence_number: s::required(f21, "sequence_number")?,
+            servicer_address: s::required(f22, "servicer_address")?,
+            ytd_interest_paid: s::required(f23, "ytd_interest_paid")?,
+            ytd_principal_paid: s::required(f24, "ytd_principal_paid")?,
         })
     }
 }
@@ -14579,13 +12348,14 @@ impl ::serde::Serialize for StudentLoan {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.last_statement_balance),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StudentLoan",
-            crate::struct_serde::kept(24usize, &skip),
+            24,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("account_number", &self.account_number);
@@ -14597,7 +12367,7 @@ impl ::serde::Serialize for StudentLoan {
         out.field("last_payment_amount", &self.last_payment_amount);
         out.field("last_payment_date", &self.last_payment_date);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "last_statement_balance",
             &self.last_statement_balance,
         );
@@ -14647,43 +12417,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanRepaymentModel {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "non_repayment_months")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "repayment_months")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "non_repayment_months"),
+                1 => s::value(&mut map, &mut f1, "repayment_months"),
+                2 => s::value(&mut map, &mut f2, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            non_repayment_months: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("non_repayment_months"),
-            },
-            repayment_months: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_months"),
-            },
-            type_: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            non_repayment_months: s::required(f0, "non_repayment_months")?,
+            repayment_months: s::required(f1, "repayment_months")?,
+            type_: s::required(f2, "type")?,
         })
     }
 }
@@ -14692,11 +12445,12 @@ impl ::serde::Serialize for StudentLoanRepaymentModel {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StudentLoanRepaymentModel",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("non_repayment_months", &self.non_repayment_months);
         out.field("repayment_months", &self.repayment_months);
@@ -14727,39 +12481,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<StudentLoanStatusType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            end_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            end_date: s::required(f0, "end_date")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -14768,11 +12506,12 @@ impl ::serde::Serialize for StudentLoanStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StudentLoanStatus",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("end_date", &self.end_date);
         out.field("type", &self.type_);
@@ -14897,39 +12636,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for StudentRepaymentPlan {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<StudentRepaymentPlanType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "description"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            description: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            description: s::required(f0, "description")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -14938,11 +12661,12 @@ impl ::serde::Serialize for StudentRepaymentPlan {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "StudentRepaymentPlan",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("description", &self.description);
         out.field("type", &self.type_);
@@ -15089,31 +12813,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for SweepFailure {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "failure_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "description"),
+                1 => s::value(&mut map, &mut f1, "failure_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             description: s::optional(f0),
             failure_code: s::optional(f1),
         })
@@ -15124,17 +12838,18 @@ impl ::serde::Serialize for SweepFailure {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.failure_code),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SweepFailure",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "description", &self.description);
-        out.field_unless(skip[1usize], "failure_code", &self.failure_code);
+        out.field_unless(skip[0], "description", &self.description);
+        out.field_unless(skip[1], "failure_code", &self.failure_code);
         out.end()
     }
 }
@@ -15301,76 +13016,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for SyncUpdatesAvailableWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "historical_update_complete")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "initial_update_complete")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "historical_update_complete"),
+                2 => s::value(&mut map, &mut f2, "initial_update_complete"),
+                3 => s::value(&mut map, &mut f3, "item_id"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "webhook_code"),
+                6 => s::value(&mut map, &mut f6, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            historical_update_complete: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("historical_update_complete");
-                }
-            },
-            initial_update_complete: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("initial_update_complete");
-                }
-            },
-            item_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            historical_update_complete: s::required(f1, "historical_update_complete")?,
+            initial_update_complete: s::required(f2, "initial_update_complete")?,
+            item_id: s::required(f3, "item_id")?,
             user_id: s::optional(f4),
-            webhook_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f5, "webhook_code")?,
+            webhook_type: s::required(f6, "webhook_type")?,
         })
     }
 }
@@ -15379,17 +13056,18 @@ impl ::serde::Serialize for SyncUpdatesAvailableWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SyncUpdatesAvailableWebhook",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("historical_update_complete", &self.historical_update_complete);
         out.field("initial_update_complete", &self.initial_update_complete);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -15414,27 +13092,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for SyntheticFraud {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RiskLevel> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "risk_level"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            risk_level: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_level"),
-            },
+        Ok(Self {
+            risk_level: s::required(f0, "risk_level")?,
         })
     }
 }
@@ -15443,11 +13114,12 @@ impl ::serde::Serialize for SyntheticFraud {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "SyntheticFraud",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("risk_level", &self.risk_level);
         out.end()

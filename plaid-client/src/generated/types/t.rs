@@ -29,38 +29,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for Taxform {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<W2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "doc_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "document_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "w2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "doc_id"),
+                1 => s::value(&mut map, &mut f1, "document_type"),
+                2 => s::value(&mut map, &mut f2, "w2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             doc_id: s::optional(f0),
-            document_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_type"),
-            },
+            document_type: s::required(f1, "document_type")?,
             w2: s::optional(f2),
         })
     }
@@ -70,18 +57,19 @@ impl ::serde::Serialize for Taxform {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.doc_id),
             ::std::option::Option::is_none(&self.w2),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Taxform",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "doc_id", &self.doc_id);
+        out.field_unless(skip[0], "doc_id", &self.doc_id);
         out.field("document_type", &self.document_type);
-        out.field_unless(skip[1usize], "w2", &self.w2);
+        out.field_unless(skip[1], "w2", &self.w2);
         out.end()
     }
 }
@@ -109,37 +97,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TaxpayerId {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id_mask")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "id_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "last_4_digits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id_mask"),
+                1 => s::value(&mut map, &mut f1, "id_type"),
+                2 => s::value(&mut map, &mut f2, "last_4_digits"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             id_mask: s::optional(f0),
             id_type: s::optional(f1),
             last_4_digits: s::optional(f2),
@@ -151,7 +125,7 @@ impl ::serde::Serialize for TaxpayerId {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.id_mask),
             ::std::option::Option::is_none(&self.id_type),
             ::std::option::Option::is_none(&self.last_4_digits),
@@ -159,11 +133,12 @@ impl ::serde::Serialize for TaxpayerId {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TaxpayerId",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "id_mask", &self.id_mask);
-        out.field_unless(skip[1usize], "id_type", &self.id_type);
-        out.field_unless(skip[2usize], "last_4_digits", &self.last_4_digits);
+        out.field_unless(skip[0], "id_mask", &self.id_mask);
+        out.field_unless(skip[1], "id_type", &self.id_type);
+        out.field_unless(skip[2], "last_4_digits", &self.last_4_digits);
         out.end()
     }
 }
@@ -191,43 +166,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TaxpayerIdentifier {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TaxpayerIdentifierType>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "TaxpayerIdentifierType")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "TaxpayerIdentifierValue")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "TaxpayerIdentifierType"),
+                1 => s::value(&mut map, &mut f1, "TaxpayerIdentifierValue"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            taxpayer_identifier_type: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("TaxpayerIdentifierType");
-                }
-            },
-            taxpayer_identifier_value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("TaxpayerIdentifierValue");
-                }
-            },
+        Ok(Self {
+            taxpayer_identifier_type: s::required(f0, "TaxpayerIdentifierType")?,
+            taxpayer_identifier_value: s::required(f1, "TaxpayerIdentifierValue")?,
         })
     }
 }
@@ -236,11 +191,12 @@ impl ::serde::Serialize for TaxpayerIdentifier {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TaxpayerIdentifier",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("TaxpayerIdentifierType", &self.taxpayer_identifier_type);
         out.field("TaxpayerIdentifierValue", &self.taxpayer_identifier_value);
@@ -315,27 +271,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TaxpayerIdentifiers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TaxpayerIdentifier> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "TAXPAYER_IDENTIFIER")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "TAXPAYER_IDENTIFIER"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            taxpayer_identifier: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("TAXPAYER_IDENTIFIER"),
-            },
+        Ok(Self {
+            taxpayer_identifier: s::required(f0, "TAXPAYER_IDENTIFIER")?,
         })
     }
 }
@@ -344,11 +293,12 @@ impl ::serde::Serialize for TaxpayerIdentifiers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TaxpayerIdentifiers",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("TAXPAYER_IDENTIFIER", &self.taxpayer_identifier);
         out.end()
@@ -511,39 +461,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for Total {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TotalCanonicalDescription>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "canonical_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ytd_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "canonical_description"),
+                1 => s::value(&mut map, &mut f1, "current_pay"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "ytd_pay"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             canonical_description: s::optional(f0),
             current_pay: s::optional(f1),
             description: s::optional(f2),
@@ -556,25 +492,17 @@ impl ::serde::Serialize for Total {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.canonical_description),
             ::std::option::Option::is_none(&self.current_pay),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.ytd_pay),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Total",
-            crate::struct_serde::kept(0usize, &skip),
-        );
-        out.field_unless(
-            skip[0usize],
-            "canonical_description",
-            &self.canonical_description,
-        );
-        out.field_unless(skip[1usize], "current_pay", &self.current_pay);
-        out.field_unless(skip[2usize], "description", &self.description);
-        out.field_unless(skip[3usize], "ytd_pay", &self.ytd_pay);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Total", 0, &skip);
+        out.field_unless(skip[0], "canonical_description", &self.canonical_description);
+        out.field_unless(skip[1], "current_pay", &self.current_pay);
+        out.field_unless(skip[2], "description", &self.description);
+        out.field_unless(skip[3], "ytd_pay", &self.ytd_pay);
         out.end()
     }
 }
@@ -693,49 +621,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -744,11 +649,12 @@ impl ::serde::Serialize for TotalInflowAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalInflowAmount",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -782,49 +688,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount30d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -833,11 +716,12 @@ impl ::serde::Serialize for TotalInflowAmount30d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalInflowAmount30d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -871,49 +755,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount60d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -922,11 +783,12 @@ impl ::serde::Serialize for TotalInflowAmount60d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalInflowAmount60d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -960,49 +822,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalInflowAmount90d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1011,11 +850,12 @@ impl ::serde::Serialize for TotalInflowAmount90d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalInflowAmount90d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1045,32 +885,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalMonthlyIncomeInsights {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "baseline_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "baseline_amount"),
+                1 => s::value(&mut map, &mut f1, "current_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             baseline_amount: s::optional(f0),
-            current_amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current_amount"),
-            },
+            current_amount: s::required(f1, "current_amount")?,
         })
     }
 }
@@ -1079,15 +910,14 @@ impl ::serde::Serialize for TotalMonthlyIncomeInsights {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.baseline_amount),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.baseline_amount)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalMonthlyIncomeInsights",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "baseline_amount", &self.baseline_amount);
+        out.field_unless(skip[0], "baseline_amount", &self.baseline_amount);
         out.field("current_amount", &self.current_amount);
         out.end()
     }
@@ -1118,49 +948,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1169,11 +976,12 @@ impl ::serde::Serialize for TotalOutflowAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalOutflowAmount",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1207,49 +1015,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount30d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1258,11 +1043,12 @@ impl ::serde::Serialize for TotalOutflowAmount30d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalOutflowAmount30d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1296,49 +1082,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount60d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1347,11 +1110,12 @@ impl ::serde::Serialize for TotalOutflowAmount60d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalOutflowAmount60d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1385,49 +1149,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalOutflowAmount90d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1436,11 +1177,12 @@ impl ::serde::Serialize for TotalOutflowAmount90d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalOutflowAmount90d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1474,49 +1216,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1525,11 +1244,12 @@ impl ::serde::Serialize for TotalReportInflowAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportInflowAmount",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1563,49 +1283,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount30d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1614,11 +1311,12 @@ impl ::serde::Serialize for TotalReportInflowAmount30d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportInflowAmount30d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1652,49 +1350,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount60d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1703,11 +1378,12 @@ impl ::serde::Serialize for TotalReportInflowAmount60d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportInflowAmount60d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1741,49 +1417,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportInflowAmount90d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1792,11 +1445,12 @@ impl ::serde::Serialize for TotalReportInflowAmount90d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportInflowAmount90d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1830,49 +1484,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1881,11 +1512,12 @@ impl ::serde::Serialize for TotalReportOutflowAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportOutflowAmount",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -1919,49 +1551,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount30d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -1970,11 +1579,12 @@ impl ::serde::Serialize for TotalReportOutflowAmount30d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportOutflowAmount30d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -2008,49 +1618,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount60d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -2059,11 +1646,12 @@ impl ::serde::Serialize for TotalReportOutflowAmount60d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportOutflowAmount60d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -2097,49 +1685,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TotalReportOutflowAmount90d {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<CreditIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<CreditUnofficialCurrencyCode>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            unofficial_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
+            unofficial_currency_code: s::required(f2, "unofficial_currency_code")?,
         })
     }
 }
@@ -2148,11 +1713,12 @@ impl ::serde::Serialize for TotalReportOutflowAmount90d {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TotalReportOutflowAmount90d",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -2303,266 +1869,109 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<BusinessFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<ClientCustomization>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::vec::Vec<TransactionCounterparty>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<Location> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<TransactionPaymentChannel> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<PaymentMeta> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<::std::option::Option<TransactionCode>> = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<
-            ::std::option::Option<TransactionTransactionType>,
-        > = ::std::option::Option::None;
-        let mut f29: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f30: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_owner")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "authorized_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "authorized_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "business_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "client_customization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "counterparties")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "merchant_entity_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "payment_channel")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "payment_meta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "pending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "pending_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
-                    s::value(&mut map, &mut f24, "personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
-                    s::value(&mut map, &mut f25, "personal_finance_category_icon_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
-                    s::value(&mut map, &mut f26, "transaction_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
-                    s::value(&mut map, &mut f28, "transaction_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
-                    s::value(&mut map, &mut f29, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
-                    s::value(&mut map, &mut f30, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        let mut f28 = None;
+        let mut f29 = None;
+        let mut f30 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_owner"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "authorized_date"),
+                4 => s::value(&mut map, &mut f4, "authorized_datetime"),
+                5 => s::value(&mut map, &mut f5, "business_finance_category"),
+                6 => s::value(&mut map, &mut f6, "category"),
+                7 => s::value(&mut map, &mut f7, "category_id"),
+                8 => s::value(&mut map, &mut f8, "check_number"),
+                9 => s::value(&mut map, &mut f9, "client_customization"),
+                10 => s::value(&mut map, &mut f10, "counterparties"),
+                11 => s::value(&mut map, &mut f11, "date"),
+                12 => s::value(&mut map, &mut f12, "datetime"),
+                13 => s::value(&mut map, &mut f13, "iso_currency_code"),
+                14 => s::value(&mut map, &mut f14, "location"),
+                15 => s::value(&mut map, &mut f15, "logo_url"),
+                16 => s::value(&mut map, &mut f16, "merchant_entity_id"),
+                17 => s::value(&mut map, &mut f17, "merchant_name"),
+                18 => s::value(&mut map, &mut f18, "name"),
+                19 => s::value(&mut map, &mut f19, "original_description"),
+                20 => s::value(&mut map, &mut f20, "payment_channel"),
+                21 => s::value(&mut map, &mut f21, "payment_meta"),
+                22 => s::value(&mut map, &mut f22, "pending"),
+                23 => s::value(&mut map, &mut f23, "pending_transaction_id"),
+                24 => s::value(&mut map, &mut f24, "personal_finance_category"),
+                25 => s::value(&mut map, &mut f25, "personal_finance_category_icon_url"),
+                26 => s::value(&mut map, &mut f26, "transaction_code"),
+                27 => s::value(&mut map, &mut f27, "transaction_id"),
+                28 => s::value(&mut map, &mut f28, "transaction_type"),
+                29 => s::value(&mut map, &mut f29, "unofficial_currency_code"),
+                30 => s::value(&mut map, &mut f30, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            account_owner: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_owner"),
-            },
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            authorized_date: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorized_date"),
-            },
-            authorized_datetime: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorized_datetime"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            account_owner: s::required(f1, "account_owner")?,
+            amount: s::required(f2, "amount")?,
+            authorized_date: s::required(f3, "authorized_date")?,
+            authorized_datetime: s::required(f4, "authorized_datetime")?,
             business_finance_category: s::optional(f5),
             category: s::optional(f6),
             category_id: s::optional(f7),
             check_number: s::optional(f8),
             client_customization: s::optional(f9),
             counterparties: f10.unwrap_or_default(),
-            date: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            datetime: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("datetime"),
-            },
-            iso_currency_code: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            location: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("location"),
-            },
+            date: s::required(f11, "date")?,
+            datetime: s::required(f12, "datetime")?,
+            iso_currency_code: s::required(f13, "iso_currency_code")?,
+            location: s::required(f14, "location")?,
             logo_url: s::optional(f15),
             merchant_entity_id: s::optional(f16),
             merchant_name: s::optional(f17),
-            name: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+            name: s::required(f18, "name")?,
             original_description: s::optional(f19),
-            payment_channel: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_channel"),
-            },
-            payment_meta: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("payment_meta"),
-            },
-            pending: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending"),
-            },
-            pending_transaction_id: match f23 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("pending_transaction_id");
-                }
-            },
+            payment_channel: s::required(f20, "payment_channel")?,
+            payment_meta: s::required(f21, "payment_meta")?,
+            pending: s::required(f22, "pending")?,
+            pending_transaction_id: s::required(f23, "pending_transaction_id")?,
             personal_finance_category: s::optional(f24),
             personal_finance_category_icon_url: s::optional(f25),
-            transaction_code: match f26 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_code"),
-            },
-            transaction_id: match f27 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_code: s::required(f26, "transaction_code")?,
+            transaction_id: s::required(f27, "transaction_id")?,
             transaction_type: s::optional(f28),
-            unofficial_currency_code: match f29 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f29, "unofficial_currency_code")?,
             website: s::optional(f30),
         })
     }
@@ -2572,7 +1981,7 @@ impl ::serde::Serialize for Transaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 14usize] = [
+        let skip: [bool; 14] = [
             ::std::option::Option::is_none(&self.business_finance_category),
             ::std::option::Option::is_none(&self.category),
             ::std::option::Option::is_none(&self.category_id),
@@ -2591,7 +2000,8 @@ impl ::serde::Serialize for Transaction {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Transaction",
-            crate::struct_serde::kept(17usize, &skip),
+            17,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("account_owner", &self.account_owner);
@@ -2599,51 +2009,43 @@ impl ::serde::Serialize for Transaction {
         out.field("authorized_date", &self.authorized_date);
         out.field("authorized_datetime", &self.authorized_datetime);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "business_finance_category",
             &self.business_finance_category,
         );
-        out.field_unless(skip[1usize], "category", &self.category);
-        out.field_unless(skip[2usize], "category_id", &self.category_id);
-        out.field_unless(skip[3usize], "check_number", &self.check_number);
-        out.field_unless(
-            skip[4usize],
-            "client_customization",
-            &self.client_customization,
-        );
-        out.field_unless(skip[5usize], "counterparties", &self.counterparties);
+        out.field_unless(skip[1], "category", &self.category);
+        out.field_unless(skip[2], "category_id", &self.category_id);
+        out.field_unless(skip[3], "check_number", &self.check_number);
+        out.field_unless(skip[4], "client_customization", &self.client_customization);
+        out.field_unless(skip[5], "counterparties", &self.counterparties);
         out.field("date", &self.date);
         out.field("datetime", &self.datetime);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("location", &self.location);
-        out.field_unless(skip[6usize], "logo_url", &self.logo_url);
-        out.field_unless(skip[7usize], "merchant_entity_id", &self.merchant_entity_id);
-        out.field_unless(skip[8usize], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[6], "logo_url", &self.logo_url);
+        out.field_unless(skip[7], "merchant_entity_id", &self.merchant_entity_id);
+        out.field_unless(skip[8], "merchant_name", &self.merchant_name);
         out.field("name", &self.name);
-        out.field_unless(
-            skip[9usize],
-            "original_description",
-            &self.original_description,
-        );
+        out.field_unless(skip[9], "original_description", &self.original_description);
         out.field("payment_channel", &self.payment_channel);
         out.field("payment_meta", &self.payment_meta);
         out.field("pending", &self.pending);
         out.field("pending_transaction_id", &self.pending_transaction_id);
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "personal_finance_category",
             &self.personal_finance_category,
         );
         out.field_unless(
-            skip[11usize],
+            skip[11],
             "personal_finance_category_icon_url",
             &self.personal_finance_category_icon_url,
         );
         out.field("transaction_code", &self.transaction_code);
         out.field("transaction_id", &self.transaction_id);
-        out.field_unless(skip[12usize], "transaction_type", &self.transaction_type);
+        out.field_unless(skip[12], "transaction_type", &self.transaction_type);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
-        out.field_unless(skip[13usize], "website", &self.website);
+        out.field_unless(skip[13], "website", &self.website);
         out.end()
     }
 }
@@ -2747,167 +2149,76 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionBase {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<Location>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<PaymentMeta>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<TransactionBaseTransactionType>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_owner")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "check_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "location")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "payment_meta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "pending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "pending_transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "transaction_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "account_owner"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "category"),
+                4 => s::value(&mut map, &mut f4, "category_id"),
+                5 => s::value(&mut map, &mut f5, "check_number"),
+                6 => s::value(&mut map, &mut f6, "date"),
+                7 => s::value(&mut map, &mut f7, "iso_currency_code"),
+                8 => s::value(&mut map, &mut f8, "location"),
+                9 => s::value(&mut map, &mut f9, "logo_url"),
+                10 => s::value(&mut map, &mut f10, "merchant_name"),
+                11 => s::value(&mut map, &mut f11, "name"),
+                12 => s::value(&mut map, &mut f12, "original_description"),
+                13 => s::value(&mut map, &mut f13, "payment_meta"),
+                14 => s::value(&mut map, &mut f14, "pending"),
+                15 => s::value(&mut map, &mut f15, "pending_transaction_id"),
+                16 => s::value(&mut map, &mut f16, "transaction_id"),
+                17 => s::value(&mut map, &mut f17, "transaction_type"),
+                18 => s::value(&mut map, &mut f18, "unofficial_currency_code"),
+                19 => s::value(&mut map, &mut f19, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
             account_owner: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f2, "amount")?,
             category: s::optional(f3),
             category_id: s::optional(f4),
             check_number: s::optional(f5),
-            date: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            iso_currency_code: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            date: s::required(f6, "date")?,
+            iso_currency_code: s::required(f7, "iso_currency_code")?,
             location: s::optional(f8),
             logo_url: s::optional(f9),
             merchant_name: s::optional(f10),
             name: s::optional(f11),
             original_description: s::optional(f12),
             payment_meta: s::optional(f13),
-            pending: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending"),
-            },
+            pending: s::required(f14, "pending")?,
             pending_transaction_id: s::optional(f15),
-            transaction_id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_id: s::required(f16, "transaction_id")?,
             transaction_type: s::optional(f17),
-            unofficial_currency_code: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unofficial_currency_code");
-                }
-            },
+            unofficial_currency_code: s::required(f18, "unofficial_currency_code")?,
             website: s::optional(f19),
         })
     }
@@ -2917,7 +2228,7 @@ impl ::serde::Serialize for TransactionBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 13usize] = [
+        let skip: [bool; 13] = [
             ::std::option::Option::is_none(&self.account_owner),
             ::std::option::Option::is_none(&self.category),
             ::std::option::Option::is_none(&self.category_id),
@@ -2935,36 +2246,33 @@ impl ::serde::Serialize for TransactionBase {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionBase",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "account_owner", &self.account_owner);
+        out.field_unless(skip[0], "account_owner", &self.account_owner);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "category", &self.category);
-        out.field_unless(skip[2usize], "category_id", &self.category_id);
-        out.field_unless(skip[3usize], "check_number", &self.check_number);
+        out.field_unless(skip[1], "category", &self.category);
+        out.field_unless(skip[2], "category_id", &self.category_id);
+        out.field_unless(skip[3], "check_number", &self.check_number);
         out.field("date", &self.date);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[4usize], "location", &self.location);
-        out.field_unless(skip[5usize], "logo_url", &self.logo_url);
-        out.field_unless(skip[6usize], "merchant_name", &self.merchant_name);
-        out.field_unless(skip[7usize], "name", &self.name);
-        out.field_unless(
-            skip[8usize],
-            "original_description",
-            &self.original_description,
-        );
-        out.field_unless(skip[9usize], "payment_meta", &self.payment_meta);
+        out.field_unless(skip[4], "location", &self.location);
+        out.field_unless(skip[5], "logo_url", &self.logo_url);
+        out.field_unless(skip[6], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[7], "name", &self.name);
+        out.field_unless(skip[8], "original_description", &self.original_description);
+        out.field_unless(skip[9], "payment_meta", &self.payment_meta);
         out.field("pending", &self.pending);
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "pending_transaction_id",
             &self.pending_transaction_id,
         );
         out.field("transaction_id", &self.transaction_id);
-        out.field_unless(skip[11usize], "transaction_type", &self.transaction_type);
+        out.field_unless(skip[11], "transaction_type", &self.transaction_type);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
-        out.field_unless(skip[12usize], "website", &self.website);
+        out.field_unless(skip[12], "website", &self.website);
         out.end()
     }
 }
@@ -3183,74 +2491,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionCounterparty {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CounterpartyNumbers>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<CounterpartyType> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "confidence_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "logo_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_numbers"),
+                1 => s::value(&mut map, &mut f1, "confidence_level"),
+                2 => s::value(&mut map, &mut f2, "entity_id"),
+                3 => s::value(&mut map, &mut f3, "logo_url"),
+                4 => s::value(&mut map, &mut f4, "name"),
+                5 => s::value(&mut map, &mut f5, "type"),
+                6 => s::value(&mut map, &mut f6, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_numbers: s::optional(f0),
             confidence_level: s::optional(f1),
             entity_id: s::optional(f2),
-            logo_url: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("logo_url"),
-            },
-            name: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            type_: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            website: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+            logo_url: s::required(f3, "logo_url")?,
+            name: s::required(f4, "name")?,
+            type_: s::required(f5, "type")?,
+            website: s::required(f6, "website")?,
         })
     }
 }
@@ -3259,7 +2531,7 @@ impl ::serde::Serialize for TransactionCounterparty {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.account_numbers),
             ::std::option::Option::is_none(&self.confidence_level),
             ::std::option::Option::is_none(&self.entity_id),
@@ -3267,11 +2539,12 @@ impl ::serde::Serialize for TransactionCounterparty {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionCounterparty",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_numbers", &self.account_numbers);
-        out.field_unless(skip[1usize], "confidence_level", &self.confidence_level);
-        out.field_unless(skip[2usize], "entity_id", &self.entity_id);
+        out.field_unless(skip[0], "account_numbers", &self.account_numbers);
+        out.field_unless(skip[1], "confidence_level", &self.confidence_level);
+        out.field_unless(skip[2], "entity_id", &self.entity_id);
         out.field("logo_url", &self.logo_url);
         out.field("name", &self.name);
         out.field("type", &self.type_);
@@ -3313,59 +2586,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "amount"),
+                2 => s::value(&mut map, &mut f2, "date"),
+                3 => s::value(&mut map, &mut f3, "description"),
+                4 => s::value(&mut map, &mut f4, "transaction_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date"),
-            },
-            description: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            transaction_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            amount: s::required(f1, "amount")?,
+            date: s::required(f2, "date")?,
+            description: s::required(f3, "description")?,
+            transaction_id: s::required(f4, "transaction_id")?,
         })
     }
 }
@@ -3374,11 +2620,12 @@ impl ::serde::Serialize for TransactionData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionData",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("amount", &self.amount);
@@ -3422,58 +2669,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "currency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_posted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "date_transacted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "currency"),
+                2 => s::value(&mut map, &mut f2, "date_posted"),
+                3 => s::value(&mut map, &mut f3, "date_transacted"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             currency: s::optional(f1),
-            date_posted: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_posted"),
-            },
-            date_transacted: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_transacted"),
-            },
-            description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+            date_posted: s::required(f2, "date_posted")?,
+            date_transacted: s::required(f3, "date_transacted")?,
+            description: s::required(f4, "description")?,
         })
     }
 }
@@ -3482,14 +2703,15 @@ impl ::serde::Serialize for TransactionOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.currency)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.currency)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionOverride",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "currency", &self.currency);
+        out.field_unless(skip[0], "currency", &self.currency);
         out.field("date_posted", &self.date_posted);
         out.field("date_transacted", &self.date_transacted);
         out.field("description", &self.description);
@@ -3626,163 +2848,71 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStream {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransactionStreamAmount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RecurringTransactionFrequency> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<TransactionStreamAmount> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategory>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<TransactionStreamStatus> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "average_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "category_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "first_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "is_active")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "is_user_modified")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "last_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "last_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "last_user_modified_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "merchant_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "predicted_next_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "stream_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "transaction_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "average_amount"),
+                2 => s::value(&mut map, &mut f2, "category"),
+                3 => s::value(&mut map, &mut f3, "category_id"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                5 => s::value(&mut map, &mut f5, "first_date"),
+                6 => s::value(&mut map, &mut f6, "frequency"),
+                7 => s::value(&mut map, &mut f7, "is_active"),
+                8 => s::value(&mut map, &mut f8, "is_user_modified"),
+                9 => s::value(&mut map, &mut f9, "last_amount"),
+                10 => s::value(&mut map, &mut f10, "last_date"),
+                11 => s::value(&mut map, &mut f11, "last_user_modified_datetime"),
+                12 => s::value(&mut map, &mut f12, "merchant_name"),
+                13 => s::value(&mut map, &mut f13, "personal_finance_category"),
+                14 => s::value(&mut map, &mut f14, "predicted_next_date"),
+                15 => s::value(&mut map, &mut f15, "status"),
+                16 => s::value(&mut map, &mut f16, "stream_id"),
+                17 => s::value(&mut map, &mut f17, "transaction_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            average_amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("average_amount"),
-            },
-            category: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("category"),
-            },
-            category_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("category_id"),
-            },
-            description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            first_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("first_date"),
-            },
-            frequency: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("frequency"),
-            },
-            is_active: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_active"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            average_amount: s::required(f1, "average_amount")?,
+            category: s::required(f2, "category")?,
+            category_id: s::required(f3, "category_id")?,
+            description: s::required(f4, "description")?,
+            first_date: s::required(f5, "first_date")?,
+            frequency: s::required(f6, "frequency")?,
+            is_active: s::required(f7, "is_active")?,
             is_user_modified: s::optional(f8),
-            last_amount: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_amount"),
-            },
-            last_date: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_date"),
-            },
+            last_amount: s::required(f9, "last_amount")?,
+            last_date: s::required(f10, "last_date")?,
             last_user_modified_datetime: s::optional(f11),
-            merchant_name: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("merchant_name"),
-            },
+            merchant_name: s::required(f12, "merchant_name")?,
             personal_finance_category: s::optional(f13),
             predicted_next_date: s::optional(f14),
-            status: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            stream_id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stream_id"),
-            },
-            transaction_ids: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_ids"),
-            },
+            status: s::required(f15, "status")?,
+            stream_id: s::required(f16, "stream_id")?,
+            transaction_ids: s::required(f17, "transaction_ids")?,
         })
     }
 }
@@ -3791,7 +2921,7 @@ impl ::serde::Serialize for TransactionStream {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.is_user_modified),
             ::std::option::Option::is_none(&self.last_user_modified_datetime),
             ::std::option::Option::is_none(&self.personal_finance_category),
@@ -3800,7 +2930,8 @@ impl ::serde::Serialize for TransactionStream {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionStream",
-            crate::struct_serde::kept(14usize, &skip),
+            14,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("average_amount", &self.average_amount);
@@ -3810,21 +2941,21 @@ impl ::serde::Serialize for TransactionStream {
         out.field("first_date", &self.first_date);
         out.field("frequency", &self.frequency);
         out.field("is_active", &self.is_active);
-        out.field_unless(skip[0usize], "is_user_modified", &self.is_user_modified);
+        out.field_unless(skip[0], "is_user_modified", &self.is_user_modified);
         out.field("last_amount", &self.last_amount);
         out.field("last_date", &self.last_date);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "last_user_modified_datetime",
             &self.last_user_modified_datetime,
         );
         out.field("merchant_name", &self.merchant_name);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "personal_finance_category",
             &self.personal_finance_category,
         );
-        out.field_unless(skip[3usize], "predicted_next_date", &self.predicted_next_date);
+        out.field_unless(skip[3], "predicted_next_date", &self.predicted_next_date);
         out.field("status", &self.status);
         out.field("stream_id", &self.stream_id);
         out.field("transaction_ids", &self.transaction_ids);
@@ -3861,35 +2992,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionStreamAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unofficial_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "unofficial_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             iso_currency_code: s::optional(f1),
             unofficial_currency_code: s::optional(f2),
@@ -3901,7 +3020,7 @@ impl ::serde::Serialize for TransactionStreamAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.unofficial_currency_code),
@@ -3909,12 +3028,13 @@ impl ::serde::Serialize for TransactionStreamAmount {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionStreamAmount",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "iso_currency_code", &self.iso_currency_code);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unofficial_currency_code",
             &self.unofficial_currency_code,
         );
@@ -4079,57 +3199,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsCategoryRule {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PfcDetailedCategory>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PfcPrimaryCategory>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransactionsRuleDetails>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "pfc_detailed_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "pfc_primary_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "rule_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created_at"),
+                1 => s::value(&mut map, &mut f1, "id"),
+                2 => s::value(&mut map, &mut f2, "pfc_detailed_category"),
+                3 => s::value(&mut map, &mut f3, "pfc_primary_category"),
+                4 => s::value(&mut map, &mut f4, "rule_details"),
+                5 => s::value(&mut map, &mut f5, "updated_at"),
+                6 => s::value(&mut map, &mut f6, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             created_at: s::optional(f0),
             id: s::optional(f1),
             pfc_detailed_category: s::optional(f2),
@@ -4145,7 +3239,7 @@ impl ::serde::Serialize for TransactionsCategoryRule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.created_at),
             ::std::option::Option::is_none(&self.id),
             ::std::option::Option::is_none(&self.pfc_detailed_category),
@@ -4157,23 +3251,16 @@ impl ::serde::Serialize for TransactionsCategoryRule {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsCategoryRule",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "created_at", &self.created_at);
-        out.field_unless(skip[1usize], "id", &self.id);
-        out.field_unless(
-            skip[2usize],
-            "pfc_detailed_category",
-            &self.pfc_detailed_category,
-        );
-        out.field_unless(
-            skip[3usize],
-            "pfc_primary_category",
-            &self.pfc_primary_category,
-        );
-        out.field_unless(skip[4usize], "rule_details", &self.rule_details);
-        out.field_unless(skip[5usize], "updated_at", &self.updated_at);
-        out.field_unless(skip[6usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "created_at", &self.created_at);
+        out.field_unless(skip[1], "id", &self.id);
+        out.field_unless(skip[2], "pfc_detailed_category", &self.pfc_detailed_category);
+        out.field_unless(skip[3], "pfc_primary_category", &self.pfc_primary_category);
+        out.field_unless(skip[4], "rule_details", &self.rule_details);
+        out.field_unless(skip[5], "updated_at", &self.updated_at);
+        out.field_unless(skip[6], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -4206,47 +3293,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnhanceGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<ClientProvidedRawTransaction>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_type"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_type: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
+        Ok(Self {
+            account_type: s::required(f0, "account_type")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
-            transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+            transactions: s::required(f3, "transactions")?,
         })
     }
 }
@@ -4255,18 +3324,19 @@ impl ::serde::Serialize for TransactionsEnhanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnhanceGetRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -4301,29 +3371,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnhanceGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<ClientProvidedEnhancedTransaction>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "enhanced_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "enhanced_transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            enhanced_transactions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("enhanced_transactions"),
-            },
+        Ok(Self {
+            enhanced_transactions: s::required(f0, "enhanced_transactions")?,
         })
     }
 }
@@ -4332,11 +3393,12 @@ impl ::serde::Serialize for TransactionsEnhanceGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnhanceGetResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("enhanced_transactions", &self.enhanced_transactions);
         out.end()
@@ -4373,52 +3435,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnrichRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<TransactionsEnrichRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<ClientProvidedTransaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_type"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "options"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_type: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
+        Ok(Self {
+            account_type: s::required(f0, "account_type")?,
             client_id: s::optional(f1),
             options: s::optional(f2),
             secret: s::optional(f3),
-            transactions: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+            transactions: s::required(f4, "transactions")?,
         })
     }
 }
@@ -4427,7 +3469,7 @@ impl ::serde::Serialize for TransactionsEnrichRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -4435,12 +3477,13 @@ impl ::serde::Serialize for TransactionsEnrichRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnrichRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("transactions", &self.transactions);
         out.end()
     }
@@ -4484,29 +3527,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnrichRequestOptions
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategoryVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "include_legacy_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "personal_finance_category_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "include_legacy_category"),
+                1 => s::value(&mut map, &mut f1, "personal_finance_category_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             include_legacy_category: f0.unwrap_or_default(),
             personal_finance_category_version: s::optional(f1),
         })
@@ -4517,17 +3552,18 @@ impl ::serde::Serialize for TransactionsEnrichRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.personal_finance_category_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnrichRequestOptions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("include_legacy_category", &self.include_legacy_category);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "personal_finance_category_version",
             &self.personal_finance_category_version,
         );
@@ -4555,33 +3591,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsEnrichResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<ClientProvidedEnrichedTransaction>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "enriched_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "enriched_transactions"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            enriched_transactions: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("enriched_transactions"),
-            },
+        Ok(Self {
+            enriched_transactions: s::required(f0, "enriched_transactions")?,
             request_id: s::optional(f1),
         })
     }
@@ -4591,14 +3616,15 @@ impl ::serde::Serialize for TransactionsEnrichResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.request_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.request_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsEnrichResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("enriched_transactions", &self.enriched_transactions);
-        out.field_unless(skip[0usize], "request_id", &self.request_id);
+        out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
     }
 }
@@ -4635,60 +3661,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransactionsGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            end_date: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("end_date"),
-            },
+            end_date: s::required(f2, "end_date")?,
             options: s::optional(f3),
             secret: s::optional(f4),
-            start_date: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+            start_date: s::required(f5, "start_date")?,
         })
     }
 }
@@ -4697,7 +3698,7 @@ impl ::serde::Serialize for TransactionsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
             ::std::option::Option::is_none(&self.secret),
@@ -4705,13 +3706,14 @@ impl ::serde::Serialize for TransactionsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsGetRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("end_date", &self.end_date);
-        out.field_unless(skip[1usize], "options", &self.options);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "options", &self.options);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
     }
@@ -4783,73 +3785,45 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsGetRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategoryVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "include_logo_and_counterparty_beta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "include_original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "include_personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_ids"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "days_requested"),
+                3 => s::value(&mut map, &mut f3, "include_logo_and_counterparty_beta"),
+                4 => s::value(&mut map, &mut f4, "include_original_description"),
+                5 => s::value(&mut map, &mut f5, "include_personal_finance_category"),
+                6 => {
                     s::value(&mut map, &mut f6, "include_personal_finance_category_beta")
                 }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "personal_finance_category_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                7 => s::value(&mut map, &mut f7, "offset"),
+                8 => s::value(&mut map, &mut f8, "personal_finance_category_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_ids: f0.unwrap_or_default(),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 100>(),
-            },
-            days_requested: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 100>),
+            days_requested: f2.unwrap_or_else(defaults::default_u64::<i64, 90>),
             include_logo_and_counterparty_beta: f3.unwrap_or_default(),
-            include_original_description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transactions_get_request_options_include_original_description()
-                }
-            },
+            include_original_description: f4
+                .unwrap_or_else(
+                    defaults::transactions_get_request_options_include_original_description,
+                ),
             include_personal_finance_category: f5.unwrap_or_default(),
             include_personal_finance_category_beta: f6.unwrap_or_default(),
             offset: f7.unwrap_or_default(),
@@ -4862,16 +3836,17 @@ impl ::serde::Serialize for TransactionsGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.account_ids),
             ::std::option::Option::is_none(&self.personal_finance_category_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsGetRequestOptions",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.field("count", &self.count);
         out.field("days_requested", &self.days_requested);
         out.field(
@@ -4889,7 +3864,7 @@ impl ::serde::Serialize for TransactionsGetRequestOptions {
         );
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "personal_finance_category_version",
             &self.personal_finance_category_version,
         );
@@ -4943,59 +3918,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<Transaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "total_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "item"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                3 => s::value(&mut map, &mut f3, "total_transactions"),
+                4 => s::value(&mut map, &mut f4, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            accounts: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("accounts"),
-            },
-            item: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            total_transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_transactions"),
-            },
-            transactions: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+        Ok(Self {
+            accounts: s::required(f0, "accounts")?,
+            item: s::required(f1, "item")?,
+            request_id: s::required(f2, "request_id")?,
+            total_transactions: s::required(f3, "total_transactions")?,
+            transactions: s::required(f4, "transactions")?,
         })
     }
 }
@@ -5004,11 +3952,12 @@ impl ::serde::Serialize for TransactionsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("accounts", &self.accounts);
         out.field("item", &self.item);
@@ -5039,31 +3988,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringCreateInput
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "stream_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transaction_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "stream_ids"),
+                1 => s::value(&mut map, &mut f1, "transaction_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            stream_ids: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stream_ids"),
-            },
+        Ok(Self {
+            stream_ids: s::required(f0, "stream_ids")?,
             transaction_ids: f1.unwrap_or_default(),
         })
     }
@@ -5073,14 +4013,15 @@ impl ::serde::Serialize for TransactionsRecurringCreateInput {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.transaction_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.transaction_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringCreateInput",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("stream_ids", &self.stream_ids);
-        out.field_unless(skip[0usize], "transaction_ids", &self.transaction_ids);
+        out.field_unless(skip[0], "transaction_ids", &self.transaction_ids);
         out.end()
     }
 }
@@ -5112,46 +4053,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringCreateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<TransactionsRecurringCreateInput>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "inputs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "inputs"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            inputs: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inputs"),
-            },
+            inputs: s::required(f2, "inputs")?,
             secret: s::optional(f3),
         })
     }
@@ -5161,19 +4084,20 @@ impl ::serde::Serialize for TransactionsRecurringCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringCreateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -5215,35 +4139,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringCreateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "added_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "modified_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "removed_stream_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "added_streams"),
+                1 => s::value(&mut map, &mut f1, "modified_streams"),
+                2 => s::value(&mut map, &mut f2, "removed_stream_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            added_streams: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("added_streams"),
-            },
+        Ok(Self {
+            added_streams: s::required(f0, "added_streams")?,
             modified_streams: f1.unwrap_or_default(),
             removed_stream_ids: f2.unwrap_or_default(),
         })
@@ -5254,18 +4167,19 @@ impl ::serde::Serialize for TransactionsRecurringCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.modified_streams),
             ::std::vec::Vec::is_empty(&self.removed_stream_ids),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringCreateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("added_streams", &self.added_streams);
-        out.field_unless(skip[0usize], "modified_streams", &self.modified_streams);
-        out.field_unless(skip[1usize], "removed_stream_ids", &self.removed_stream_ids);
+        out.field_unless(skip[0], "modified_streams", &self.modified_streams);
+        out.field_unless(skip[1], "removed_stream_ids", &self.removed_stream_ids);
         out.end()
     }
 }
@@ -5301,45 +4215,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransactionsRecurringGetRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_ids"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             account_ids: f1.unwrap_or_default(),
             client_id: s::optional(f2),
             options: s::optional(f3),
@@ -5352,7 +4249,7 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::vec::Vec::is_empty(&self.account_ids),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.options),
@@ -5361,13 +4258,14 @@ impl ::serde::Serialize for TransactionsRecurringGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "account_ids", &self.account_ids);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -5408,29 +4306,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetRequestO
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategoryVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "include_personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "personal_finance_category_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "include_personal_finance_category"),
+                1 => s::value(&mut map, &mut f1, "personal_finance_category_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             include_personal_finance_category: f0.unwrap_or_default(),
             personal_finance_category_version: s::optional(f1),
         })
@@ -5441,20 +4331,21 @@ impl ::serde::Serialize for TransactionsRecurringGetRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.personal_finance_category_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringGetRequestOptions",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field(
             "include_personal_finance_category",
             &self.include_personal_finance_category,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "personal_finance_category_version",
             &self.personal_finance_category_version,
         );
@@ -5495,58 +4386,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringGetResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategoryVersion>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "inflow_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "outflow_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "personal_finance_category_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "updated_datetime")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "inflow_streams"),
+                1 => s::value(&mut map, &mut f1, "outflow_streams"),
+                2 => s::value(&mut map, &mut f2, "personal_finance_category_version"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "updated_datetime"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            inflow_streams: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inflow_streams"),
-            },
-            outflow_streams: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("outflow_streams"),
-            },
+        Ok(Self {
+            inflow_streams: s::required(f0, "inflow_streams")?,
+            outflow_streams: s::required(f1, "outflow_streams")?,
             personal_finance_category_version: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            updated_datetime: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("updated_datetime"),
-            },
+            request_id: s::required(f3, "request_id")?,
+            updated_datetime: s::required(f4, "updated_datetime")?,
         })
     }
 }
@@ -5555,18 +4420,19 @@ impl ::serde::Serialize for TransactionsRecurringGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.personal_finance_category_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringGetResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("inflow_streams", &self.inflow_streams);
         out.field("outflow_streams", &self.outflow_streams);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "personal_finance_category_version",
             &self.personal_finance_category_version,
         );
@@ -5595,27 +4461,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringMergeInput 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "stream_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "stream_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            stream_ids: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stream_ids"),
-            },
+        Ok(Self {
+            stream_ids: s::required(f0, "stream_ids")?,
         })
     }
 }
@@ -5624,11 +4483,12 @@ impl ::serde::Serialize for TransactionsRecurringMergeInput {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringMergeInput",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("stream_ids", &self.stream_ids);
         out.end()
@@ -5662,46 +4522,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringMergeReques
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<TransactionsRecurringMergeInput>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "inputs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "inputs"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            inputs: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inputs"),
-            },
+            inputs: s::required(f2, "inputs")?,
             secret: s::optional(f3),
         })
     }
@@ -5711,19 +4553,20 @@ impl ::serde::Serialize for TransactionsRecurringMergeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringMergeRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -5759,31 +4602,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringMergeRespon
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "modified_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "removed_stream_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "modified_streams"),
+                1 => s::value(&mut map, &mut f1, "removed_stream_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            modified_streams: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("modified_streams"),
-            },
+        Ok(Self {
+            modified_streams: s::required(f0, "modified_streams")?,
             removed_stream_ids: f1.unwrap_or_default(),
         })
     }
@@ -5793,14 +4627,15 @@ impl ::serde::Serialize for TransactionsRecurringMergeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.removed_stream_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.removed_stream_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringMergeResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("modified_streams", &self.modified_streams);
-        out.field_unless(skip[0usize], "removed_stream_ids", &self.removed_stream_ids);
+        out.field_unless(skip[0], "removed_stream_ids", &self.removed_stream_ids);
         out.end()
     }
 }
@@ -5826,35 +4661,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringUpdateInput
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "stream_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transaction_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "stream_id"),
+                1 => s::value(&mut map, &mut f1, "transaction_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            stream_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("stream_id"),
-            },
-            transaction_ids: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_ids"),
-            },
+        Ok(Self {
+            stream_id: s::required(f0, "stream_id")?,
+            transaction_ids: s::required(f1, "transaction_ids")?,
         })
     }
 }
@@ -5863,11 +4686,12 @@ impl ::serde::Serialize for TransactionsRecurringUpdateInput {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringUpdateInput",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("stream_id", &self.stream_id);
         out.field("transaction_ids", &self.transaction_ids);
@@ -5902,46 +4726,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringUpdateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<TransactionsRecurringUpdateInput>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "inputs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "inputs"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            inputs: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inputs"),
-            },
+            inputs: s::required(f2, "inputs")?,
             secret: s::optional(f3),
         })
     }
@@ -5951,19 +4757,20 @@ impl ::serde::Serialize for TransactionsRecurringUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringUpdateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("inputs", &self.inputs);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -5999,31 +4806,22 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRecurringUpdateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransactionStream>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "modified_streams")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "removed_stream_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "modified_streams"),
+                1 => s::value(&mut map, &mut f1, "removed_stream_ids"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            modified_streams: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("modified_streams"),
-            },
+        Ok(Self {
+            modified_streams: s::required(f0, "modified_streams")?,
             removed_stream_ids: f1.unwrap_or_default(),
         })
     }
@@ -6033,14 +4831,15 @@ impl ::serde::Serialize for TransactionsRecurringUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.removed_stream_ids)];
+        let skip: [bool; 1] = [::std::vec::Vec::is_empty(&self.removed_stream_ids)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRecurringUpdateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("modified_streams", &self.modified_streams);
-        out.field_unless(skip[0usize], "removed_stream_ids", &self.removed_stream_ids);
+        out.field_unless(skip[0], "removed_stream_ids", &self.removed_stream_ids);
         out.end()
     }
 }
@@ -6065,35 +4864,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -6104,18 +4892,19 @@ impl ::serde::Serialize for TransactionsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6147,27 +4936,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRefreshResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -6176,11 +4958,12 @@ impl ::serde::Serialize for TransactionsRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRefreshResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -6222,64 +5005,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRemovedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "removed_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "removed_transactions"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            removed_transactions: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("removed_transactions"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f2, "item_id")?,
+            removed_transactions: s::required(f3, "removed_transactions")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -6288,14 +5042,15 @@ impl ::serde::Serialize for TransactionsRemovedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRemovedWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("removed_transactions", &self.removed_transactions);
         out.field("webhook_code", &self.webhook_code);
@@ -6326,43 +5081,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRuleDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransactionsRuleField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransactionsRuleType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "field")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "query")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "field"),
+                1 => s::value(&mut map, &mut f1, "query"),
+                2 => s::value(&mut map, &mut f2, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            field: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("field"),
-            },
-            query: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("query"),
-            },
-            type_: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            field: s::required(f0, "field")?,
+            query: s::required(f1, "query")?,
+            type_: s::required(f2, "type")?,
         })
     }
 }
@@ -6371,11 +5109,12 @@ impl ::serde::Serialize for TransactionsRuleDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRuleDetails",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("field", &self.field);
         out.field("query", &self.query);
@@ -6507,60 +5246,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<PfcDetailedCategory> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<PfcPrimaryCategory> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransactionsRuleDetails> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "pfc_detailed_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "pfc_primary_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "rule_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "pfc_detailed_category"),
+                3 => s::value(&mut map, &mut f3, "pfc_primary_category"),
+                4 => s::value(&mut map, &mut f4, "rule_details"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            pfc_detailed_category: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pfc_detailed_category"),
-            },
-            pfc_primary_category: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pfc_primary_category"),
-            },
-            rule_details: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rule_details"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            pfc_detailed_category: s::required(f2, "pfc_detailed_category")?,
+            pfc_primary_category: s::required(f3, "pfc_primary_category")?,
+            rule_details: s::required(f4, "rule_details")?,
             secret: s::optional(f5),
         })
     }
@@ -6570,21 +5283,22 @@ impl ::serde::Serialize for TransactionsRulesCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesCreateRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("pfc_detailed_category", &self.pfc_detailed_category);
         out.field("pfc_primary_category", &self.pfc_primary_category);
         out.field("rule_details", &self.rule_details);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6620,35 +5334,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesCreateResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransactionsCategoryRule> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "rule")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "rule"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            rule: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rule"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            rule: s::required(f1, "rule")?,
         })
     }
 }
@@ -6657,11 +5359,12 @@ impl ::serde::Serialize for TransactionsRulesCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("rule", &self.rule);
@@ -6690,36 +5393,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
             secret: s::optional(f2),
         })
     }
@@ -6729,18 +5421,19 @@ impl ::serde::Serialize for TransactionsRulesListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6774,35 +5467,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransactionsCategoryRule>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "rules")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "rules"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            rules: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rules"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            rules: s::required(f1, "rules")?,
         })
     }
 }
@@ -6811,11 +5492,12 @@ impl ::serde::Serialize for TransactionsRulesListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("rules", &self.rules);
@@ -6851,44 +5533,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "rule_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "rule_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            rule_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("rule_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
+            rule_id: s::required(f2, "rule_id")?,
             secret: s::optional(f3),
         })
     }
@@ -6898,19 +5564,20 @@ impl ::serde::Serialize for TransactionsRulesRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesRemoveRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field("rule_id", &self.rule_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6943,27 +5610,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsRulesRemoveResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -6972,11 +5632,12 @@ impl ::serde::Serialize for TransactionsRulesRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsRulesRemoveResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -7018,56 +5679,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsSyncRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransactionsSyncRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "cursor"),
+                4 => s::value(&mut map, &mut f4, "options"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 100>(),
-            },
+            count: f2.unwrap_or_else(defaults::default_u64::<i64, 100>),
             cursor: s::optional(f3),
             options: s::optional(f4),
             secret: s::optional(f5),
@@ -7079,7 +5716,7 @@ impl ::serde::Serialize for TransactionsSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
@@ -7088,14 +5725,15 @@ impl ::serde::Serialize for TransactionsSyncRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsSyncRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -7159,59 +5797,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsSyncRequestOptions {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<PersonalFinanceCategoryVersion>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "days_requested")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "include_logo_and_counterparty_beta")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "include_original_description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "include_personal_finance_category")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "personal_finance_category_version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "days_requested"),
+                2 => s::value(&mut map, &mut f2, "include_logo_and_counterparty_beta"),
+                3 => s::value(&mut map, &mut f3, "include_original_description"),
+                4 => s::value(&mut map, &mut f4, "include_personal_finance_category"),
+                5 => s::value(&mut map, &mut f5, "personal_finance_category_version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
-            days_requested: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
-            },
+            days_requested: f1.unwrap_or_else(defaults::default_u64::<i64, 90>),
             include_logo_and_counterparty_beta: f2.unwrap_or_default(),
-            include_original_description: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transactions_sync_request_options_include_original_description()
-                }
-            },
+            include_original_description: f3
+                .unwrap_or_else(
+                    defaults::transactions_sync_request_options_include_original_description,
+                ),
             include_personal_finance_category: f4.unwrap_or_default(),
             personal_finance_category_version: s::optional(f5),
         })
@@ -7222,16 +5837,17 @@ impl ::serde::Serialize for TransactionsSyncRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.personal_finance_category_version),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsSyncRequestOptions",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[0], "account_id", &self.account_id);
         out.field("days_requested", &self.days_requested);
         out.field(
             "include_logo_and_counterparty_beta",
@@ -7243,7 +5859,7 @@ impl ::serde::Serialize for TransactionsSyncRequestOptions {
             &self.include_personal_finance_category,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "personal_finance_category_version",
             &self.personal_finance_category_version,
         );
@@ -7305,78 +5921,40 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsSyncResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Transaction>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<Transaction>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<RemovedTransaction>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransactionsUpdateStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "added")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "has_more")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "modified")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "removed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transactions_update_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "accounts"),
+                1 => s::value(&mut map, &mut f1, "added"),
+                2 => s::value(&mut map, &mut f2, "has_more"),
+                3 => s::value(&mut map, &mut f3, "modified"),
+                4 => s::value(&mut map, &mut f4, "next_cursor"),
+                5 => s::value(&mut map, &mut f5, "removed"),
+                6 => s::value(&mut map, &mut f6, "request_id"),
+                7 => s::value(&mut map, &mut f7, "transactions_update_status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             accounts: f0.unwrap_or_default(),
-            added: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("added"),
-            },
-            has_more: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("has_more"),
-            },
-            modified: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("modified"),
-            },
-            next_cursor: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            removed: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("removed"),
-            },
-            request_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            added: s::required(f1, "added")?,
+            has_more: s::required(f2, "has_more")?,
+            modified: s::required(f3, "modified")?,
+            next_cursor: s::required(f4, "next_cursor")?,
+            removed: s::required(f5, "removed")?,
+            request_id: s::required(f6, "request_id")?,
             transactions_update_status: s::optional(f7),
         })
     }
@@ -7386,16 +5964,17 @@ impl ::serde::Serialize for TransactionsSyncResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::vec::Vec::is_empty(&self.accounts),
             ::std::option::Option::is_none(&self.transactions_update_status),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsSyncResponse",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
-        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field_unless(skip[0], "accounts", &self.accounts);
         out.field("added", &self.added);
         out.field("has_more", &self.has_more);
         out.field("modified", &self.modified);
@@ -7403,7 +5982,7 @@ impl ::serde::Serialize for TransactionsSyncResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "transactions_update_status",
             &self.transactions_update_status,
         );
@@ -7492,36 +6071,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsUserInsightsGetReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
             secret: s::optional(f2),
         })
     }
@@ -7531,18 +6099,19 @@ impl ::serde::Serialize for TransactionsUserInsightsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsUserInsightsGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -7582,44 +6151,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransactionsUserInsightsGetRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CategoryInsights>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<CounterpartyInsights>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<RecurringTransactions>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<UserDataOverview> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "category_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "counterparty_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recurring_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_data_overview")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "category_insights"),
+                1 => s::value(&mut map, &mut f1, "counterparty_insights"),
+                2 => s::value(&mut map, &mut f2, "recurring_transactions"),
+                3 => s::value(&mut map, &mut f3, "user_data_overview"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             category_insights: s::optional(f0),
             counterparty_insights: s::optional(f1),
             recurring_transactions: s::optional(f2),
-            user_data_overview: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_data_overview"),
-            },
+            user_data_overview: s::required(f3, "user_data_overview")?,
         })
     }
 }
@@ -7628,7 +6182,7 @@ impl ::serde::Serialize for TransactionsUserInsightsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.category_insights),
             ::std::option::Option::is_none(&self.counterparty_insights),
             ::std::option::Option::is_none(&self.recurring_transactions),
@@ -7636,16 +6190,13 @@ impl ::serde::Serialize for TransactionsUserInsightsGetResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransactionsUserInsightsGetResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "category_insights", &self.category_insights);
+        out.field_unless(skip[0], "category_insights", &self.category_insights);
+        out.field_unless(skip[1], "counterparty_insights", &self.counterparty_insights);
         out.field_unless(
-            skip[1usize],
-            "counterparty_insights",
-            &self.counterparty_insights,
-        );
-        out.field_unless(
-            skip[2usize],
+            skip[2],
             "recurring_transactions",
             &self.recurring_transactions,
         );
@@ -7760,291 +6311,118 @@ impl<'de> crate::struct_serde::FromMap<'de> for Transfer {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferAuthorizationId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<TransferCreditFundsSource> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::vec::Vec<TransferExpectedSweepSettlementScheduleItem>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<TransferFacilitatorFee>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<TransferId> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<::std::option::Option<TransferLedgerId>> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<TransferMetadata>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<TransferNetwork> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<TransferNetworkTraceId>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::vec::Vec<TransferRefund>> = ::std::option::Option::None;
-        let mut f26: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f27: ::std::option::Option<TransferStatus> = ::std::option::Option::None;
-        let mut f28: ::std::option::Option<::std::option::Option<TransferSweepStatus>> = ::std::option::Option::None;
-        let mut f29: ::std::option::Option<TransferType> = ::std::option::Option::None;
-        let mut f30: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f31: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
-        let mut f32: ::std::option::Option<::std::option::Option<TransferWireDetails>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "authorization_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "cancellable")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "credit_funds_source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "expected_funds_available_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "expected_settlement_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "expected_sweep_settlement_schedule")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "facilitator_fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "guarantee_decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "guarantee_decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "network_trace_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
-                    s::value(&mut map, &mut f24, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
-                    s::value(&mut map, &mut f25, "refunds")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
-                    s::value(&mut map, &mut f26, "standard_return_window")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
-                    s::value(&mut map, &mut f27, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
-                    s::value(&mut map, &mut f28, "sweep_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
-                    s::value(&mut map, &mut f29, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
-                    s::value(&mut map, &mut f30, "unauthorized_return_window")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(31usize)) => {
-                    s::value(&mut map, &mut f31, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(32usize)) => {
-                    s::value(&mut map, &mut f32, "wire_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        let mut f26 = None;
+        let mut f27 = None;
+        let mut f28 = None;
+        let mut f29 = None;
+        let mut f30 = None;
+        let mut f31 = None;
+        let mut f32 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "authorization_id"),
+                4 => s::value(&mut map, &mut f4, "cancellable"),
+                5 => s::value(&mut map, &mut f5, "created"),
+                6 => s::value(&mut map, &mut f6, "credit_funds_source"),
+                7 => s::value(&mut map, &mut f7, "description"),
+                8 => s::value(&mut map, &mut f8, "expected_funds_available_date"),
+                9 => s::value(&mut map, &mut f9, "expected_settlement_date"),
+                10 => s::value(&mut map, &mut f10, "expected_sweep_settlement_schedule"),
+                11 => s::value(&mut map, &mut f11, "facilitator_fee"),
+                12 => s::value(&mut map, &mut f12, "failure_reason"),
+                13 => s::value(&mut map, &mut f13, "funding_account_id"),
+                14 => s::value(&mut map, &mut f14, "guarantee_decision"),
+                15 => s::value(&mut map, &mut f15, "guarantee_decision_rationale"),
+                16 => s::value(&mut map, &mut f16, "id"),
+                17 => s::value(&mut map, &mut f17, "iso_currency_code"),
+                18 => s::value(&mut map, &mut f18, "ledger_id"),
+                19 => s::value(&mut map, &mut f19, "metadata"),
+                20 => s::value(&mut map, &mut f20, "network"),
+                21 => s::value(&mut map, &mut f21, "network_trace_id"),
+                22 => s::value(&mut map, &mut f22, "origination_account_id"),
+                23 => s::value(&mut map, &mut f23, "originator_client_id"),
+                24 => s::value(&mut map, &mut f24, "recurring_transfer_id"),
+                25 => s::value(&mut map, &mut f25, "refunds"),
+                26 => s::value(&mut map, &mut f26, "standard_return_window"),
+                27 => s::value(&mut map, &mut f27, "status"),
+                28 => s::value(&mut map, &mut f28, "sweep_status"),
+                29 => s::value(&mut map, &mut f29, "type"),
+                30 => s::value(&mut map, &mut f30, "unauthorized_return_window"),
+                31 => s::value(&mut map, &mut f31, "user"),
+                32 => s::value(&mut map, &mut f32, "wire_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            authorization_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorization_id"),
-            },
-            cancellable: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cancellable"),
-            },
-            created: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            credit_funds_source: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("credit_funds_source"),
-            },
-            description: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+            amount: s::required(f2, "amount")?,
+            authorization_id: s::required(f3, "authorization_id")?,
+            cancellable: s::required(f4, "cancellable")?,
+            created: s::required(f5, "created")?,
+            credit_funds_source: s::required(f6, "credit_funds_source")?,
+            description: s::required(f7, "description")?,
             expected_funds_available_date: s::optional(f8),
-            expected_settlement_date: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_settlement_date");
-                }
-            },
+            expected_settlement_date: s::required(f9, "expected_settlement_date")?,
             expected_sweep_settlement_schedule: f10.unwrap_or_default(),
             facilitator_fee: s::optional(f11),
-            failure_reason: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            funding_account_id: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            guarantee_decision: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("guarantee_decision"),
-            },
-            guarantee_decision_rationale: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("guarantee_decision_rationale");
-                }
-            },
-            id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f17 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            failure_reason: s::required(f12, "failure_reason")?,
+            funding_account_id: s::required(f13, "funding_account_id")?,
+            guarantee_decision: s::required(f14, "guarantee_decision")?,
+            guarantee_decision_rationale: s::required(
+                f15,
+                "guarantee_decision_rationale",
+            )?,
+            id: s::required(f16, "id")?,
+            iso_currency_code: s::required(f17, "iso_currency_code")?,
             ledger_id: s::optional(f18),
-            metadata: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("metadata"),
-            },
-            network: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
+            metadata: s::required(f19, "metadata")?,
+            network: s::required(f20, "network")?,
             network_trace_id: s::optional(f21),
-            origination_account_id: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            originator_client_id: match f23 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            recurring_transfer_id: match f24 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
-            refunds: match f25 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refunds"),
-            },
-            standard_return_window: match f26 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("standard_return_window");
-                }
-            },
-            status: match f27 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+            origination_account_id: s::required(f22, "origination_account_id")?,
+            originator_client_id: s::required(f23, "originator_client_id")?,
+            recurring_transfer_id: s::required(f24, "recurring_transfer_id")?,
+            refunds: s::required(f25, "refunds")?,
+            standard_return_window: s::required(f26, "standard_return_window")?,
+            status: s::required(f27, "status")?,
             sweep_status: s::optional(f28),
-            type_: match f29 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            unauthorized_return_window: match f30 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("unauthorized_return_window");
-                }
-            },
-            user: match f31 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            type_: s::required(f29, "type")?,
+            unauthorized_return_window: s::required(f30, "unauthorized_return_window")?,
+            user: s::required(f31, "user")?,
             wire_details: s::optional(f32),
         })
     }
@@ -8054,7 +6432,7 @@ impl ::serde::Serialize for Transfer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.expected_funds_available_date),
@@ -8068,10 +6446,11 @@ impl ::serde::Serialize for Transfer {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Transfer",
-            crate::struct_serde::kept(24usize, &skip),
+            24,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field("authorization_id", &self.authorization_id);
         out.field("cancellable", &self.cancellable);
@@ -8079,38 +6458,38 @@ impl ::serde::Serialize for Transfer {
         out.field("credit_funds_source", &self.credit_funds_source);
         out.field("description", &self.description);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "expected_funds_available_date",
             &self.expected_funds_available_date,
         );
         out.field("expected_settlement_date", &self.expected_settlement_date);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "expected_sweep_settlement_schedule",
             &self.expected_sweep_settlement_schedule,
         );
-        out.field_unless(skip[4usize], "facilitator_fee", &self.facilitator_fee);
+        out.field_unless(skip[4], "facilitator_fee", &self.facilitator_fee);
         out.field("failure_reason", &self.failure_reason);
         out.field("funding_account_id", &self.funding_account_id);
         out.field("guarantee_decision", &self.guarantee_decision);
         out.field("guarantee_decision_rationale", &self.guarantee_decision_rationale);
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[5usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[5], "ledger_id", &self.ledger_id);
         out.field("metadata", &self.metadata);
         out.field("network", &self.network);
-        out.field_unless(skip[6usize], "network_trace_id", &self.network_trace_id);
+        out.field_unless(skip[6], "network_trace_id", &self.network_trace_id);
         out.field("origination_account_id", &self.origination_account_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
         out.field("refunds", &self.refunds);
         out.field("standard_return_window", &self.standard_return_window);
         out.field("status", &self.status);
-        out.field_unless(skip[7usize], "sweep_status", &self.sweep_status);
+        out.field_unless(skip[7], "sweep_status", &self.sweep_status);
         out.field("type", &self.type_);
         out.field("unauthorized_return_window", &self.unauthorized_return_window);
         out.field("user", &self.user);
-        out.field_unless(skip[8usize], "wire_details", &self.wire_details);
+        out.field_unless(skip[8], "wire_details", &self.wire_details);
         out.end()
     }
 }
@@ -8326,90 +6705,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorization {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferAuthorizationDecision> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<TransferAuthorizationId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationPaymentRisk>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<TransferAuthorizationProposedTransfer> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "guarantee_decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "guarantee_decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payment_risk")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "proposed_transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "created"),
+                1 => s::value(&mut map, &mut f1, "decision"),
+                2 => s::value(&mut map, &mut f2, "decision_rationale"),
+                3 => s::value(&mut map, &mut f3, "guarantee_decision"),
+                4 => s::value(&mut map, &mut f4, "guarantee_decision_rationale"),
+                5 => s::value(&mut map, &mut f5, "id"),
+                6 => s::value(&mut map, &mut f6, "payment_risk"),
+                7 => s::value(&mut map, &mut f7, "proposed_transfer"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            created: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            decision: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("decision"),
-            },
-            decision_rationale: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("decision_rationale"),
-            },
-            guarantee_decision: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("guarantee_decision"),
-            },
-            guarantee_decision_rationale: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("guarantee_decision_rationale");
-                }
-            },
-            id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            created: s::required(f0, "created")?,
+            decision: s::required(f1, "decision")?,
+            decision_rationale: s::required(f2, "decision_rationale")?,
+            guarantee_decision: s::required(f3, "guarantee_decision")?,
+            guarantee_decision_rationale: s::required(
+                f4,
+                "guarantee_decision_rationale",
+            )?,
+            id: s::required(f5, "id")?,
             payment_risk: s::optional(f6),
-            proposed_transfer: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("proposed_transfer"),
-            },
+            proposed_transfer: s::required(f7, "proposed_transfer")?,
         })
     }
 }
@@ -8418,11 +6751,12 @@ impl ::serde::Serialize for TransferAuthorization {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.payment_risk)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.payment_risk)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorization",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("created", &self.created);
         out.field("decision", &self.decision);
@@ -8430,7 +6764,7 @@ impl ::serde::Serialize for TransferAuthorization {
         out.field("guarantee_decision", &self.guarantee_decision);
         out.field("guarantee_decision_rationale", &self.guarantee_decision_rationale);
         out.field("id", &self.id);
-        out.field_unless(skip[0usize], "payment_risk", &self.payment_risk);
+        out.field_unless(skip[0], "payment_risk", &self.payment_risk);
         out.field("proposed_transfer", &self.proposed_transfer);
         out.end()
     }
@@ -8456,35 +6790,24 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCancelReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAuthorizationId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            authorization_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorization_id"),
-            },
+        Ok(Self {
+            authorization_id: s::required(f0, "authorization_id")?,
             client_id: s::optional(f1),
             secret: s::optional(f2),
         })
@@ -8495,18 +6818,19 @@ impl ::serde::Serialize for TransferAuthorizationCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationCancelRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("authorization_id", &self.authorization_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -8538,27 +6862,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCancelRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -8567,11 +6884,12 @@ impl ::serde::Serialize for TransferAuthorizationCancelResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationCancelResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -8660,162 +6978,73 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferAccountId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<TransferCreditFundsSource>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationCustomAttributes>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDevice>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<TransferMigratedFundingAccountIdRequest>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationIdempotencyKey>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<TransferNetwork> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<TransferPaymentProfileToken>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<TransferType> = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<TransferAuthorizationUserInRequest> = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f24: ::std::option::Option<::std::option::Option<TransferWireDetails>> = ::std::option::Option::None;
-        let mut f25: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "beacon_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "credit_funds_source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "custom_attributes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "device")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "payment_profile_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "request_guarantee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "ruleset_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
-                    s::value(&mut map, &mut f21, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
-                    s::value(&mut map, &mut f22, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
-                    s::value(&mut map, &mut f23, "user_present")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
-                    s::value(&mut map, &mut f24, "wire_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
-                    s::value(&mut map, &mut f25, "with_guarantee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        let mut f21 = None;
+        let mut f22 = None;
+        let mut f23 = None;
+        let mut f24 = None;
+        let mut f25 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "ach_class"),
+                3 => s::value(&mut map, &mut f3, "amount"),
+                4 => s::value(&mut map, &mut f4, "beacon_session_id"),
+                5 => s::value(&mut map, &mut f5, "client_id"),
+                6 => s::value(&mut map, &mut f6, "credit_funds_source"),
+                7 => s::value(&mut map, &mut f7, "custom_attributes"),
+                8 => s::value(&mut map, &mut f8, "device"),
+                9 => s::value(&mut map, &mut f9, "funding_account_id"),
+                10 => s::value(&mut map, &mut f10, "idempotency_key"),
+                11 => s::value(&mut map, &mut f11, "iso_currency_code"),
+                12 => s::value(&mut map, &mut f12, "ledger_id"),
+                13 => s::value(&mut map, &mut f13, "network"),
+                14 => s::value(&mut map, &mut f14, "origination_account_id"),
+                15 => s::value(&mut map, &mut f15, "originator_client_id"),
+                16 => s::value(&mut map, &mut f16, "payment_profile_token"),
+                17 => s::value(&mut map, &mut f17, "request_guarantee"),
+                18 => s::value(&mut map, &mut f18, "ruleset_key"),
+                19 => s::value(&mut map, &mut f19, "secret"),
+                20 => s::value(&mut map, &mut f20, "test_clock_id"),
+                21 => s::value(&mut map, &mut f21, "type"),
+                22 => s::value(&mut map, &mut f22, "user"),
+                23 => s::value(&mut map, &mut f23, "user_present"),
+                24 => s::value(&mut map, &mut f24, "wire_details"),
+                25 => s::value(&mut map, &mut f25, "with_guarantee"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
-            amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f3, "amount")?,
             beacon_session_id: s::optional(f4),
             client_id: s::optional(f5),
             credit_funds_source: s::optional(f6),
@@ -8825,10 +7054,7 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
             idempotency_key: s::optional(f10),
             iso_currency_code: s::optional(f11),
             ledger_id: s::optional(f12),
-            network: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
+            network: s::required(f13, "network")?,
             origination_account_id: s::optional(f14),
             originator_client_id: s::optional(f15),
             payment_profile_token: s::optional(f16),
@@ -8836,22 +7062,14 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateReque
             ruleset_key: s::optional(f18),
             secret: s::optional(f19),
             test_clock_id: s::optional(f20),
-            type_: match f21 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f22 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            type_: s::required(f21, "type")?,
+            user: s::required(f22, "user")?,
             user_present: s::optional(f23),
             wire_details: s::optional(f24),
-            with_guarantee: match f25 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_authorization_create_request_with_guarantee()
-                }
-            },
+            with_guarantee: f25
+                .unwrap_or_else(
+                    defaults::transfer_authorization_create_request_with_guarantee,
+                ),
         })
     }
 }
@@ -8860,7 +7078,7 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 19usize] = [
+        let skip: [bool; 19] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.beacon_session_id),
             ::std::option::Option::is_none(&self.client_id),
@@ -8884,45 +7102,38 @@ impl ::serde::Serialize for TransferAuthorizationCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationCreateRequest",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "beacon_session_id", &self.beacon_session_id);
-        out.field_unless(skip[2usize], "client_id", &self.client_id);
-        out.field_unless(skip[3usize], "credit_funds_source", &self.credit_funds_source);
-        out.field_unless(skip[4usize], "custom_attributes", &self.custom_attributes);
-        out.field_unless(skip[5usize], "device", &self.device);
-        out.field_unless(skip[6usize], "funding_account_id", &self.funding_account_id);
-        out.field_unless(skip[7usize], "idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[8usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[9usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "beacon_session_id", &self.beacon_session_id);
+        out.field_unless(skip[2], "client_id", &self.client_id);
+        out.field_unless(skip[3], "credit_funds_source", &self.credit_funds_source);
+        out.field_unless(skip[4], "custom_attributes", &self.custom_attributes);
+        out.field_unless(skip[5], "device", &self.device);
+        out.field_unless(skip[6], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[7], "idempotency_key", &self.idempotency_key);
+        out.field_unless(skip[8], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[9], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
         out.field_unless(
-            skip[10usize],
+            skip[10],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(
-            skip[11usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(
-            skip[12usize],
-            "payment_profile_token",
-            &self.payment_profile_token,
-        );
-        out.field_unless(skip[13usize], "request_guarantee", &self.request_guarantee);
-        out.field_unless(skip[14usize], "ruleset_key", &self.ruleset_key);
-        out.field_unless(skip[15usize], "secret", &self.secret);
-        out.field_unless(skip[16usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[11], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[12], "payment_profile_token", &self.payment_profile_token);
+        out.field_unless(skip[13], "request_guarantee", &self.request_guarantee);
+        out.field_unless(skip[14], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[15], "secret", &self.secret);
+        out.field_unless(skip[16], "test_clock_id", &self.test_clock_id);
         out.field("type", &self.type_);
         out.field("user", &self.user);
-        out.field_unless(skip[17usize], "user_present", &self.user_present);
-        out.field_unless(skip[18usize], "wire_details", &self.wire_details);
+        out.field_unless(skip[17], "user_present", &self.user_present);
+        out.field_unless(skip[18], "wire_details", &self.wire_details);
         out.field("with_guarantee", &self.with_guarantee);
         out.end()
     }
@@ -8979,35 +7190,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationCreateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAuthorization> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            authorization: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorization"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            authorization: s::required(f0, "authorization")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -9016,11 +7215,12 @@ impl ::serde::Serialize for TransferAuthorizationCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("authorization", &self.authorization);
         out.field("request_id", &self.request_id);
@@ -9146,37 +7346,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationDecisionRat
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDecisionRationaleCode>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("code"),
-            },
-            description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+        Ok(Self {
+            code: s::required(f0, "code")?,
+            description: s::required(f1, "description")?,
         })
     }
 }
@@ -9185,11 +7371,12 @@ impl ::serde::Serialize for TransferAuthorizationDecisionRationale {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationDecisionRationale",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("code", &self.code);
         out.field("description", &self.description);
@@ -9306,31 +7493,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationDevice {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_agent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ip_address"),
+                1 => s::value(&mut map, &mut f1, "user_agent"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ip_address: s::optional(f0),
             user_agent: s::optional(f1),
         })
@@ -9341,17 +7518,18 @@ impl ::serde::Serialize for TransferAuthorizationDevice {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ip_address),
             ::std::option::Option::is_none(&self.user_agent),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationDevice",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ip_address", &self.ip_address);
-        out.field_unless(skip[1usize], "user_agent", &self.user_agent);
+        out.field_unless(skip[0], "ip_address", &self.ip_address);
+        out.field_unless(skip[1], "user_agent", &self.user_agent);
         out.end()
     }
 }
@@ -9423,37 +7601,23 @@ for TransferAuthorizationGuaranteeDecisionRationale {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            TransferAuthorizationGuaranteeDecisionRationaleCode,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("code"),
-            },
-            description: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+        Ok(Self {
+            code: s::required(f0, "code")?,
+            description: s::required(f1, "description")?,
         })
     }
 }
@@ -9462,11 +7626,12 @@ impl ::serde::Serialize for TransferAuthorizationGuaranteeDecisionRationale {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationGuaranteeDecisionRationale",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("code", &self.code);
         out.field("description", &self.description);
@@ -9665,57 +7830,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationPaymentRisk
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationRiskLevel>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<SignalWarning>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_initiated_return_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "customer_initiated_return_score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "risk_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "warnings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_initiated_return_score"),
+                1 => s::value(&mut map, &mut f1, "customer_initiated_return_score"),
+                2 => s::value(&mut map, &mut f2, "risk_level"),
+                3 => s::value(&mut map, &mut f3, "warnings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            bank_initiated_return_score: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("bank_initiated_return_score");
-                }
-            },
-            customer_initiated_return_score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("customer_initiated_return_score");
-                }
-            },
-            risk_level: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("risk_level"),
-            },
-            warnings: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warnings"),
-            },
+        Ok(Self {
+            bank_initiated_return_score: s::required(f0, "bank_initiated_return_score")?,
+            customer_initiated_return_score: s::required(
+                f1,
+                "customer_initiated_return_score",
+            )?,
+            risk_level: s::required(f2, "risk_level")?,
+            warnings: s::required(f3, "warnings")?,
         })
     }
 }
@@ -9724,11 +7864,12 @@ impl ::serde::Serialize for TransferAuthorizationPaymentRisk {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationPaymentRisk",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("bank_initiated_return_score", &self.bank_initiated_return_score);
         out.field(
@@ -9792,118 +7933,55 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationProposedTra
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferCreditFundsSource> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TransferLedgerId>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<TransferType> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<TransferWireDetails>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "credit_funds_source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "wire_details")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "credit_funds_source"),
+                4 => s::value(&mut map, &mut f4, "funding_account_id"),
+                5 => s::value(&mut map, &mut f5, "iso_currency_code"),
+                6 => s::value(&mut map, &mut f6, "ledger_id"),
+                7 => s::value(&mut map, &mut f7, "network"),
+                8 => s::value(&mut map, &mut f8, "origination_account_id"),
+                9 => s::value(&mut map, &mut f9, "originator_client_id"),
+                10 => s::value(&mut map, &mut f10, "type"),
+                11 => s::value(&mut map, &mut f11, "user"),
+                12 => s::value(&mut map, &mut f12, "wire_details"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            credit_funds_source: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("credit_funds_source"),
-            },
-            funding_account_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            iso_currency_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            amount: s::required(f2, "amount")?,
+            credit_funds_source: s::required(f3, "credit_funds_source")?,
+            funding_account_id: s::required(f4, "funding_account_id")?,
+            iso_currency_code: s::required(f5, "iso_currency_code")?,
             ledger_id: s::optional(f6),
-            network: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
-            origination_account_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            originator_client_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            type_: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            network: s::required(f7, "network")?,
+            origination_account_id: s::required(f8, "origination_account_id")?,
+            originator_client_id: s::required(f9, "originator_client_id")?,
+            type_: s::required(f10, "type")?,
+            user: s::required(f11, "user")?,
             wire_details: s::optional(f12),
         })
     }
@@ -9913,7 +7991,7 @@ impl ::serde::Serialize for TransferAuthorizationProposedTransfer {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.ledger_id),
@@ -9922,21 +8000,22 @@ impl ::serde::Serialize for TransferAuthorizationProposedTransfer {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationProposedTransfer",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field("credit_funds_source", &self.credit_funds_source);
         out.field("funding_account_id", &self.funding_account_id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[2usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
         out.field("origination_account_id", &self.origination_account_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("type", &self.type_);
         out.field("user", &self.user);
-        out.field_unless(skip[3usize], "wire_details", &self.wire_details);
+        out.field_unless(skip[3], "wire_details", &self.wire_details);
         out.end()
     }
 }
@@ -10024,47 +8103,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferAuthorizationUserInReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferUserAddressInRequest>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "legal_name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             email_address: s::optional(f1),
-            legal_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
+            legal_name: s::required(f2, "legal_name")?,
             phone_number: s::optional(f3),
         })
     }
@@ -10074,7 +8134,7 @@ impl ::serde::Serialize for TransferAuthorizationUserInRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.phone_number),
@@ -10082,12 +8142,13 @@ impl ::serde::Serialize for TransferAuthorizationUserInRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferAuthorizationUserInRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "email_address", &self.email_address);
         out.field("legal_name", &self.legal_name);
-        out.field_unless(skip[2usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[2], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -10114,42 +8175,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferBalanceType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
             current: s::optional(f1),
-            type_: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            type_: s::required(f2, "type")?,
         })
     }
 }
@@ -10158,14 +8203,15 @@ impl ::serde::Serialize for TransferBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.current)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.current)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferBalance",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("available", &self.available);
-        out.field_unless(skip[0usize], "current", &self.current);
+        out.field_unless(skip[0], "current", &self.current);
         out.field("type", &self.type_);
         out.end()
     }
@@ -10198,37 +8244,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferBalanceGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TransferBalanceType>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             originator_client_id: s::optional(f1),
             secret: s::optional(f2),
@@ -10241,7 +8275,7 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -10250,16 +8284,13 @@ impl ::serde::Serialize for TransferBalanceGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferBalanceGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[1usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "type", &self.type_);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "type", &self.type_);
         out.end()
     }
 }
@@ -10293,35 +8324,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferBalanceGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -10330,11 +8349,12 @@ impl ::serde::Serialize for TransferBalanceGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferBalanceGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("balance", &self.balance);
         out.field("request_id", &self.request_id);
@@ -10419,49 +8439,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCancelRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ReasonCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "reason_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "reason_code"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             originator_client_id: s::optional(f1),
             reason_code: s::optional(f2),
             secret: s::optional(f3),
-            transfer_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+            transfer_id: s::required(f4, "transfer_id")?,
         })
     }
 }
@@ -10470,7 +8473,7 @@ impl ::serde::Serialize for TransferCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
             ::std::option::Option::is_none(&self.reason_code),
@@ -10479,16 +8482,13 @@ impl ::serde::Serialize for TransferCancelRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCancelRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[1usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[2usize], "reason_code", &self.reason_code);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "reason_code", &self.reason_code);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("transfer_id", &self.transfer_id);
         out.end()
     }
@@ -10523,27 +8523,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCancelResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -10552,11 +8545,12 @@ impl ::serde::Serialize for TransferCancelResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCancelResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -10591,47 +8585,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferAccountId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PaymentProfileToken>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "payment_profile_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "payment_profile_token"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             client_id: s::optional(f2),
             payment_profile_token: s::optional(f3),
             secret: s::optional(f4),
@@ -10643,7 +8619,7 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.payment_profile_token),
             ::std::option::Option::is_none(&self.secret),
@@ -10651,17 +8627,14 @@ impl ::serde::Serialize for TransferCapabilitiesGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCapabilitiesGetRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[1usize],
-            "payment_profile_token",
-            &self.payment_profile_token,
-        );
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "payment_profile_token", &self.payment_profile_token);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -10699,37 +8672,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<InstitutionSupportedNetworks> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "institution_supported_networks")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "institution_supported_networks"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            institution_supported_networks: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("institution_supported_networks");
-                }
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            institution_supported_networks: s::required(
+                f0,
+                "institution_supported_networks",
+            )?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -10738,11 +8700,12 @@ impl ::serde::Serialize for TransferCapabilitiesGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCapabilitiesGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field(
             "institution_supported_networks",
@@ -10780,35 +8743,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRfP {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "debit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "max_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "debit"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "max_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             debit: f0.unwrap_or_default(),
             iso_currency_code: s::optional(f1),
             max_amount: s::optional(f2),
@@ -10820,18 +8771,19 @@ impl ::serde::Serialize for TransferCapabilitiesGetRfP {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.iso_currency_code),
             ::std::option::Option::is_none(&self.max_amount),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCapabilitiesGetRfP",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("debit", &self.debit);
-        out.field_unless(skip[0usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[1usize], "max_amount", &self.max_amount);
+        out.field_unless(skip[0], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[1], "max_amount", &self.max_amount);
         out.end()
     }
 }
@@ -10855,23 +8807,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCapabilitiesGetRtp {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "credit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "credit"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             credit: f0.unwrap_or_default(),
         })
     }
@@ -10881,11 +8829,12 @@ impl ::serde::Serialize for TransferCapabilitiesGetRtp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCapabilitiesGetRtp",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("credit", &self.credit);
         out.end()
@@ -10917,33 +8866,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferConfigurationGetRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             originator_client_id: s::optional(f1),
             secret: s::optional(f2),
@@ -10955,7 +8894,7 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -10963,15 +8902,12 @@ impl ::serde::Serialize for TransferConfigurationGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferConfigurationGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[1usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -11032,113 +8968,53 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferConfigurationGetResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "max_daily_credit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "max_daily_debit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "max_monthly_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "max_monthly_credit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "max_monthly_debit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "max_single_transfer_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "max_single_transfer_credit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "max_single_transfer_debit_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "iso_currency_code"),
+                1 => s::value(&mut map, &mut f1, "max_daily_credit_amount"),
+                2 => s::value(&mut map, &mut f2, "max_daily_debit_amount"),
+                3 => s::value(&mut map, &mut f3, "max_monthly_amount"),
+                4 => s::value(&mut map, &mut f4, "max_monthly_credit_amount"),
+                5 => s::value(&mut map, &mut f5, "max_monthly_debit_amount"),
+                6 => s::value(&mut map, &mut f6, "max_single_transfer_amount"),
+                7 => s::value(&mut map, &mut f7, "max_single_transfer_credit_amount"),
+                8 => s::value(&mut map, &mut f8, "max_single_transfer_debit_amount"),
+                9 => s::value(&mut map, &mut f9, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            iso_currency_code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            max_daily_credit_amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_daily_credit_amount");
-                }
-            },
-            max_daily_debit_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_daily_debit_amount");
-                }
-            },
-            max_monthly_amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("max_monthly_amount"),
-            },
-            max_monthly_credit_amount: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_monthly_credit_amount");
-                }
-            },
-            max_monthly_debit_amount: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_monthly_debit_amount");
-                }
-            },
-            max_single_transfer_amount: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_single_transfer_amount");
-                }
-            },
-            max_single_transfer_credit_amount: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_single_transfer_credit_amount");
-                }
-            },
-            max_single_transfer_debit_amount: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("max_single_transfer_debit_amount");
-                }
-            },
-            request_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            iso_currency_code: s::required(f0, "iso_currency_code")?,
+            max_daily_credit_amount: s::required(f1, "max_daily_credit_amount")?,
+            max_daily_debit_amount: s::required(f2, "max_daily_debit_amount")?,
+            max_monthly_amount: s::required(f3, "max_monthly_amount")?,
+            max_monthly_credit_amount: s::required(f4, "max_monthly_credit_amount")?,
+            max_monthly_debit_amount: s::required(f5, "max_monthly_debit_amount")?,
+            max_single_transfer_amount: s::required(f6, "max_single_transfer_amount")?,
+            max_single_transfer_credit_amount: s::required(
+                f7,
+                "max_single_transfer_credit_amount",
+            )?,
+            max_single_transfer_debit_amount: s::required(
+                f8,
+                "max_single_transfer_debit_amount",
+            )?,
+            request_id: s::required(f9, "request_id")?,
         })
     }
 }
@@ -11147,11 +9023,12 @@ impl ::serde::Serialize for TransferConfigurationGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferConfigurationGetResponse",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("max_daily_credit_amount", &self.max_daily_credit_amount);
@@ -11277,118 +9154,58 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferAccountId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TransferAmount>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransferFacilitatorFee>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<TransferCreateIdempotencyKey>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<TransferMetadata>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<TransferNetwork>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::option::Option<TransferType>> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<TransferUserInRequestDeprecated>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "authorization_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "facilitator_fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "ach_class"),
+                3 => s::value(&mut map, &mut f3, "amount"),
+                4 => s::value(&mut map, &mut f4, "authorization_id"),
+                5 => s::value(&mut map, &mut f5, "client_id"),
+                6 => s::value(&mut map, &mut f6, "description"),
+                7 => s::value(&mut map, &mut f7, "facilitator_fee"),
+                8 => s::value(&mut map, &mut f8, "idempotency_key"),
+                9 => s::value(&mut map, &mut f9, "iso_currency_code"),
+                10 => s::value(&mut map, &mut f10, "metadata"),
+                11 => s::value(&mut map, &mut f11, "network"),
+                12 => s::value(&mut map, &mut f12, "origination_account_id"),
+                13 => s::value(&mut map, &mut f13, "secret"),
+                14 => s::value(&mut map, &mut f14, "test_clock_id"),
+                15 => s::value(&mut map, &mut f15, "type"),
+                16 => s::value(&mut map, &mut f16, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
             amount: s::optional(f3),
-            authorization_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("authorization_id"),
-            },
+            authorization_id: s::required(f4, "authorization_id")?,
             client_id: s::optional(f5),
-            description: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+            description: s::required(f6, "description")?,
             facilitator_fee: s::optional(f7),
             idempotency_key: s::optional(f8),
             iso_currency_code: s::optional(f9),
@@ -11407,7 +9224,7 @@ impl ::serde::Serialize for TransferCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 13usize] = [
+        let skip: [bool; 13] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.client_id),
@@ -11425,29 +9242,30 @@ impl ::serde::Serialize for TransferCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCreateRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
-        out.field_unless(skip[1usize], "amount", &self.amount);
+        out.field_unless(skip[0], "ach_class", &self.ach_class);
+        out.field_unless(skip[1], "amount", &self.amount);
         out.field("authorization_id", &self.authorization_id);
-        out.field_unless(skip[2usize], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[3usize], "facilitator_fee", &self.facilitator_fee);
-        out.field_unless(skip[4usize], "idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[5usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[6usize], "metadata", &self.metadata);
-        out.field_unless(skip[7usize], "network", &self.network);
+        out.field_unless(skip[3], "facilitator_fee", &self.facilitator_fee);
+        out.field_unless(skip[4], "idempotency_key", &self.idempotency_key);
+        out.field_unless(skip[5], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[6], "metadata", &self.metadata);
+        out.field_unless(skip[7], "network", &self.network);
         out.field_unless(
-            skip[8usize],
+            skip[8],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(skip[9usize], "secret", &self.secret);
-        out.field_unless(skip[10usize], "test_clock_id", &self.test_clock_id);
-        out.field_unless(skip[11usize], "type", &self.type_);
-        out.field_unless(skip[12usize], "user", &self.user);
+        out.field_unless(skip[9], "secret", &self.secret);
+        out.field_unless(skip[10], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[11], "type", &self.type_);
+        out.field_unless(skip[12], "user", &self.user);
         out.end()
     }
 }
@@ -11494,35 +9312,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Transfer> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "transfer"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            transfer: s::required(f1, "transfer")?,
         })
     }
 }
@@ -11531,11 +9337,12 @@ impl ::serde::Serialize for TransferCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("transfer", &self.transfer);
@@ -11635,65 +9442,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferCreditUsageConfiguration
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<OriginatorExpectedTransferFrequency> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<CreditAchClass>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expected_average_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expected_frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "expected_highest_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "expected_monthly_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sec_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expected_average_amount"),
+                1 => s::value(&mut map, &mut f1, "expected_frequency"),
+                2 => s::value(&mut map, &mut f2, "expected_highest_amount"),
+                3 => s::value(&mut map, &mut f3, "expected_monthly_amount"),
+                4 => s::value(&mut map, &mut f4, "sec_codes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            expected_average_amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_average_amount");
-                }
-            },
-            expected_frequency: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expected_frequency"),
-            },
-            expected_highest_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_highest_amount");
-                }
-            },
-            expected_monthly_amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_monthly_amount");
-                }
-            },
-            sec_codes: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sec_codes"),
-            },
+        Ok(Self {
+            expected_average_amount: s::required(f0, "expected_average_amount")?,
+            expected_frequency: s::required(f1, "expected_frequency")?,
+            expected_highest_amount: s::required(f2, "expected_highest_amount")?,
+            expected_monthly_amount: s::required(f3, "expected_monthly_amount")?,
+            sec_codes: s::required(f4, "sec_codes")?,
         })
     }
 }
@@ -11702,11 +9476,12 @@ impl ::serde::Serialize for TransferCreditUsageConfiguration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferCreditUsageConfiguration",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("expected_average_amount", &self.expected_average_amount);
         out.field("expected_frequency", &self.expected_frequency);
@@ -11757,65 +9532,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDebitUsageConfiguration 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<OriginatorExpectedTransferFrequency> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<AchClass>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "expected_average_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expected_frequency")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "expected_highest_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "expected_monthly_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "sec_codes")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "expected_average_amount"),
+                1 => s::value(&mut map, &mut f1, "expected_frequency"),
+                2 => s::value(&mut map, &mut f2, "expected_highest_amount"),
+                3 => s::value(&mut map, &mut f3, "expected_monthly_amount"),
+                4 => s::value(&mut map, &mut f4, "sec_codes"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            expected_average_amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_average_amount");
-                }
-            },
-            expected_frequency: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("expected_frequency"),
-            },
-            expected_highest_amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_highest_amount");
-                }
-            },
-            expected_monthly_amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("expected_monthly_amount");
-                }
-            },
-            sec_codes: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sec_codes"),
-            },
+        Ok(Self {
+            expected_average_amount: s::required(f0, "expected_average_amount")?,
+            expected_frequency: s::required(f1, "expected_frequency")?,
+            expected_highest_amount: s::required(f2, "expected_highest_amount")?,
+            expected_monthly_amount: s::required(f3, "expected_monthly_amount")?,
+            sec_codes: s::required(f4, "sec_codes")?,
         })
     }
 }
@@ -11824,11 +9566,12 @@ impl ::serde::Serialize for TransferDebitUsageConfiguration {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDebitUsageConfiguration",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("expected_average_amount", &self.expected_average_amount);
         out.field("expected_frequency", &self.expected_frequency);
@@ -11860,35 +9603,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDevice {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_agent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ip_address"),
+                1 => s::value(&mut map, &mut f1, "user_agent"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            ip_address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ip_address"),
-            },
-            user_agent: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_agent"),
-            },
+        Ok(Self {
+            ip_address: s::required(f0, "ip_address")?,
+            user_agent: s::required(f1, "user_agent")?,
         })
     }
 }
@@ -11897,11 +9628,12 @@ impl ::serde::Serialize for TransferDevice {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDevice",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("ip_address", &self.ip_address);
         out.field("user_agent", &self.user_agent);
@@ -11931,43 +9663,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceDocumentUploadR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferDocumentPurpose> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "file")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "purpose")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "file"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "purpose"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            file: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("file"),
-            },
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            purpose: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("purpose"),
-            },
+        Ok(Self {
+            file: s::required(f0, "file")?,
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            purpose: s::required(f2, "purpose")?,
         })
     }
 }
@@ -11976,11 +9691,12 @@ impl ::serde::Serialize for TransferDiligenceDocumentUploadRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDiligenceDocumentUploadRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("file", &self.file);
         out.field("originator_client_id", &self.originator_client_id);
@@ -12007,27 +9723,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceDocumentUploadR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -12036,11 +9745,12 @@ impl ::serde::Serialize for TransferDiligenceDocumentUploadResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDiligenceDocumentUploadResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -12131,44 +9841,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceSubmitRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferOriginatorDiligence> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_diligence")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "originator_diligence"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            originator_diligence: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_diligence"),
-            },
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            originator_diligence: s::required(f2, "originator_diligence")?,
             secret: s::optional(f3),
         })
     }
@@ -12178,19 +9872,20 @@ impl ::serde::Serialize for TransferDiligenceSubmitRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDiligenceSubmitRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("originator_diligence", &self.originator_diligence);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -12223,27 +9918,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferDiligenceSubmitResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -12252,11 +9940,12 @@ impl ::serde::Serialize for TransferDiligenceSubmitResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferDiligenceSubmitResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -12371,157 +10060,66 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferEventType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransferFundingAccountIdResponseNullable>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TransferLedgerId>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<TransferSweepAmount>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<TransferSweepIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<OmittableTransferType>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "event_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "intent_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "refund_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "sweep_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transfer_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "transfer_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "wire_return_fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "event_id"),
+                2 => s::value(&mut map, &mut f2, "event_type"),
+                3 => s::value(&mut map, &mut f3, "failure_reason"),
+                4 => s::value(&mut map, &mut f4, "funding_account_id"),
+                5 => s::value(&mut map, &mut f5, "intent_id"),
+                6 => s::value(&mut map, &mut f6, "ledger_id"),
+                7 => s::value(&mut map, &mut f7, "origination_account_id"),
+                8 => s::value(&mut map, &mut f8, "originator_client_id"),
+                9 => s::value(&mut map, &mut f9, "refund_id"),
+                10 => s::value(&mut map, &mut f10, "sweep_amount"),
+                11 => s::value(&mut map, &mut f11, "sweep_id"),
+                12 => s::value(&mut map, &mut f12, "timestamp"),
+                13 => s::value(&mut map, &mut f13, "transfer_amount"),
+                14 => s::value(&mut map, &mut f14, "transfer_id"),
+                15 => s::value(&mut map, &mut f15, "transfer_type"),
+                16 => s::value(&mut map, &mut f16, "wire_return_fee"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
-            event_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
-            event_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_type"),
-            },
-            failure_reason: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            funding_account_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
+            event_id: s::required(f1, "event_id")?,
+            event_type: s::required(f2, "event_type")?,
+            failure_reason: s::required(f3, "failure_reason")?,
+            funding_account_id: s::required(f4, "funding_account_id")?,
             intent_id: s::optional(f5),
             ledger_id: s::optional(f6),
-            origination_account_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
-            originator_client_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            refund_id: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund_id"),
-            },
-            sweep_amount: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_amount"),
-            },
-            sweep_id: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_id"),
-            },
-            timestamp: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+            origination_account_id: s::required(f7, "origination_account_id")?,
+            originator_client_id: s::required(f8, "originator_client_id")?,
+            refund_id: s::required(f9, "refund_id")?,
+            sweep_amount: s::required(f10, "sweep_amount")?,
+            sweep_id: s::required(f11, "sweep_id")?,
+            timestamp: s::required(f12, "timestamp")?,
             transfer_amount: s::optional(f13),
-            transfer_id: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+            transfer_id: s::required(f14, "transfer_id")?,
             transfer_type: s::optional(f15),
             wire_return_fee: s::optional(f16),
         })
@@ -12532,7 +10130,7 @@ impl ::serde::Serialize for TransferEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.intent_id),
             ::std::option::Option::is_none(&self.ledger_id),
@@ -12543,25 +10141,26 @@ impl ::serde::Serialize for TransferEvent {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEvent",
-            crate::struct_serde::kept(11usize, &skip),
+            11,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[0], "account_id", &self.account_id);
         out.field("event_id", &self.event_id);
         out.field("event_type", &self.event_type);
         out.field("failure_reason", &self.failure_reason);
         out.field("funding_account_id", &self.funding_account_id);
-        out.field_unless(skip[1usize], "intent_id", &self.intent_id);
-        out.field_unless(skip[2usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "intent_id", &self.intent_id);
+        out.field_unless(skip[2], "ledger_id", &self.ledger_id);
         out.field("origination_account_id", &self.origination_account_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("refund_id", &self.refund_id);
         out.field("sweep_amount", &self.sweep_amount);
         out.field("sweep_id", &self.sweep_id);
         out.field("timestamp", &self.timestamp);
-        out.field_unless(skip[3usize], "transfer_amount", &self.transfer_amount);
+        out.field_unless(skip[3], "transfer_amount", &self.transfer_amount);
         out.field("transfer_id", &self.transfer_id);
-        out.field_unless(skip[4usize], "transfer_type", &self.transfer_type);
-        out.field_unless(skip[5usize], "wire_return_fee", &self.wire_return_fee);
+        out.field_unless(skip[4], "transfer_type", &self.transfer_type);
+        out.field_unless(skip[5], "wire_return_fee", &self.wire_return_fee);
         out.end()
     }
 }
@@ -12623,110 +10222,52 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<TransferEventType>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<TransferEventListTransferType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "event_types")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transfer_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "end_date"),
+                4 => s::value(&mut map, &mut f4, "event_types"),
+                5 => s::value(&mut map, &mut f5, "funding_account_id"),
+                6 => s::value(&mut map, &mut f6, "offset"),
+                7 => s::value(&mut map, &mut f7, "origination_account_id"),
+                8 => s::value(&mut map, &mut f8, "originator_client_id"),
+                9 => s::value(&mut map, &mut f9, "secret"),
+                10 => s::value(&mut map, &mut f10, "start_date"),
+                11 => s::value(&mut map, &mut f11, "sweep_id"),
+                12 => s::value(&mut map, &mut f12, "transfer_id"),
+                13 => s::value(&mut map, &mut f13, "transfer_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_event_list_request_count()
-                }
-            },
+            count: f2.unwrap_or_else(defaults::transfer_event_list_request_count),
             end_date: s::optional(f3),
             event_types: f4.unwrap_or_default(),
             funding_account_id: s::optional(f5),
-            offset: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_event_list_request_offset()
-                }
-            },
+            offset: f6.unwrap_or_else(defaults::transfer_event_list_request_offset),
             origination_account_id: s::optional(f7),
             originator_client_id: s::optional(f8),
             secret: s::optional(f9),
@@ -12742,7 +10283,7 @@ impl ::serde::Serialize for TransferEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 12usize] = [
+        let skip: [bool; 12] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
@@ -12759,30 +10300,27 @@ impl ::serde::Serialize for TransferEventListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2usize], "end_date", &self.end_date);
-        out.field_unless(skip[3usize], "event_types", &self.event_types);
-        out.field_unless(skip[4usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[2], "end_date", &self.end_date);
+        out.field_unless(skip[3], "event_types", &self.event_types);
+        out.field_unless(skip[4], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[5usize],
+            skip[5],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(
-            skip[6usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[7usize], "secret", &self.secret);
-        out.field_unless(skip[8usize], "start_date", &self.start_date);
-        out.field_unless(skip[9usize], "sweep_id", &self.sweep_id);
-        out.field_unless(skip[10usize], "transfer_id", &self.transfer_id);
-        out.field_unless(skip[11usize], "transfer_type", &self.transfer_type);
+        out.field_unless(skip[6], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[7], "secret", &self.secret);
+        out.field_unless(skip[8], "start_date", &self.start_date);
+        out.field_unless(skip[9], "sweep_id", &self.sweep_id);
+        out.field_unless(skip[10], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[11], "transfer_type", &self.transfer_type);
         out.end()
     }
 }
@@ -12852,40 +10390,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<TransferEvent>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_more")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transfer_events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_more"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "transfer_events"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             has_more: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer_events: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_events"),
-            },
+            request_id: s::required(f1, "request_id")?,
+            transfer_events: s::required(f2, "transfer_events")?,
         })
     }
 }
@@ -12894,13 +10418,14 @@ impl ::serde::Serialize for TransferEventListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.has_more)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.has_more)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "has_more", &self.has_more);
+        out.field_unless(skip[0], "has_more", &self.has_more);
         out.field("request_id", &self.request_id);
         out.field("transfer_events", &self.transfer_events);
         out.end()
@@ -12980,46 +10505,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventSyncRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "after_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "after_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            after_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("after_id"),
-            },
+        Ok(Self {
+            after_id: s::required(f0, "after_id")?,
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_event_sync_request_count()
-                }
-            },
+            count: f2.unwrap_or_else(defaults::transfer_event_sync_request_count),
             secret: s::optional(f3),
         })
     }
@@ -13029,19 +10536,20 @@ impl ::serde::Serialize for TransferEventSyncRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventSyncRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("after_id", &self.after_id);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -13081,40 +10589,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventSyncResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<TransferEvent>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_more")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transfer_events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_more"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "transfer_events"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             has_more: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer_events: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_events"),
-            },
+            request_id: s::required(f1, "request_id")?,
+            transfer_events: s::required(f2, "transfer_events")?,
         })
     }
 }
@@ -13123,13 +10617,14 @@ impl ::serde::Serialize for TransferEventSyncResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.has_more)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.has_more)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventSyncResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "has_more", &self.has_more);
+        out.field_unless(skip[0], "has_more", &self.has_more);
         out.field("request_id", &self.request_id);
         out.field("transfer_events", &self.transfer_events);
         out.end()
@@ -13321,43 +10816,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferEventsUpdateWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "webhook_code"),
+                2 => s::value(&mut map, &mut f2, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            webhook_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            webhook_code: s::required(f1, "webhook_code")?,
+            webhook_type: s::required(f2, "webhook_type")?,
         })
     }
 }
@@ -13366,11 +10844,12 @@ impl ::serde::Serialize for TransferEventsUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferEventsUpdateWebhook",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("webhook_code", &self.webhook_code);
@@ -13404,35 +10883,23 @@ for TransferExpectedSweepSettlementScheduleItem {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "sweep_settlement_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "swept_settled_amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "sweep_settlement_date"),
+                1 => s::value(&mut map, &mut f1, "swept_settled_amount"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            sweep_settlement_date: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_settlement_date"),
-            },
-            swept_settled_amount: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("swept_settled_amount"),
-            },
+        Ok(Self {
+            sweep_settlement_date: s::required(f0, "sweep_settlement_date")?,
+            swept_settled_amount: s::required(f1, "swept_settled_amount")?,
         })
     }
 }
@@ -13441,11 +10908,12 @@ impl ::serde::Serialize for TransferExpectedSweepSettlementScheduleItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferExpectedSweepSettlementScheduleItem",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("sweep_settlement_date", &self.sweep_settlement_date);
         out.field("swept_settled_amount", &self.swept_settled_amount);
@@ -13521,37 +10989,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferFailure {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ach_return_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ach_return_code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "failure_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ach_return_code: s::optional(f0),
             description: s::optional(f1),
             failure_code: s::optional(f2),
@@ -13563,7 +11017,7 @@ impl ::serde::Serialize for TransferFailure {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.ach_return_code),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.failure_code),
@@ -13571,11 +11025,12 @@ impl ::serde::Serialize for TransferFailure {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferFailure",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ach_return_code", &self.ach_return_code);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "failure_code", &self.failure_code);
+        out.field_unless(skip[0], "ach_return_code", &self.ach_return_code);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "failure_code", &self.failure_code);
         out.end()
     }
 }
@@ -13600,35 +11055,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferFundingAccount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
         })
     }
 }
@@ -13637,11 +11080,12 @@ impl ::serde::Serialize for TransferFundingAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferFundingAccount",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
@@ -13767,41 +11211,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferFundingAccountWithDispla
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "display_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "display_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             display_name: s::optional(f2),
         })
     }
@@ -13811,15 +11239,16 @@ impl ::serde::Serialize for TransferFundingAccountWithDisplayName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.display_name)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.display_name)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferFundingAccountWithDisplayName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "display_name", &self.display_name);
+        out.field_unless(skip[0], "display_name", &self.display_name);
         out.end()
     }
 }
@@ -13862,43 +11291,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationId>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<TransferId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization_id"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "originator_client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             authorization_id: s::optional(f0),
             client_id: s::optional(f1),
             originator_client_id: s::optional(f2),
@@ -13912,7 +11325,7 @@ impl ::serde::Serialize for TransferGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.authorization_id),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
@@ -13922,17 +11335,14 @@ impl ::serde::Serialize for TransferGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "authorization_id", &self.authorization_id);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[2usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[0], "authorization_id", &self.authorization_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "transfer_id", &self.transfer_id);
         out.end()
     }
 }
@@ -13967,35 +11377,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Transfer> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "transfer"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            transfer: s::required(f1, "transfer")?,
         })
     }
 }
@@ -14004,11 +11402,12 @@ impl ::serde::Serialize for TransferGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("transfer", &self.transfer);
@@ -14204,130 +11603,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreate {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<TransferFundingAccountIdResponse> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<TransferMetadata>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<TransferIntentCreateMode> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<TransferIntentCreateNetwork>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<TransferIntentStatus> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "mode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "require_guarantee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "created"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                5 => s::value(&mut map, &mut f5, "funding_account_id"),
+                6 => s::value(&mut map, &mut f6, "id"),
+                7 => s::value(&mut map, &mut f7, "iso_currency_code"),
+                8 => s::value(&mut map, &mut f8, "metadata"),
+                9 => s::value(&mut map, &mut f9, "mode"),
+                10 => s::value(&mut map, &mut f10, "network"),
+                11 => s::value(&mut map, &mut f11, "origination_account_id"),
+                12 => s::value(&mut map, &mut f12, "require_guarantee"),
+                13 => s::value(&mut map, &mut f13, "status"),
+                14 => s::value(&mut map, &mut f14, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            funding_account_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            amount: s::required(f2, "amount")?,
+            created: s::required(f3, "created")?,
+            description: s::required(f4, "description")?,
+            funding_account_id: s::required(f5, "funding_account_id")?,
+            id: s::required(f6, "id")?,
+            iso_currency_code: s::required(f7, "iso_currency_code")?,
             metadata: s::optional(f8),
-            mode: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mode"),
-            },
+            mode: s::required(f9, "mode")?,
             network: s::optional(f10),
-            origination_account_id: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
+            origination_account_id: s::required(f11, "origination_account_id")?,
             require_guarantee: s::optional(f12),
-            status: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            user: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            status: s::required(f13, "status")?,
+            user: s::required(f14, "user")?,
         })
     }
 }
@@ -14336,7 +11667,7 @@ impl ::serde::Serialize for TransferIntentCreate {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.metadata),
@@ -14346,21 +11677,22 @@ impl ::serde::Serialize for TransferIntentCreate {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentCreate",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field("created", &self.created);
         out.field("description", &self.description);
         out.field("funding_account_id", &self.funding_account_id);
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[2usize], "metadata", &self.metadata);
+        out.field_unless(skip[2], "metadata", &self.metadata);
         out.field("mode", &self.mode);
-        out.field_unless(skip[3usize], "network", &self.network);
+        out.field_unless(skip[3], "network", &self.network);
         out.field("origination_account_id", &self.origination_account_id);
-        out.field_unless(skip[4usize], "require_guarantee", &self.require_guarantee);
+        out.field_unless(skip[4], "require_guarantee", &self.require_guarantee);
         out.field("status", &self.status);
         out.field("user", &self.user);
         out.end()
@@ -14528,116 +11860,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<TransferMigratedFundingAccountIdRequest>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<TransferMetadata>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<TransferIntentCreateMode> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<TransferIntentCreateNetwork>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<TransferUserInRequest> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "mode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "require_guarantee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "client_id"),
+                4 => s::value(&mut map, &mut f4, "description"),
+                5 => s::value(&mut map, &mut f5, "funding_account_id"),
+                6 => s::value(&mut map, &mut f6, "iso_currency_code"),
+                7 => s::value(&mut map, &mut f7, "metadata"),
+                8 => s::value(&mut map, &mut f8, "mode"),
+                9 => s::value(&mut map, &mut f9, "network"),
+                10 => s::value(&mut map, &mut f10, "origination_account_id"),
+                11 => s::value(&mut map, &mut f11, "require_guarantee"),
+                12 => s::value(&mut map, &mut f12, "secret"),
+                13 => s::value(&mut map, &mut f13, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f2, "amount")?,
             client_id: s::optional(f3),
-            description: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+            description: s::required(f4, "description")?,
             funding_account_id: s::optional(f5),
             iso_currency_code: s::optional(f6),
             metadata: s::optional(f7),
-            mode: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mode"),
-            },
+            mode: s::required(f8, "mode")?,
             network: s::optional(f9),
             origination_account_id: s::optional(f10),
-            require_guarantee: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_intent_create_request_require_guarantee()
-                }
-            },
+            require_guarantee: f11
+                .unwrap_or_else(
+                    defaults::transfer_intent_create_request_require_guarantee,
+                ),
             secret: s::optional(f12),
-            user: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            user: s::required(f13, "user")?,
         })
     }
 }
@@ -14646,7 +11924,7 @@ impl ::serde::Serialize for TransferIntentCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.client_id),
@@ -14660,25 +11938,26 @@ impl ::serde::Serialize for TransferIntentCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentCreateRequest",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[2usize], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[3usize], "funding_account_id", &self.funding_account_id);
-        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[5usize], "metadata", &self.metadata);
+        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5], "metadata", &self.metadata);
         out.field("mode", &self.mode);
-        out.field_unless(skip[6usize], "network", &self.network);
+        out.field_unless(skip[6], "network", &self.network);
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "origination_account_id",
             &self.origination_account_id,
         );
         out.field("require_guarantee", &self.require_guarantee);
-        out.field_unless(skip[8usize], "secret", &self.secret);
+        out.field_unless(skip[8], "secret", &self.secret);
         out.field("user", &self.user);
         out.end()
     }
@@ -14723,35 +12002,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferIntentCreate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfer_intent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "transfer_intent"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer_intent: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_intent"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            transfer_intent: s::required(f1, "transfer_intent")?,
         })
     }
 }
@@ -14760,11 +12027,12 @@ impl ::serde::Serialize for TransferIntentCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("transfer_intent", &self.transfer_intent);
@@ -14848,196 +12116,86 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGet {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransferIntentAuthorizationDecision>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransferIntentGetFailureReason>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<TransferFundingAccountIdResponse> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecision>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationGuaranteeDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<TransferMetadata>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<TransferIntentCreateMode> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<TransferIntentCreateNetwork>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<TransferIntentStatus> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "authorization_decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "authorization_decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "guarantee_decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "guarantee_decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "mode")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "require_guarantee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "ach_class"),
+                2 => s::value(&mut map, &mut f2, "amount"),
+                3 => s::value(&mut map, &mut f3, "authorization_decision"),
+                4 => s::value(&mut map, &mut f4, "authorization_decision_rationale"),
+                5 => s::value(&mut map, &mut f5, "created"),
+                6 => s::value(&mut map, &mut f6, "description"),
+                7 => s::value(&mut map, &mut f7, "failure_reason"),
+                8 => s::value(&mut map, &mut f8, "funding_account_id"),
+                9 => s::value(&mut map, &mut f9, "guarantee_decision"),
+                10 => s::value(&mut map, &mut f10, "guarantee_decision_rationale"),
+                11 => s::value(&mut map, &mut f11, "id"),
+                12 => s::value(&mut map, &mut f12, "iso_currency_code"),
+                13 => s::value(&mut map, &mut f13, "metadata"),
+                14 => s::value(&mut map, &mut f14, "mode"),
+                15 => s::value(&mut map, &mut f15, "network"),
+                16 => s::value(&mut map, &mut f16, "origination_account_id"),
+                17 => s::value(&mut map, &mut f17, "require_guarantee"),
+                18 => s::value(&mut map, &mut f18, "status"),
+                19 => s::value(&mut map, &mut f19, "transfer_id"),
+                20 => s::value(&mut map, &mut f20, "user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             account_id: s::optional(f0),
             ach_class: s::optional(f1),
-            amount: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            authorization_decision: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("authorization_decision");
-                }
-            },
-            authorization_decision_rationale: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("authorization_decision_rationale");
-                }
-            },
-            created: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            description: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            failure_reason: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            funding_account_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            guarantee_decision: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("guarantee_decision"),
-            },
-            guarantee_decision_rationale: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("guarantee_decision_rationale");
-                }
-            },
-            id: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            amount: s::required(f2, "amount")?,
+            authorization_decision: s::required(f3, "authorization_decision")?,
+            authorization_decision_rationale: s::required(
+                f4,
+                "authorization_decision_rationale",
+            )?,
+            created: s::required(f5, "created")?,
+            description: s::required(f6, "description")?,
+            failure_reason: s::required(f7, "failure_reason")?,
+            funding_account_id: s::required(f8, "funding_account_id")?,
+            guarantee_decision: s::required(f9, "guarantee_decision")?,
+            guarantee_decision_rationale: s::required(
+                f10,
+                "guarantee_decision_rationale",
+            )?,
+            id: s::required(f11, "id")?,
+            iso_currency_code: s::required(f12, "iso_currency_code")?,
             metadata: s::optional(f13),
-            mode: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mode"),
-            },
+            mode: s::required(f14, "mode")?,
             network: s::optional(f15),
-            origination_account_id: match f16 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("origination_account_id");
-                }
-            },
+            origination_account_id: s::required(f16, "origination_account_id")?,
             require_guarantee: s::optional(f17),
-            status: match f18 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            transfer_id: match f19 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
-            user: match f20 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            status: s::required(f18, "status")?,
+            transfer_id: s::required(f19, "transfer_id")?,
+            user: s::required(f20, "user")?,
         })
     }
 }
@@ -15046,7 +12204,7 @@ impl ::serde::Serialize for TransferIntentGet {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.account_id),
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.metadata),
@@ -15056,10 +12214,11 @@ impl ::serde::Serialize for TransferIntentGet {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentGet",
-            crate::struct_serde::kept(16usize, &skip),
+            16,
+            &skip,
         );
-        out.field_unless(skip[0usize], "account_id", &self.account_id);
-        out.field_unless(skip[1usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "account_id", &self.account_id);
+        out.field_unless(skip[1], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
         out.field("authorization_decision", &self.authorization_decision);
         out.field(
@@ -15074,11 +12233,11 @@ impl ::serde::Serialize for TransferIntentGet {
         out.field("guarantee_decision_rationale", &self.guarantee_decision_rationale);
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[2usize], "metadata", &self.metadata);
+        out.field_unless(skip[2], "metadata", &self.metadata);
         out.field("mode", &self.mode);
-        out.field_unless(skip[3usize], "network", &self.network);
+        out.field_unless(skip[3], "network", &self.network);
         out.field("origination_account_id", &self.origination_account_id);
-        out.field_unless(skip[4usize], "require_guarantee", &self.require_guarantee);
+        out.field_unless(skip[4], "require_guarantee", &self.require_guarantee);
         out.field("status", &self.status);
         out.field("transfer_id", &self.transfer_id);
         out.field("user", &self.user);
@@ -15113,37 +12272,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGetFailureReason {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "error_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error_message")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "error_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "error_code"),
+                1 => s::value(&mut map, &mut f1, "error_message"),
+                2 => s::value(&mut map, &mut f2, "error_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             error_code: s::optional(f0),
             error_message: s::optional(f1),
             error_type: s::optional(f2),
@@ -15155,7 +12300,7 @@ impl ::serde::Serialize for TransferIntentGetFailureReason {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.error_code),
             ::std::option::Option::is_none(&self.error_message),
             ::std::option::Option::is_none(&self.error_type),
@@ -15163,11 +12308,12 @@ impl ::serde::Serialize for TransferIntentGetFailureReason {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentGetFailureReason",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "error_code", &self.error_code);
-        out.field_unless(skip[1usize], "error_message", &self.error_message);
-        out.field_unless(skip[2usize], "error_type", &self.error_type);
+        out.field_unless(skip[0], "error_code", &self.error_code);
+        out.field_unless(skip[1], "error_message", &self.error_message);
+        out.field_unless(skip[2], "error_type", &self.error_type);
         out.end()
     }
 }
@@ -15197,37 +12343,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transfer_intent_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "transfer_intent_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            transfer_intent_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_intent_id"),
-            },
+            transfer_intent_id: s::required(f2, "transfer_intent_id")?,
         })
     }
 }
@@ -15236,17 +12371,18 @@ impl ::serde::Serialize for TransferIntentGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transfer_intent_id", &self.transfer_intent_id);
         out.end()
     }
@@ -15280,35 +12416,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferIntentGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferIntentGet> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfer_intent")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "transfer_intent"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfer_intent: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_intent"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            transfer_intent: s::required(f1, "transfer_intent")?,
         })
     }
 }
@@ -15317,11 +12441,12 @@ impl ::serde::Serialize for TransferIntentGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferIntentGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("transfer_intent", &self.transfer_intent);
@@ -15402,35 +12527,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "pending")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "pending"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available"),
-            },
-            pending: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending"),
-            },
+        Ok(Self {
+            available: s::required(f0, "available")?,
+            pending: s::required(f1, "pending")?,
         })
     }
 }
@@ -15439,11 +12552,12 @@ impl ::serde::Serialize for TransferLedgerBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerBalance",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("available", &self.available);
         out.field("pending", &self.pending);
@@ -15489,77 +12603,42 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDepositRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<SweepDescription>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<LedgerDepositIdempotencyKey> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<TransferAchNetwork> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransferOriginatorClientId>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "funding_account_id"),
+                4 => s::value(&mut map, &mut f4, "idempotency_key"),
+                5 => s::value(&mut map, &mut f5, "ledger_id"),
+                6 => s::value(&mut map, &mut f6, "network"),
+                7 => s::value(&mut map, &mut f7, "originator_client_id"),
+                8 => s::value(&mut map, &mut f8, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             client_id: s::optional(f1),
             description: s::optional(f2),
             funding_account_id: s::optional(f3),
-            idempotency_key: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            idempotency_key: s::required(f4, "idempotency_key")?,
             ledger_id: s::optional(f5),
-            network: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
+            network: s::required(f6, "network")?,
             originator_client_id: s::optional(f7),
             secret: s::optional(f8),
         })
@@ -15570,7 +12649,7 @@ impl ::serde::Serialize for TransferLedgerDepositRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.funding_account_id),
@@ -15581,21 +12660,18 @@ impl ::serde::Serialize for TransferLedgerDepositRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerDepositRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[3usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
-        out.field_unless(
-            skip[4usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[5], "secret", &self.secret);
         out.end()
     }
 }
@@ -15634,35 +12710,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDepositResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferSweep> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweep")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweep"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweep: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweep: s::required(f1, "sweep")?,
         })
     }
 }
@@ -15671,11 +12735,12 @@ impl ::serde::Serialize for TransferLedgerDepositResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerDepositResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
@@ -15719,68 +12784,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDistributeRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<LedgerDistributeIdempotencyKey> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "from_ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "to_ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "from_ledger_id"),
+                4 => s::value(&mut map, &mut f4, "idempotency_key"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "to_ledger_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             client_id: s::optional(f1),
             description: s::optional(f2),
-            from_ledger_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("from_ledger_id"),
-            },
-            idempotency_key: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            from_ledger_id: s::required(f3, "from_ledger_id")?,
+            idempotency_key: s::required(f4, "idempotency_key")?,
             secret: s::optional(f5),
-            to_ledger_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("to_ledger_id"),
-            },
+            to_ledger_id: s::required(f6, "to_ledger_id")?,
         })
     }
 }
@@ -15789,7 +12824,7 @@ impl ::serde::Serialize for TransferLedgerDistributeRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.secret),
@@ -15797,14 +12832,15 @@ impl ::serde::Serialize for TransferLedgerDistributeRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerDistributeRequest",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "description", &self.description);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "description", &self.description);
         out.field("from_ledger_id", &self.from_ledger_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("to_ledger_id", &self.to_ledger_id);
         out.end()
     }
@@ -15841,27 +12877,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerDistributeResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -15870,11 +12899,12 @@ impl ::serde::Serialize for TransferLedgerDistributeResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerDistributeResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -15932,104 +12962,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "available_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ledger_event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "pending_balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "refund_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "available_balance"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "ledger_event_id"),
+                4 => s::value(&mut map, &mut f4, "ledger_id"),
+                5 => s::value(&mut map, &mut f5, "pending_balance"),
+                6 => s::value(&mut map, &mut f6, "refund_id"),
+                7 => s::value(&mut map, &mut f7, "sweep_id"),
+                8 => s::value(&mut map, &mut f8, "timestamp"),
+                9 => s::value(&mut map, &mut f9, "transfer_id"),
+                10 => s::value(&mut map, &mut f10, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            available_balance: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("available_balance"),
-            },
-            description: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
-            ledger_event_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ledger_event_id"),
-            },
-            ledger_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ledger_id"),
-            },
-            pending_balance: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("pending_balance"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            available_balance: s::required(f1, "available_balance")?,
+            description: s::required(f2, "description")?,
+            ledger_event_id: s::required(f3, "ledger_event_id")?,
+            ledger_id: s::required(f4, "ledger_id")?,
+            pending_balance: s::required(f5, "pending_balance")?,
             refund_id: s::optional(f6),
             sweep_id: s::optional(f7),
-            timestamp: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+            timestamp: s::required(f8, "timestamp")?,
             transfer_id: s::optional(f9),
-            type_: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+            type_: s::required(f10, "type")?,
         })
     }
 }
@@ -16038,7 +13014,7 @@ impl ::serde::Serialize for TransferLedgerEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.refund_id),
             ::std::option::Option::is_none(&self.sweep_id),
             ::std::option::Option::is_none(&self.transfer_id),
@@ -16046,7 +13022,8 @@ impl ::serde::Serialize for TransferLedgerEvent {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerEvent",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("available_balance", &self.available_balance);
@@ -16054,10 +13031,10 @@ impl ::serde::Serialize for TransferLedgerEvent {
         out.field("ledger_event_id", &self.ledger_event_id);
         out.field("ledger_id", &self.ledger_id);
         out.field("pending_balance", &self.pending_balance);
-        out.field_unless(skip[0usize], "refund_id", &self.refund_id);
-        out.field_unless(skip[1usize], "sweep_id", &self.sweep_id);
+        out.field_unless(skip[0], "refund_id", &self.refund_id);
+        out.field_unless(skip[1], "sweep_id", &self.sweep_id);
         out.field("timestamp", &self.timestamp);
-        out.field_unless(skip[2usize], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[2], "transfer_id", &self.transfer_id);
         out.field("type", &self.type_);
         out.end()
     }
@@ -16111,93 +13088,46 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerEventListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<LedgerEventSourceType>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "ledger_event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "source_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "source_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "ledger_event_id"),
+                4 => s::value(&mut map, &mut f4, "ledger_id"),
+                5 => s::value(&mut map, &mut f5, "offset"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
+                7 => s::value(&mut map, &mut f7, "secret"),
+                8 => s::value(&mut map, &mut f8, "source_id"),
+                9 => s::value(&mut map, &mut f9, "source_type"),
+                10 => s::value(&mut map, &mut f10, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_ledger_event_list_request_count()
-                }
-            },
+            count: f1.unwrap_or_else(defaults::transfer_ledger_event_list_request_count),
             end_date: s::optional(f2),
             ledger_event_id: s::optional(f3),
             ledger_id: s::optional(f4),
-            offset: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_ledger_event_list_request_offset()
-                }
-            },
+            offset: f5
+                .unwrap_or_else(defaults::transfer_ledger_event_list_request_offset),
             originator_client_id: s::optional(f6),
             secret: s::optional(f7),
             source_id: s::optional(f8),
@@ -16211,7 +13141,7 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 9usize] = [
+        let skip: [bool; 9] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.ledger_event_id),
@@ -16225,23 +13155,20 @@ impl ::serde::Serialize for TransferLedgerEventListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerEventListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
-        out.field_unless(skip[2usize], "ledger_event_id", &self.ledger_event_id);
-        out.field_unless(skip[3usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "ledger_event_id", &self.ledger_event_id);
+        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
         out.field("offset", &self.offset);
-        out.field_unless(
-            skip[4usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "source_id", &self.source_id);
-        out.field_unless(skip[7usize], "source_type", &self.source_type);
-        out.field_unless(skip[8usize], "start_date", &self.start_date);
+        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "source_id", &self.source_id);
+        out.field_unless(skip[7], "source_type", &self.source_type);
+        out.field_unless(skip[8], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -16301,43 +13228,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerEventListResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransferLedgerEvent>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "has_more")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ledger_events")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "has_more"),
+                1 => s::value(&mut map, &mut f1, "ledger_events"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            has_more: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("has_more"),
-            },
-            ledger_events: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ledger_events"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            has_more: s::required(f0, "has_more")?,
+            ledger_events: s::required(f1, "ledger_events")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -16346,11 +13256,12 @@ impl ::serde::Serialize for TransferLedgerEventListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerEventListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("has_more", &self.has_more);
         out.field("ledger_events", &self.ledger_events);
@@ -16430,39 +13341,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "ledger_id"),
+                2 => s::value(&mut map, &mut f2, "originator_client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             ledger_id: s::optional(f1),
             originator_client_id: s::optional(f2),
@@ -16475,7 +13372,7 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.originator_client_id),
@@ -16484,16 +13381,13 @@ impl ::serde::Serialize for TransferLedgerGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "ledger_id", &self.ledger_id);
-        out.field_unless(
-            skip[2usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[2], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -16539,59 +13433,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferLedgerBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "is_default")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "is_default"),
+                2 => s::value(&mut map, &mut f2, "ledger_id"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            is_default: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_default"),
-            },
-            ledger_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("ledger_id"),
-            },
-            name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            is_default: s::required(f1, "is_default")?,
+            ledger_id: s::required(f2, "ledger_id")?,
+            name: s::required(f3, "name")?,
+            request_id: s::required(f4, "request_id")?,
         })
     }
 }
@@ -16600,11 +13467,12 @@ impl ::serde::Serialize for TransferLedgerGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("balance", &self.balance);
         out.field("is_default", &self.is_default);
@@ -16759,77 +13627,42 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerWithdrawRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<SweepDescription>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransferLedgerFundingAccountIdRequest>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<LedgerWithdrawIdempotencyKey> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<TransferNetwork> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<TransferOriginatorClientId>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "funding_account_id"),
+                4 => s::value(&mut map, &mut f4, "idempotency_key"),
+                5 => s::value(&mut map, &mut f5, "ledger_id"),
+                6 => s::value(&mut map, &mut f6, "network"),
+                7 => s::value(&mut map, &mut f7, "originator_client_id"),
+                8 => s::value(&mut map, &mut f8, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             client_id: s::optional(f1),
             description: s::optional(f2),
             funding_account_id: s::optional(f3),
-            idempotency_key: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            idempotency_key: s::required(f4, "idempotency_key")?,
             ledger_id: s::optional(f5),
-            network: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
+            network: s::required(f6, "network")?,
             originator_client_id: s::optional(f7),
             secret: s::optional(f8),
         })
@@ -16840,7 +13673,7 @@ impl ::serde::Serialize for TransferLedgerWithdrawRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.funding_account_id),
@@ -16851,21 +13684,18 @@ impl ::serde::Serialize for TransferLedgerWithdrawRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerWithdrawRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[3usize], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
         out.field("network", &self.network);
-        out.field_unless(
-            skip[4usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[5], "secret", &self.secret);
         out.end()
     }
 }
@@ -16904,35 +13734,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferLedgerWithdrawResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferSweep> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweep")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweep"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweep: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweep: s::required(f1, "sweep")?,
         })
     }
 }
@@ -16941,11 +13759,12 @@ impl ::serde::Serialize for TransferLedgerWithdrawResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferLedgerWithdrawResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
@@ -16996,70 +13815,37 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "origination_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "funding_account_id"),
+                4 => s::value(&mut map, &mut f4, "offset"),
+                5 => s::value(&mut map, &mut f5, "origination_account_id"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
+                7 => s::value(&mut map, &mut f7, "secret"),
+                8 => s::value(&mut map, &mut f8, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 25>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
             end_date: s::optional(f2),
             funding_account_id: s::optional(f3),
             offset: f4.unwrap_or_default(),
@@ -17075,7 +13861,7 @@ impl ::serde::Serialize for TransferListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.funding_account_id),
@@ -17087,25 +13873,22 @@ impl ::serde::Serialize for TransferListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
-        out.field_unless(skip[2usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[1], "end_date", &self.end_date);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "origination_account_id",
             &self.origination_account_id,
         );
-        out.field_unless(
-            skip[4usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "start_date", &self.start_date);
+        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -17159,35 +13942,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<Transfer>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "transfers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "transfers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transfers: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfers"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            transfers: s::required(f1, "transfers")?,
         })
     }
 }
@@ -17196,11 +13967,12 @@ impl ::serde::Serialize for TransferListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("transfers", &self.transfers);
@@ -17276,43 +14048,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetAuthorizationU
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "daily_credit_utilization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "daily_debit_utilization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "monthly_credit_utilization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "monthly_debit_utilization")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "daily_credit_utilization"),
+                1 => s::value(&mut map, &mut f1, "daily_debit_utilization"),
+                2 => s::value(&mut map, &mut f2, "monthly_credit_utilization"),
+                3 => s::value(&mut map, &mut f3, "monthly_debit_utilization"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             daily_credit_utilization: s::optional(f0),
             daily_debit_utilization: s::optional(f1),
             monthly_credit_utilization: s::optional(f2),
@@ -17325,7 +14079,7 @@ impl ::serde::Serialize for TransferMetricsGetAuthorizationUsage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.daily_credit_utilization),
             ::std::option::Option::is_none(&self.daily_debit_utilization),
             ::std::option::Option::is_none(&self.monthly_credit_utilization),
@@ -17334,25 +14088,26 @@ impl ::serde::Serialize for TransferMetricsGetAuthorizationUsage {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMetricsGetAuthorizationUsage",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "daily_credit_utilization",
             &self.daily_credit_utilization,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "daily_debit_utilization",
             &self.daily_debit_utilization,
         );
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "monthly_credit_utilization",
             &self.monthly_credit_utilization,
         );
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "monthly_debit_utilization",
             &self.monthly_debit_utilization,
         );
@@ -17385,33 +14140,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             originator_client_id: s::optional(f1),
             secret: s::optional(f2),
@@ -17423,7 +14168,7 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originator_client_id),
             ::std::option::Option::is_none(&self.secret),
@@ -17431,15 +14176,12 @@ impl ::serde::Serialize for TransferMetricsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMetricsGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(
-            skip[1usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -17495,98 +14237,52 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferMetricsGetAuthorizationUsage>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<TransferMetricsGetReturnRates>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "authorization_usage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "daily_credit_transfer_volume")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "daily_debit_transfer_volume")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "monthly_credit_transfer_volume")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "monthly_debit_transfer_volume")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "monthly_transfer_volume")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "return_rates")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "authorization_usage"),
+                1 => s::value(&mut map, &mut f1, "daily_credit_transfer_volume"),
+                2 => s::value(&mut map, &mut f2, "daily_debit_transfer_volume"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "monthly_credit_transfer_volume"),
+                5 => s::value(&mut map, &mut f5, "monthly_debit_transfer_volume"),
+                6 => s::value(&mut map, &mut f6, "monthly_transfer_volume"),
+                7 => s::value(&mut map, &mut f7, "request_id"),
+                8 => s::value(&mut map, &mut f8, "return_rates"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             authorization_usage: s::optional(f0),
-            daily_credit_transfer_volume: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("daily_credit_transfer_volume");
-                }
-            },
-            daily_debit_transfer_volume: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("daily_debit_transfer_volume");
-                }
-            },
-            iso_currency_code: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            monthly_credit_transfer_volume: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("monthly_credit_transfer_volume");
-                }
-            },
-            monthly_debit_transfer_volume: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("monthly_debit_transfer_volume");
-                }
-            },
-            monthly_transfer_volume: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("monthly_transfer_volume");
-                }
-            },
-            request_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            daily_credit_transfer_volume: s::required(
+                f1,
+                "daily_credit_transfer_volume",
+            )?,
+            daily_debit_transfer_volume: s::required(f2, "daily_debit_transfer_volume")?,
+            iso_currency_code: s::required(f3, "iso_currency_code")?,
+            monthly_credit_transfer_volume: s::required(
+                f4,
+                "monthly_credit_transfer_volume",
+            )?,
+            monthly_debit_transfer_volume: s::required(
+                f5,
+                "monthly_debit_transfer_volume",
+            )?,
+            monthly_transfer_volume: s::required(f6, "monthly_transfer_volume")?,
+            request_id: s::required(f7, "request_id")?,
             return_rates: s::optional(f8),
         })
     }
@@ -17596,16 +14292,17 @@ impl ::serde::Serialize for TransferMetricsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.authorization_usage),
             ::std::option::Option::is_none(&self.return_rates),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMetricsGetResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
-        out.field_unless(skip[0usize], "authorization_usage", &self.authorization_usage);
+        out.field_unless(skip[0], "authorization_usage", &self.authorization_usage);
         out.field("daily_credit_transfer_volume", &self.daily_credit_transfer_volume);
         out.field("daily_debit_transfer_volume", &self.daily_debit_transfer_volume);
         out.field("iso_currency_code", &self.iso_currency_code);
@@ -17616,7 +14313,7 @@ impl ::serde::Serialize for TransferMetricsGetResponse {
         out.field("monthly_debit_transfer_volume", &self.monthly_debit_transfer_volume);
         out.field("monthly_transfer_volume", &self.monthly_transfer_volume);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[1usize], "return_rates", &self.return_rates);
+        out.field_unless(skip[1], "return_rates", &self.return_rates);
         out.end()
     }
 }
@@ -17639,25 +14336,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMetricsGetReturnRates {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferMetricsGetReturnRatesOverInterval>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "last_60d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "last_60d"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { last_60d: s::optional(f0) })
+        Ok(Self { last_60d: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for TransferMetricsGetReturnRates {
@@ -17665,13 +14356,14 @@ impl ::serde::Serialize for TransferMetricsGetReturnRates {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.last_60d)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.last_60d)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMetricsGetReturnRates",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "last_60d", &self.last_60d);
+        out.field_unless(skip[0], "last_60d", &self.last_60d);
         out.end()
     }
 }
@@ -17704,37 +14396,23 @@ for TransferMetricsGetReturnRatesOverInterval {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "administrative_return_rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "overall_return_rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "unauthorized_return_rate")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "administrative_return_rate"),
+                1 => s::value(&mut map, &mut f1, "overall_return_rate"),
+                2 => s::value(&mut map, &mut f2, "unauthorized_return_rate"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             administrative_return_rate: s::optional(f0),
             overall_return_rate: s::optional(f1),
             unauthorized_return_rate: s::optional(f2),
@@ -17746,7 +14424,7 @@ impl ::serde::Serialize for TransferMetricsGetReturnRatesOverInterval {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.administrative_return_rate),
             ::std::option::Option::is_none(&self.overall_return_rate),
             ::std::option::Option::is_none(&self.unauthorized_return_rate),
@@ -17754,16 +14432,17 @@ impl ::serde::Serialize for TransferMetricsGetReturnRatesOverInterval {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMetricsGetReturnRatesOverInterval",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "administrative_return_rate",
             &self.administrative_return_rate,
         );
-        out.field_unless(skip[1usize], "overall_return_rate", &self.overall_return_rate);
+        out.field_unless(skip[1], "overall_return_rate", &self.overall_return_rate);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "unauthorized_return_rate",
             &self.unauthorized_return_rate,
         );
@@ -17805,58 +14484,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMigrateAccountRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wire_routing_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_number"),
+                1 => s::value(&mut map, &mut f1, "account_type"),
+                2 => s::value(&mut map, &mut f2, "client_id"),
+                3 => s::value(&mut map, &mut f3, "routing_number"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "wire_routing_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_number"),
-            },
-            account_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_type"),
-            },
+        Ok(Self {
+            account_number: s::required(f0, "account_number")?,
+            account_type: s::required(f1, "account_type")?,
             client_id: s::optional(f2),
-            routing_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("routing_number"),
-            },
+            routing_number: s::required(f3, "routing_number")?,
             secret: s::optional(f4),
             wire_routing_number: s::optional(f5),
         })
@@ -17867,7 +14521,7 @@ impl ::serde::Serialize for TransferMigrateAccountRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.wire_routing_number),
@@ -17875,14 +14529,15 @@ impl ::serde::Serialize for TransferMigrateAccountRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMigrateAccountRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("account_number", &self.account_number);
         out.field("account_type", &self.account_type);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("routing_number", &self.routing_number);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "wire_routing_number", &self.wire_routing_number);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "wire_routing_number", &self.wire_routing_number);
         out.end()
     }
 }
@@ -17925,43 +14580,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferMigrateAccountResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -17970,11 +14608,12 @@ impl ::serde::Serialize for TransferMigrateAccountResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferMigrateAccountResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
@@ -18172,59 +14811,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country_code"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country_code"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country_code: s::required(f1, "country_code")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -18233,11 +14845,12 @@ impl ::serde::Serialize for TransferOriginatorAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorAddress",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country_code", &self.country_code);
@@ -18310,36 +14923,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorCreateRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "company_name"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            company_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("company_name"),
-            },
+            company_name: s::required(f1, "company_name")?,
             secret: s::optional(f2),
         })
     }
@@ -18349,18 +14951,19 @@ impl ::serde::Serialize for TransferOriginatorCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("company_name", &self.company_name);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18400,43 +15003,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorCreateResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "company_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "company_name"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            company_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("company_name"),
-            },
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            company_name: s::required(f0, "company_name")?,
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -18445,11 +15031,12 @@ impl ::serde::Serialize for TransferOriginatorCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorCreateResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("company_name", &self.company_name);
         out.field("originator_client_id", &self.originator_client_id);
@@ -18500,81 +15087,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorDiligence {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferOriginatorAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<TransferCreditUsageConfiguration>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<TransferDebitUsageConfiguration>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferFundingAccount> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "credit_usage_configuration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "dba")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "debit_usage_configuration")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "funding_account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "naics_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "tax_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "website")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "credit_usage_configuration"),
+                2 => s::value(&mut map, &mut f2, "dba"),
+                3 => s::value(&mut map, &mut f3, "debit_usage_configuration"),
+                4 => s::value(&mut map, &mut f4, "funding_account"),
+                5 => s::value(&mut map, &mut f5, "naics_code"),
+                6 => s::value(&mut map, &mut f6, "tax_id"),
+                7 => s::value(&mut map, &mut f7, "website"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
             credit_usage_configuration: s::optional(f1),
-            dba: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dba"),
-            },
+            dba: s::required(f2, "dba")?,
             debit_usage_configuration: s::optional(f3),
-            funding_account: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account"),
-            },
-            naics_code: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("naics_code"),
-            },
-            tax_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("tax_id"),
-            },
-            website: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("website"),
-            },
+            funding_account: s::required(f4, "funding_account")?,
+            naics_code: s::required(f5, "naics_code")?,
+            tax_id: s::required(f6, "tax_id")?,
+            website: s::required(f7, "website")?,
         })
     }
 }
@@ -18583,24 +15130,25 @@ impl ::serde::Serialize for TransferOriginatorDiligence {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.credit_usage_configuration),
             ::std::option::Option::is_none(&self.debit_usage_configuration),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorDiligence",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("address", &self.address);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "credit_usage_configuration",
             &self.credit_usage_configuration,
         );
         out.field("dba", &self.dba);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "debit_usage_configuration",
             &self.debit_usage_configuration,
         );
@@ -18640,44 +15188,28 @@ for TransferOriginatorFundingAccountCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferFundingAccountWithDisplayName> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "funding_account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "funding_account"),
+                2 => s::value(&mut map, &mut f2, "originator_client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            funding_account: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account"),
-            },
-            originator_client_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
+            funding_account: s::required(f1, "funding_account")?,
+            originator_client_id: s::required(f2, "originator_client_id")?,
             secret: s::optional(f3),
         })
     }
@@ -18687,19 +15219,20 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountCreateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("funding_account", &self.funding_account);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18734,34 +15267,23 @@ for TransferOriginatorFundingAccountCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferFundingAccountIdResponse>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "funding_account_id"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             funding_account_id: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -18770,15 +15292,14 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
-            ::std::option::Option::is_none(&self.funding_account_id),
-        ];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.funding_account_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountCreateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[0], "funding_account_id", &self.funding_account_id);
         out.field("request_id", &self.request_id);
         out.end()
     }
@@ -18812,44 +15333,28 @@ for TransferOriginatorFundingAccountUpdateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferFundingAccount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "funding_account")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "funding_account"),
+                2 => s::value(&mut map, &mut f2, "originator_client_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            funding_account: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account"),
-            },
-            originator_client_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
+            funding_account: s::required(f1, "funding_account")?,
+            originator_client_id: s::required(f2, "originator_client_id")?,
             secret: s::optional(f3),
         })
     }
@@ -18859,19 +15364,20 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountUpdateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("funding_account", &self.funding_account);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -18905,27 +15411,20 @@ for TransferOriginatorFundingAccountUpdateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -18934,11 +15433,12 @@ impl ::serde::Serialize for TransferOriginatorFundingAccountUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorFundingAccountUpdateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -18970,36 +15470,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
+            originator_client_id: s::required(f1, "originator_client_id")?,
             secret: s::optional(f2),
         })
     }
@@ -19009,18 +15498,19 @@ impl ::serde::Serialize for TransferOriginatorGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19053,35 +15543,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<DetailedOriginator> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "originator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "originator"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            originator: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            originator: s::required(f0, "originator")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -19090,11 +15568,12 @@ impl ::serde::Serialize for TransferOriginatorGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("originator", &self.originator);
         out.field("request_id", &self.request_id);
@@ -19125,48 +15604,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_originator_list_request_count()
-                }
-            },
-            offset: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_originator_list_request_offset()
-                }
-            },
+            count: f1.unwrap_or_else(defaults::transfer_originator_list_request_count),
+            offset: f2.unwrap_or_else(defaults::transfer_originator_list_request_offset),
             secret: s::optional(f3),
         })
     }
@@ -19176,19 +15635,20 @@ impl ::serde::Serialize for TransferOriginatorListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("offset", &self.offset);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -19232,35 +15692,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferOriginatorListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Originator>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "originators")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "originators"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            originators: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originators"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            originators: s::required(f0, "originators")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -19269,11 +15717,12 @@ impl ::serde::Serialize for TransferOriginatorListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferOriginatorListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("originators", &self.originators);
         out.field("request_id", &self.request_id);
@@ -19350,51 +15799,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformOnboardingUpdate
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferPlatformOriginatorClientId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "webhook_code"),
+                3 => s::value(&mut map, &mut f3, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            webhook_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            webhook_code: s::required(f2, "webhook_code")?,
+            webhook_type: s::required(f3, "webhook_type")?,
         })
     }
 }
@@ -19403,11 +15830,12 @@ impl ::serde::Serialize for TransferPlatformOnboardingUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformOnboardingUpdateWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
         out.field("originator_client_id", &self.originator_client_id);
@@ -19490,63 +15918,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformOriginatorCreate
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferPlatformOriginatorClientId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferPlatformTosAcceptanceMetadata> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_reviewed_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "tos_acceptance_metadata")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "originator_reviewed_at"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "tos_acceptance_metadata"),
+                5 => s::value(&mut map, &mut f5, "webhook"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            originator_reviewed_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("originator_reviewed_at");
-                }
-            },
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            originator_reviewed_at: s::required(f2, "originator_reviewed_at")?,
             secret: s::optional(f3),
-            tos_acceptance_metadata: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("tos_acceptance_metadata");
-                }
-            },
+            tos_acceptance_metadata: s::required(f4, "tos_acceptance_metadata")?,
             webhook: s::optional(f5),
         })
     }
@@ -19556,7 +15955,7 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.webhook),
@@ -19564,14 +15963,15 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformOriginatorCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("originator_reviewed_at", &self.originator_reviewed_at);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("tos_acceptance_metadata", &self.tos_acceptance_metadata);
-        out.field_unless(skip[2usize], "webhook", &self.webhook);
+        out.field_unless(skip[2], "webhook", &self.webhook);
         out.end()
     }
 }
@@ -19607,27 +16007,20 @@ for TransferPlatformOriginatorCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -19636,11 +16029,12 @@ impl ::serde::Serialize for TransferPlatformOriginatorCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformOriginatorCreateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -19684,65 +16078,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
             street2: s::optional(f5),
         })
     }
@@ -19752,18 +16115,19 @@ impl ::serde::Serialize for TransferPlatformPersonAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.street2)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.street2)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformPersonAddress",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
         out.field("postal_code", &self.postal_code);
         out.field("region", &self.region);
         out.field("street", &self.street);
-        out.field_unless(skip[0usize], "street2", &self.street2);
+        out.field_unless(skip[0], "street2", &self.street2);
         out.end()
     }
 }
@@ -19816,93 +16180,48 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonCreateRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferPlatformPersonAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<TransferPlatformPersonIdNumber>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<TransferPlatformPersonName>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<TransferPlatformOriginatorClientId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "ownership_percentage")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "relationship_to_originator")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "title")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "date_of_birth"),
+                3 => s::value(&mut map, &mut f3, "email_address"),
+                4 => s::value(&mut map, &mut f4, "id_number"),
+                5 => s::value(&mut map, &mut f5, "name"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
+                7 => s::value(&mut map, &mut f7, "ownership_percentage"),
+                8 => s::value(&mut map, &mut f8, "phone_number"),
+                9 => s::value(&mut map, &mut f9, "relationship_to_originator"),
+                10 => s::value(&mut map, &mut f10, "secret"),
+                11 => s::value(&mut map, &mut f11, "title"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             client_id: s::optional(f1),
             date_of_birth: s::optional(f2),
             email_address: s::optional(f3),
             id_number: s::optional(f4),
             name: s::optional(f5),
-            originator_client_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
+            originator_client_id: s::required(f6, "originator_client_id")?,
             ownership_percentage: s::optional(f7),
             phone_number: s::optional(f8),
             relationship_to_originator: s::optional(f9),
@@ -19916,7 +16235,7 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 11usize] = [
+        let skip: [bool; 11] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.date_of_birth),
@@ -19932,28 +16251,25 @@ impl ::serde::Serialize for TransferPlatformPersonCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformPersonCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[3usize], "email_address", &self.email_address);
-        out.field_unless(skip[4usize], "id_number", &self.id_number);
-        out.field_unless(skip[5usize], "name", &self.name);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[3], "email_address", &self.email_address);
+        out.field_unless(skip[4], "id_number", &self.id_number);
+        out.field_unless(skip[5], "name", &self.name);
         out.field("originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[6], "ownership_percentage", &self.ownership_percentage);
+        out.field_unless(skip[7], "phone_number", &self.phone_number);
         out.field_unless(
-            skip[6usize],
-            "ownership_percentage",
-            &self.ownership_percentage,
-        );
-        out.field_unless(skip[7usize], "phone_number", &self.phone_number);
-        out.field_unless(
-            skip[8usize],
+            skip[8],
             "relationship_to_originator",
             &self.relationship_to_originator,
         );
-        out.field_unless(skip[9usize], "secret", &self.secret);
-        out.field_unless(skip[10usize], "title", &self.title);
+        out.field_unless(skip[9], "secret", &self.secret);
+        out.field_unless(skip[10], "title", &self.title);
         out.end()
     }
 }
@@ -19996,35 +16312,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonCreateResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "person_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "person_id"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            person_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("person_id"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            person_id: s::required(f0, "person_id")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -20033,11 +16337,12 @@ impl ::serde::Serialize for TransferPlatformPersonCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformPersonCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("person_id", &self.person_id);
         out.field("request_id", &self.request_id);
@@ -20065,35 +16370,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonIdNumber {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdNumberType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "type"),
+                1 => s::value(&mut map, &mut f1, "value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            type_: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
+        Ok(Self {
+            type_: s::required(f0, "type")?,
+            value: s::required(f1, "value")?,
         })
     }
 }
@@ -20102,11 +16395,12 @@ impl ::serde::Serialize for TransferPlatformPersonIdNumber {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformPersonIdNumber",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("type", &self.type_);
         out.field("value", &self.value);
@@ -20133,35 +16427,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformPersonName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "family_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "given_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "family_name"),
+                1 => s::value(&mut map, &mut f1, "given_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            family_name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("family_name"),
-            },
-            given_name: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("given_name"),
-            },
+        Ok(Self {
+            family_name: s::required(f0, "family_name")?,
+            given_name: s::required(f1, "given_name")?,
         })
     }
 }
@@ -20170,11 +16452,12 @@ impl ::serde::Serialize for TransferPlatformPersonName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformPersonName",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("family_name", &self.family_name);
         out.field("given_name", &self.given_name);
@@ -20203,31 +16486,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformRequirement {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "person_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "requirement_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "person_id"),
+                1 => s::value(&mut map, &mut f1, "requirement_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             person_id: s::optional(f0),
             requirement_type: s::optional(f1),
         })
@@ -20238,17 +16511,18 @@ impl ::serde::Serialize for TransferPlatformRequirement {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.person_id),
             ::std::option::Option::is_none(&self.requirement_type),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformRequirement",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "person_id", &self.person_id);
-        out.field_unless(skip[1usize], "requirement_type", &self.requirement_type);
+        out.field_unless(skip[0], "person_id", &self.person_id);
+        out.field_unless(skip[1], "requirement_type", &self.requirement_type);
         out.end()
     }
 }
@@ -20276,40 +16550,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformRequirementSubmi
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<::uuid::Uuid>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "person_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "requirement_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "person_id"),
+                1 => s::value(&mut map, &mut f1, "requirement_type"),
+                2 => s::value(&mut map, &mut f2, "value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             person_id: s::optional(f0),
-            requirement_type: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("requirement_type"),
-            },
-            value: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
+            requirement_type: s::required(f1, "requirement_type")?,
+            value: s::required(f2, "value")?,
         })
     }
 }
@@ -20318,13 +16578,14 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmission {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.person_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.person_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformRequirementSubmission",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "person_id", &self.person_id);
+        out.field_unless(skip[0], "person_id", &self.person_id);
         out.field("requirement_type", &self.requirement_type);
         out.field("value", &self.value);
         out.end()
@@ -20360,48 +16621,28 @@ for TransferPlatformRequirementSubmitRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<TransferPlatformRequirementSubmission>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "requirement_submissions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "requirement_submissions"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            requirement_submissions: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("requirement_submissions");
-                }
-            },
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            requirement_submissions: s::required(f2, "requirement_submissions")?,
             secret: s::optional(f3),
         })
     }
@@ -20411,19 +16652,20 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformRequirementSubmitRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("requirement_submissions", &self.requirement_submissions);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -20457,27 +16699,20 @@ for TransferPlatformRequirementSubmitResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -20486,11 +16721,12 @@ impl ::serde::Serialize for TransferPlatformRequirementSubmitResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformRequirementSubmitResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -20524,43 +16760,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferPlatformTosAcceptanceMet
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "agreement_accepted")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "agreement_accepted_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "originator_ip_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "agreement_accepted"),
+                1 => s::value(&mut map, &mut f1, "agreement_accepted_at"),
+                2 => s::value(&mut map, &mut f2, "originator_ip_address"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            agreement_accepted: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("agreement_accepted"),
-            },
-            agreement_accepted_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("agreement_accepted_at"),
-            },
-            originator_ip_address: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_ip_address"),
-            },
+        Ok(Self {
+            agreement_accepted: s::required(f0, "agreement_accepted")?,
+            agreement_accepted_at: s::required(f1, "agreement_accepted_at")?,
+            originator_ip_address: s::required(f2, "originator_ip_address")?,
         })
     }
 }
@@ -20569,11 +16788,12 @@ impl ::serde::Serialize for TransferPlatformTosAcceptanceMetadata {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferPlatformTosAcceptanceMetadata",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("agreement_accepted", &self.agreement_accepted);
         out.field("agreement_accepted_at", &self.agreement_accepted_at);
@@ -20610,44 +16830,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferQuestionnaireCreateReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "redirect_uri")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "originator_client_id"),
+                2 => s::value(&mut map, &mut f2, "redirect_uri"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            originator_client_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("originator_client_id"),
-            },
-            redirect_uri: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("redirect_uri"),
-            },
+            originator_client_id: s::required(f1, "originator_client_id")?,
+            redirect_uri: s::required(f2, "redirect_uri")?,
             secret: s::optional(f3),
         })
     }
@@ -20657,19 +16861,20 @@ impl ::serde::Serialize for TransferQuestionnaireCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferQuestionnaireCreateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("originator_client_id", &self.originator_client_id);
         out.field("redirect_uri", &self.redirect_uri);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -20704,35 +16909,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferQuestionnaireCreateRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "onboarding_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "onboarding_url"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            onboarding_url: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("onboarding_url"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            onboarding_url: s::required(f0, "onboarding_url")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -20741,11 +16934,12 @@ impl ::serde::Serialize for TransferQuestionnaireCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferQuestionnaireCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("onboarding_url", &self.onboarding_url);
         out.field("request_id", &self.request_id);
@@ -20777,36 +16971,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCancelRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            recurring_transfer_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
+            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
             secret: s::optional(f2),
         })
     }
@@ -20816,18 +16999,19 @@ impl ::serde::Serialize for TransferRecurringCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringCancelRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -20859,27 +17043,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCancelResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -20888,11 +17065,12 @@ impl ::serde::Serialize for TransferRecurringCancelResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringCancelResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -20956,136 +17134,67 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAccessToken> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferAccountId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<TransferDevice>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<TransferRecurringIdempotencyKey> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<TransferRecurringNetwork> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<TransferRecurringSchedule> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<TransferType> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<TransferUserInRequest> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "ach_class")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "device")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "network")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "schedule")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "user_present")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "account_id"),
+                2 => s::value(&mut map, &mut f2, "ach_class"),
+                3 => s::value(&mut map, &mut f3, "amount"),
+                4 => s::value(&mut map, &mut f4, "client_id"),
+                5 => s::value(&mut map, &mut f5, "description"),
+                6 => s::value(&mut map, &mut f6, "device"),
+                7 => s::value(&mut map, &mut f7, "funding_account_id"),
+                8 => s::value(&mut map, &mut f8, "idempotency_key"),
+                9 => s::value(&mut map, &mut f9, "iso_currency_code"),
+                10 => s::value(&mut map, &mut f10, "network"),
+                11 => s::value(&mut map, &mut f11, "schedule"),
+                12 => s::value(&mut map, &mut f12, "secret"),
+                13 => s::value(&mut map, &mut f13, "test_clock_id"),
+                14 => s::value(&mut map, &mut f14, "type"),
+                15 => s::value(&mut map, &mut f15, "user"),
+                16 => s::value(&mut map, &mut f16, "user_present"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            access_token: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("access_token"),
-            },
-            account_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
+        Ok(Self {
+            access_token: s::required(f0, "access_token")?,
+            account_id: s::required(f1, "account_id")?,
             ach_class: s::optional(f2),
-            amount: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+            amount: s::required(f3, "amount")?,
             client_id: s::optional(f4),
-            description: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("description"),
-            },
+            description: s::required(f5, "description")?,
             device: s::optional(f6),
             funding_account_id: s::optional(f7),
-            idempotency_key: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            idempotency_key: s::required(f8, "idempotency_key")?,
             iso_currency_code: s::optional(f9),
-            network: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("network"),
-            },
-            schedule: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("schedule"),
-            },
+            network: s::required(f10, "network")?,
+            schedule: s::required(f11, "schedule")?,
             secret: s::optional(f12),
             test_clock_id: s::optional(f13),
-            type_: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            user: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user"),
-            },
+            type_: s::required(f14, "type")?,
+            user: s::required(f15, "user")?,
             user_present: s::optional(f16),
         })
     }
@@ -21095,7 +17204,7 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 8usize] = [
+        let skip: [bool; 8] = [
             ::std::option::Option::is_none(&self.ach_class),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.device),
@@ -21108,25 +17217,26 @@ impl ::serde::Serialize for TransferRecurringCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringCreateRequest",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("access_token", &self.access_token);
         out.field("account_id", &self.account_id);
-        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field_unless(skip[0], "ach_class", &self.ach_class);
         out.field("amount", &self.amount);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("description", &self.description);
-        out.field_unless(skip[2usize], "device", &self.device);
-        out.field_unless(skip[3usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[2], "device", &self.device);
+        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4], "iso_currency_code", &self.iso_currency_code);
         out.field("network", &self.network);
         out.field("schedule", &self.schedule);
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "test_clock_id", &self.test_clock_id);
         out.field("type", &self.type_);
         out.field("user", &self.user);
-        out.field_unless(skip[7usize], "user_present", &self.user_present);
+        out.field_unless(skip[7], "user_present", &self.user_present);
         out.end()
     }
 }
@@ -21182,49 +17292,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringCreateResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferAuthorizationDecision> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<TransferAuthorizationDecisionRationale>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<RecurringTransferNullable>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "decision")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "decision_rationale")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recurring_transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "decision"),
+                1 => s::value(&mut map, &mut f1, "decision_rationale"),
+                2 => s::value(&mut map, &mut f2, "recurring_transfer"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            decision: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("decision"),
-            },
+        Ok(Self {
+            decision: s::required(f0, "decision")?,
             decision_rationale: s::optional(f1),
             recurring_transfer: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -21233,18 +17323,19 @@ impl ::serde::Serialize for TransferRecurringCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.decision_rationale),
             ::std::option::Option::is_none(&self.recurring_transfer),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("decision", &self.decision);
-        out.field_unless(skip[0usize], "decision_rationale", &self.decision_rationale);
-        out.field_unless(skip[1usize], "recurring_transfer", &self.recurring_transfer);
+        out.field_unless(skip[0], "decision_rationale", &self.decision_rationale);
+        out.field_unless(skip[1], "recurring_transfer", &self.recurring_transfer);
         out.field("request_id", &self.request_id);
         out.end()
     }
@@ -21274,36 +17365,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "recurring_transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "recurring_transfer_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            recurring_transfer_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
-            },
+            recurring_transfer_id: s::required(f1, "recurring_transfer_id")?,
             secret: s::optional(f2),
         })
     }
@@ -21313,18 +17393,19 @@ impl ::serde::Serialize for TransferRecurringGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("recurring_transfer_id", &self.recurring_transfer_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -21357,35 +17438,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RecurringTransfer> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "recurring_transfer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "recurring_transfer"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            recurring_transfer: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfer"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            recurring_transfer: s::required(f0, "recurring_transfer")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -21394,11 +17463,12 @@ impl ::serde::Serialize for TransferRecurringGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("recurring_transfer", &self.recurring_transfer);
         out.field("request_id", &self.request_id);
@@ -21486,58 +17556,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "start_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_time"),
+                3 => s::value(&mut map, &mut f3, "funding_account_id"),
+                4 => s::value(&mut map, &mut f4, "offset"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "start_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 25>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 25>),
             end_time: s::optional(f2),
             funding_account_id: s::optional(f3),
             offset: f4.unwrap_or_default(),
@@ -21551,7 +17596,7 @@ impl ::serde::Serialize for TransferRecurringListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.funding_account_id),
@@ -21561,15 +17606,16 @@ impl ::serde::Serialize for TransferRecurringListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_time", &self.end_time);
-        out.field_unless(skip[2usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[1], "end_time", &self.end_time);
+        out.field_unless(skip[2], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "start_time", &self.start_time);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "start_time", &self.start_time);
         out.end()
     }
 }
@@ -21619,35 +17665,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<RecurringTransfer>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "recurring_transfers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "recurring_transfers"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            recurring_transfers: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recurring_transfers"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            recurring_transfers: s::required(f0, "recurring_transfers")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -21656,11 +17690,12 @@ impl ::serde::Serialize for TransferRecurringListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("recurring_transfers", &self.recurring_transfers);
         out.field("request_id", &self.request_id);
@@ -21757,60 +17792,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRecurringSchedule {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferScheduleIntervalCount> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferScheduleIntervalUnit> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "interval_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "interval_execution_day")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "interval_unit")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_date"),
+                1 => s::value(&mut map, &mut f1, "interval_count"),
+                2 => s::value(&mut map, &mut f2, "interval_execution_day"),
+                3 => s::value(&mut map, &mut f3, "interval_unit"),
+                4 => s::value(&mut map, &mut f4, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_date: s::optional(f0),
-            interval_count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("interval_count"),
-            },
-            interval_execution_day: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("interval_execution_day");
-                }
-            },
-            interval_unit: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("interval_unit"),
-            },
-            start_date: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("start_date"),
-            },
+            interval_count: s::required(f1, "interval_count")?,
+            interval_execution_day: s::required(f2, "interval_execution_day")?,
+            interval_unit: s::required(f3, "interval_unit")?,
+            start_date: s::required(f4, "start_date")?,
         })
     }
 }
@@ -21819,13 +17826,14 @@ impl ::serde::Serialize for TransferRecurringSchedule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.end_date)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.end_date)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRecurringSchedule",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_date", &self.end_date);
+        out.field_unless(skip[0], "end_date", &self.end_date);
         out.field("interval_count", &self.interval_count);
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("interval_unit", &self.interval_unit);
@@ -21921,81 +17929,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefund {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferRefundAmount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<TransferRefundFailure>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<TransferRefundId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<TransferLedgerId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<TransferNetworkTraceId>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<TransferRefundStatus> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<TransferIdForRefund> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "network_trace_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "created"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "ledger_id"),
+                5 => s::value(&mut map, &mut f5, "network_trace_id"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                7 => s::value(&mut map, &mut f7, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            failure_reason: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("failure_reason"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            created: s::required(f1, "created")?,
+            failure_reason: s::required(f2, "failure_reason")?,
+            id: s::required(f3, "id")?,
             ledger_id: s::optional(f4),
             network_trace_id: s::optional(f5),
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            transfer_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+            status: s::required(f6, "status")?,
+            transfer_id: s::required(f7, "transfer_id")?,
         })
     }
 }
@@ -22004,21 +17972,22 @@ impl ::serde::Serialize for TransferRefund {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.ledger_id),
             ::std::option::Option::is_none(&self.network_trace_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefund",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("created", &self.created);
         out.field("failure_reason", &self.failure_reason);
         out.field("id", &self.id);
-        out.field_unless(skip[0usize], "ledger_id", &self.ledger_id);
-        out.field_unless(skip[1usize], "network_trace_id", &self.network_trace_id);
+        out.field_unless(skip[0], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[1], "network_trace_id", &self.network_trace_id);
         out.field("status", &self.status);
         out.field("transfer_id", &self.transfer_id);
         out.end()
@@ -22086,36 +18055,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCancelRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferRefundId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "refund_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "refund_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            refund_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund_id"),
-            },
+            refund_id: s::required(f1, "refund_id")?,
             secret: s::optional(f2),
         })
     }
@@ -22125,18 +18083,19 @@ impl ::serde::Serialize for TransferRefundCancelRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCancelRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22168,27 +18127,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCancelResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -22197,11 +18149,12 @@ impl ::serde::Serialize for TransferRefundCancelResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCancelResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -22236,53 +18189,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferRefundAmount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<TransferRefundIdempotencyKey> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<TransferIdForRefund> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "idempotency_key"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             client_id: s::optional(f1),
-            idempotency_key: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            idempotency_key: s::required(f2, "idempotency_key")?,
             secret: s::optional(f3),
-            transfer_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+            transfer_id: s::required(f4, "transfer_id")?,
         })
     }
 }
@@ -22291,19 +18223,20 @@ impl ::serde::Serialize for TransferRefundCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("idempotency_key", &self.idempotency_key);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transfer_id", &self.transfer_id);
         out.end()
     }
@@ -22339,35 +18272,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferRefund> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "refund")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "refund"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            refund: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            refund: s::required(f0, "refund")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -22376,11 +18297,12 @@ impl ::serde::Serialize for TransferRefundCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("refund", &self.refund);
         out.field("request_id", &self.request_id);
@@ -22415,37 +18337,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundFailure {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ach_return_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ach_return_code"),
+                1 => s::value(&mut map, &mut f1, "description"),
+                2 => s::value(&mut map, &mut f2, "failure_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             ach_return_code: s::optional(f0),
             description: s::optional(f1),
             failure_code: s::optional(f2),
@@ -22457,7 +18365,7 @@ impl ::serde::Serialize for TransferRefundFailure {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.ach_return_code),
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.failure_code),
@@ -22465,11 +18373,12 @@ impl ::serde::Serialize for TransferRefundFailure {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundFailure",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ach_return_code", &self.ach_return_code);
-        out.field_unless(skip[1usize], "description", &self.description);
-        out.field_unless(skip[2usize], "failure_code", &self.failure_code);
+        out.field_unless(skip[0], "ach_return_code", &self.ach_return_code);
+        out.field_unless(skip[1], "description", &self.description);
+        out.field_unless(skip[2], "failure_code", &self.failure_code);
         out.end()
     }
 }
@@ -22494,36 +18403,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferRefundId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "refund_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "refund_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            refund_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund_id"),
-            },
+            refund_id: s::required(f1, "refund_id")?,
             secret: s::optional(f2),
         })
     }
@@ -22533,18 +18431,19 @@ impl ::serde::Serialize for TransferRefundGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("refund_id", &self.refund_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -22577,35 +18476,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRefundGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferRefund> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "refund")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "refund"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            refund: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("refund"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            refund: s::required(f0, "refund")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -22614,11 +18501,12 @@ impl ::serde::Serialize for TransferRefundGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRefundGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("refund", &self.refund);
         out.field("request_id", &self.request_id);
@@ -22806,51 +18694,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepayment {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "repayment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "created"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "repayment_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            repayment_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_id"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            created: s::required(f1, "created")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            repayment_id: s::required(f3, "repayment_id")?,
         })
     }
 }
@@ -22859,11 +18725,12 @@ impl ::serde::Serialize for TransferRepayment {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepayment",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("created", &self.created);
@@ -22907,54 +18774,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "end_date"),
+                3 => s::value(&mut map, &mut f3, "offset"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "start_date"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_repayment_list_request_count()
-                }
-            },
+            count: f1.unwrap_or_else(defaults::transfer_repayment_list_request_count),
             end_date: s::optional(f2),
             offset: f3.unwrap_or_default(),
             secret: s::optional(f4),
@@ -22967,7 +18811,7 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
             ::std::option::Option::is_none(&self.secret),
@@ -22976,14 +18820,15 @@ impl ::serde::Serialize for TransferRepaymentListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field_unless(skip[1], "end_date", &self.end_date);
         out.field("offset", &self.offset);
-        out.field_unless(skip[2usize], "secret", &self.secret);
-        out.field_unless(skip[3usize], "start_date", &self.start_date);
+        out.field_unless(skip[2], "secret", &self.secret);
+        out.field_unless(skip[3], "start_date", &self.start_date);
         out.end()
     }
 }
@@ -23031,35 +18876,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransferRepayment>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "repayments")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "repayments"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            repayments: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayments"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            repayments: s::required(f0, "repayments")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -23068,11 +18901,12 @@ impl ::serde::Serialize for TransferRepaymentListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("repayments", &self.repayments);
         out.field("request_id", &self.request_id);
@@ -23110,51 +18944,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentReturn {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "event_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "event_id"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                3 => s::value(&mut map, &mut f3, "transfer_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            event_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event_id"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            transfer_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transfer_id"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            event_id: s::required(f1, "event_id")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
+            transfer_id: s::required(f3, "transfer_id")?,
         })
     }
 }
@@ -23163,11 +18975,12 @@ impl ::serde::Serialize for TransferRepaymentReturn {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentReturn",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("event_id", &self.event_id);
@@ -23208,51 +19021,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentReturnListReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "repayment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "offset"),
+                3 => s::value(&mut map, &mut f3, "repayment_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_repayment_return_list_request_count()
-                }
-            },
+            count: f1
+                .unwrap_or_else(defaults::transfer_repayment_return_list_request_count),
             offset: f2.unwrap_or_default(),
-            repayment_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_id"),
-            },
+            repayment_id: s::required(f3, "repayment_id")?,
             secret: s::optional(f4),
         })
     }
@@ -23262,20 +19056,21 @@ impl ::serde::Serialize for TransferRepaymentReturnListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentReturnListRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
         out.field("offset", &self.offset);
         out.field("repayment_id", &self.repayment_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -23310,35 +19105,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferRepaymentReturnListRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<TransferRepaymentReturn>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "repayment_returns")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "repayment_returns"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            repayment_returns: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("repayment_returns"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            repayment_returns: s::required(f0, "repayment_returns")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -23347,11 +19130,12 @@ impl ::serde::Serialize for TransferRepaymentReturnListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferRepaymentReturnListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("repayment_returns", &self.repayment_returns);
         out.field("request_id", &self.request_id);
@@ -23570,108 +19354,54 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweep {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<SweepFailure>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<TransferFundingAccountIdResponse> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<TransferLedgerId>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<TransferNetworkTraceId>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<SweepStatus>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<SweepTrigger>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "description")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "expected_funds_available_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "ledger_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "network_trace_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "settled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "trigger")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "created"),
+                2 => s::value(&mut map, &mut f2, "description"),
+                3 => s::value(&mut map, &mut f3, "expected_funds_available_date"),
+                4 => s::value(&mut map, &mut f4, "failure_reason"),
+                5 => s::value(&mut map, &mut f5, "funding_account_id"),
+                6 => s::value(&mut map, &mut f6, "id"),
+                7 => s::value(&mut map, &mut f7, "iso_currency_code"),
+                8 => s::value(&mut map, &mut f8, "ledger_id"),
+                9 => s::value(&mut map, &mut f9, "network_trace_id"),
+                10 => s::value(&mut map, &mut f10, "settled"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                12 => s::value(&mut map, &mut f12, "trigger"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            created: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            created: s::required(f1, "created")?,
             description: s::optional(f2),
             expected_funds_available_date: s::optional(f3),
             failure_reason: s::optional(f4),
-            funding_account_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("funding_account_id"),
-            },
-            id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            iso_currency_code: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            funding_account_id: s::required(f5, "funding_account_id")?,
+            id: s::required(f6, "id")?,
+            iso_currency_code: s::required(f7, "iso_currency_code")?,
             ledger_id: s::optional(f8),
             network_trace_id: s::optional(f9),
-            settled: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("settled"),
-            },
+            settled: s::required(f10, "settled")?,
             status: s::optional(f11),
             trigger: s::optional(f12),
         })
@@ -23682,7 +19412,7 @@ impl ::serde::Serialize for TransferSweep {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.description),
             ::std::option::Option::is_none(&self.expected_funds_available_date),
             ::std::option::Option::is_none(&self.failure_reason),
@@ -23694,25 +19424,26 @@ impl ::serde::Serialize for TransferSweep {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweep",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("created", &self.created);
-        out.field_unless(skip[0usize], "description", &self.description);
+        out.field_unless(skip[0], "description", &self.description);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "expected_funds_available_date",
             &self.expected_funds_available_date,
         );
-        out.field_unless(skip[2usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2], "failure_reason", &self.failure_reason);
         out.field("funding_account_id", &self.funding_account_id);
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3usize], "ledger_id", &self.ledger_id);
-        out.field_unless(skip[4usize], "network_trace_id", &self.network_trace_id);
+        out.field_unless(skip[3], "ledger_id", &self.ledger_id);
+        out.field_unless(skip[4], "network_trace_id", &self.network_trace_id);
         out.field("settled", &self.settled);
-        out.field_unless(skip[5usize], "status", &self.status);
-        out.field_unless(skip[6usize], "trigger", &self.trigger);
+        out.field_unless(skip[5], "status", &self.status);
+        out.field_unless(skip[6], "trigger", &self.trigger);
         out.end()
     }
 }
@@ -23779,37 +19510,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "sweep_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "sweep_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            sweep_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep_id"),
-            },
+            sweep_id: s::required(f2, "sweep_id")?,
         })
     }
 }
@@ -23818,17 +19538,18 @@ impl ::serde::Serialize for TransferSweepGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweepGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("sweep_id", &self.sweep_id);
         out.end()
     }
@@ -23862,35 +19583,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<TransferSweep> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweep")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweep"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweep: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweep"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweep: s::required(f1, "sweep")?,
         })
     }
 }
@@ -23899,11 +19608,12 @@ impl ::serde::Serialize for TransferSweepGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweepGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweep", &self.sweep);
@@ -24043,87 +19753,44 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<SweepStatus>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<SweepTrigger>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "end_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "funding_account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "offset")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "originator_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "start_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "transfer_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "trigger")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "count"),
+                3 => s::value(&mut map, &mut f3, "end_date"),
+                4 => s::value(&mut map, &mut f4, "funding_account_id"),
+                5 => s::value(&mut map, &mut f5, "offset"),
+                6 => s::value(&mut map, &mut f6, "originator_client_id"),
+                7 => s::value(&mut map, &mut f7, "secret"),
+                8 => s::value(&mut map, &mut f8, "start_date"),
+                9 => s::value(&mut map, &mut f9, "status"),
+                10 => s::value(&mut map, &mut f10, "transfer_id"),
+                11 => s::value(&mut map, &mut f11, "trigger"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             client_id: s::optional(f1),
-            count: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults::transfer_sweep_list_request_count()
-                }
-            },
+            count: f2.unwrap_or_else(defaults::transfer_sweep_list_request_count),
             end_date: s::optional(f3),
             funding_account_id: s::optional(f4),
             offset: f5.unwrap_or_default(),
@@ -24141,7 +19808,7 @@ impl ::serde::Serialize for TransferSweepListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 10usize] = [
+        let skip: [bool; 10] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.end_date),
@@ -24156,24 +19823,21 @@ impl ::serde::Serialize for TransferSweepListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweepListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[2usize], "end_date", &self.end_date);
-        out.field_unless(skip[3usize], "funding_account_id", &self.funding_account_id);
+        out.field_unless(skip[2], "end_date", &self.end_date);
+        out.field_unless(skip[3], "funding_account_id", &self.funding_account_id);
         out.field("offset", &self.offset);
-        out.field_unless(
-            skip[4usize],
-            "originator_client_id",
-            &self.originator_client_id,
-        );
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "start_date", &self.start_date);
-        out.field_unless(skip[7usize], "status", &self.status);
-        out.field_unless(skip[8usize], "transfer_id", &self.transfer_id);
-        out.field_unless(skip[9usize], "trigger", &self.trigger);
+        out.field_unless(skip[4], "originator_client_id", &self.originator_client_id);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "start_date", &self.start_date);
+        out.field_unless(skip[7], "status", &self.status);
+        out.field_unless(skip[8], "transfer_id", &self.transfer_id);
+        out.field_unless(skip[9], "trigger", &self.trigger);
         out.end()
     }
 }
@@ -24233,35 +19897,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferSweepListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<TransferSweep>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "sweeps")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "sweeps"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            sweeps: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("sweeps"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            sweeps: s::required(f1, "sweeps")?,
         })
     }
 }
@@ -24270,11 +19922,12 @@ impl ::serde::Serialize for TransferSweepListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferSweepListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("sweeps", &self.sweeps);
@@ -24358,35 +20011,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferTestClock {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<TransferTestClockId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<VirtualTime> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "test_clock_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "virtual_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "test_clock_id"),
+                1 => s::value(&mut map, &mut f1, "virtual_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            test_clock_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("test_clock_id"),
-            },
-            virtual_time: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("virtual_time"),
-            },
+        Ok(Self {
+            test_clock_id: s::required(f0, "test_clock_id")?,
+            virtual_time: s::required(f1, "virtual_time")?,
         })
     }
 }
@@ -24395,11 +20036,12 @@ impl ::serde::Serialize for TransferTestClock {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferTestClock",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("test_clock_id", &self.test_clock_id);
         out.field("virtual_time", &self.virtual_time);
@@ -24569,49 +20211,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserAddressInRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             country: s::optional(f1),
             postal_code: s::optional(f2),
@@ -24625,7 +20245,7 @@ impl ::serde::Serialize for TransferUserAddressInRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.postal_code),
@@ -24635,13 +20255,14 @@ impl ::serde::Serialize for TransferUserAddressInRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferUserAddressInRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(skip[1usize], "country", &self.country);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "country", &self.country);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
         out.end()
     }
 }
@@ -24679,69 +20300,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserAddressInResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            city: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("city"),
-            },
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            postal_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("postal_code"),
-            },
-            region: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("region"),
-            },
-            street: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("street"),
-            },
+        Ok(Self {
+            city: s::required(f0, "city")?,
+            country: s::required(f1, "country")?,
+            postal_code: s::required(f2, "postal_code")?,
+            region: s::required(f3, "region")?,
+            street: s::required(f4, "street")?,
         })
     }
 }
@@ -24750,11 +20334,12 @@ impl ::serde::Serialize for TransferUserAddressInResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferUserAddressInResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("city", &self.city);
         out.field("country", &self.country);
@@ -24794,47 +20379,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserInRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferUserAddressInRequest>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "legal_name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             email_address: s::optional(f1),
-            legal_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
+            legal_name: s::required(f2, "legal_name")?,
             phone_number: s::optional(f3),
         })
     }
@@ -24844,7 +20410,7 @@ impl ::serde::Serialize for TransferUserInRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.phone_number),
@@ -24852,12 +20418,13 @@ impl ::serde::Serialize for TransferUserInRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferUserInRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "email_address", &self.email_address);
         out.field("legal_name", &self.legal_name);
-        out.field_unless(skip[2usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[2], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -24891,43 +20458,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserInRequestDeprecated 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferUserAddressInRequest>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "legal_name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             email_address: s::optional(f1),
             legal_name: s::optional(f2),
@@ -24940,7 +20489,7 @@ impl ::serde::Serialize for TransferUserInRequestDeprecated {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.email_address),
             ::std::option::Option::is_none(&self.legal_name),
@@ -24949,12 +20498,13 @@ impl ::serde::Serialize for TransferUserInRequestDeprecated {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferUserInRequestDeprecated",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "email_address", &self.email_address);
-        out.field_unless(skip[2usize], "legal_name", &self.legal_name);
-        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "email_address", &self.email_address);
+        out.field_unless(skip[2], "legal_name", &self.legal_name);
+        out.field_unless(skip[3], "phone_number", &self.phone_number);
         out.end()
     }
 }
@@ -24988,57 +20538,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferUserInResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<TransferUserAddressInResponse>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "email_address"),
+                2 => s::value(&mut map, &mut f2, "legal_name"),
+                3 => s::value(&mut map, &mut f3, "phone_number"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            address: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("address"),
-            },
-            email_address: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("email_address"),
-            },
-            legal_name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
-            phone_number: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("phone_number"),
-            },
+        Ok(Self {
+            address: s::required(f0, "address")?,
+            email_address: s::required(f1, "email_address")?,
+            legal_name: s::required(f2, "legal_name")?,
+            phone_number: s::required(f3, "phone_number")?,
         })
     }
 }
@@ -25047,11 +20569,12 @@ impl ::serde::Serialize for TransferUserInResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferUserInResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("address", &self.address);
         out.field("email_address", &self.email_address);
@@ -25085,31 +20608,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TransferWireDetails {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "message_to_beneficiary")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "wire_return_fee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "message_to_beneficiary"),
+                1 => s::value(&mut map, &mut f1, "wire_return_fee"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             message_to_beneficiary: s::optional(f0),
             wire_return_fee: s::optional(f1),
         })
@@ -25120,21 +20633,22 @@ impl ::serde::Serialize for TransferWireDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.message_to_beneficiary),
             ::std::option::Option::is_none(&self.wire_return_fee),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TransferWireDetails",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "message_to_beneficiary",
             &self.message_to_beneficiary,
         );
-        out.field_unless(skip[1usize], "wire_return_fee", &self.wire_return_fee);
+        out.field_unless(skip[1], "wire_return_fee", &self.wire_return_fee);
         out.end()
     }
 }
@@ -25161,43 +20675,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustIndex {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<TrustIndexSubscores>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "model")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "subscores")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "model"),
+                1 => s::value(&mut map, &mut f1, "score"),
+                2 => s::value(&mut map, &mut f2, "subscores"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            model: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("model"),
-            },
-            score: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
-            subscores: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("subscores"),
-            },
+        Ok(Self {
+            model: s::required(f0, "model")?,
+            score: s::required(f1, "score")?,
+            subscores: s::required(f2, "subscores")?,
         })
     }
 }
@@ -25206,11 +20703,12 @@ impl ::serde::Serialize for TrustIndex {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TrustIndex",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("model", &self.model);
         out.field("score", &self.score);
@@ -25238,27 +20736,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustIndexSubscore {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "score")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "score"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            score: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("score"),
-            },
+        Ok(Self {
+            score: s::required(f0, "score")?,
         })
     }
 }
@@ -25267,11 +20758,12 @@ impl ::serde::Serialize for TrustIndexSubscore {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TrustIndexSubscore",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("score", &self.score);
         out.end()
@@ -25300,27 +20792,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustIndexSubscores {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<TrustIndexSubscore>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<TrustIndexSubscore>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bank_account_insights")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "device_and_connection")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bank_account_insights"),
+                1 => s::value(&mut map, &mut f1, "device_and_connection"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bank_account_insights: s::optional(f0),
             device_and_connection: s::optional(f1),
         })
@@ -25331,25 +20817,18 @@ impl ::serde::Serialize for TrustIndexSubscores {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bank_account_insights),
             ::std::option::Option::is_none(&self.device_and_connection),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TrustIndexSubscores",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(
-            skip[0usize],
-            "bank_account_insights",
-            &self.bank_account_insights,
-        );
-        out.field_unless(
-            skip[1usize],
-            "device_and_connection",
-            &self.device_and_connection,
-        );
+        out.field_unless(skip[0], "bank_account_insights", &self.bank_account_insights);
+        out.field_unless(skip[1], "device_and_connection", &self.device_and_connection);
         out.end()
     }
 }
@@ -25373,27 +20852,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for TrustedDeviceData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DeviceId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "device_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "trust_level")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "device_id"),
+                1 => s::value(&mut map, &mut f1, "trust_level"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             device_id: s::optional(f0),
             trust_level: s::optional(f1),
         })
@@ -25404,17 +20877,18 @@ impl ::serde::Serialize for TrustedDeviceData {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.device_id),
             ::std::option::Option::is_none(&self.trust_level),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "TrustedDeviceData",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "device_id", &self.device_id);
-        out.field_unless(skip[1usize], "trust_level", &self.trust_level);
+        out.field_unless(skip[0], "device_id", &self.device_id);
+        out.field_unless(skip[1], "trust_level", &self.trust_level);
         out.end()
     }
 }

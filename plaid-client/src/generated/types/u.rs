@@ -75,62 +75,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for UpdateEntityScreeningRequestSear
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValue>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<EntityWatchlistScreeningName>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningPhoneNumber>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<Url>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email_address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "document_number"),
+                2 => s::value(&mut map, &mut f2, "email_address"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_program_id"),
+                4 => s::value(&mut map, &mut f4, "legal_name"),
+                5 => s::value(&mut map, &mut f5, "phone_number"),
+                6 => s::value(&mut map, &mut f6, "url"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             country: s::optional(f0),
             document_number: s::optional(f1),
             email_address: s::optional(f2),
-            entity_watchlist_program_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_program_id");
-                }
-            },
+            entity_watchlist_program_id: s::required(f3, "entity_watchlist_program_id")?,
             legal_name: s::optional(f4),
             phone_number: s::optional(f5),
             url: s::optional(f6),
@@ -142,7 +115,7 @@ impl ::serde::Serialize for UpdateEntityScreeningRequestSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.document_number),
             ::std::option::Option::is_none(&self.email_address),
@@ -153,15 +126,16 @@ impl ::serde::Serialize for UpdateEntityScreeningRequestSearchTerms {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UpdateEntityScreeningRequestSearchTerms",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "country", &self.country);
-        out.field_unless(skip[1usize], "document_number", &self.document_number);
-        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(skip[0], "country", &self.country);
+        out.field_unless(skip[1], "document_number", &self.document_number);
+        out.field_unless(skip[2], "email_address", &self.email_address);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
-        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
-        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
-        out.field_unless(skip[5usize], "url", &self.url);
+        out.field_unless(skip[3], "legal_name", &self.legal_name);
+        out.field_unless(skip[4], "phone_number", &self.phone_number);
+        out.field_unless(skip[5], "url", &self.url);
         out.end()
     }
 }
@@ -195,43 +169,27 @@ for UpdateIndividualScreeningRequestSearchTerms {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValue>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningIndividualName>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<WatchlistProgramId>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "document_number"),
+                3 => s::value(&mut map, &mut f3, "legal_name"),
+                4 => s::value(&mut map, &mut f4, "watchlist_program_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             country: s::optional(f0),
             date_of_birth: s::optional(f1),
             document_number: s::optional(f2),
@@ -245,7 +203,7 @@ impl ::serde::Serialize for UpdateIndividualScreeningRequestSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.document_number),
@@ -255,17 +213,14 @@ impl ::serde::Serialize for UpdateIndividualScreeningRequestSearchTerms {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UpdateIndividualScreeningRequestSearchTerms",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "country", &self.country);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "document_number", &self.document_number);
-        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
-        out.field_unless(
-            skip[4usize],
-            "watchlist_program_id",
-            &self.watchlist_program_id,
-        );
+        out.field_unless(skip[0], "country", &self.country);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "document_number", &self.document_number);
+        out.field_unless(skip[3], "legal_name", &self.legal_name);
+        out.field_unless(skip[4], "watchlist_program_id", &self.watchlist_program_id);
         out.end()
     }
 }
@@ -436,61 +391,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentity {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityName>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "phone_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "ssn")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "ssn_last_4")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "phone_number"),
+                5 => s::value(&mut map, &mut f5, "ssn"),
+                6 => s::value(&mut map, &mut f6, "ssn_last_4"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
             email: s::optional(f2),
@@ -506,7 +431,7 @@ impl ::serde::Serialize for UserAccountIdentity {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.email),
@@ -518,15 +443,16 @@ impl ::serde::Serialize for UserAccountIdentity {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentity",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "email", &self.email);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
-        out.field_unless(skip[5usize], "ssn", &self.ssn);
-        out.field_unless(skip[6usize], "ssn_last_4", &self.ssn_last_4);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "email", &self.email);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "phone_number", &self.phone_number);
+        out.field_unless(skip[5], "ssn", &self.ssn);
+        out.field_unless(skip[6], "ssn_last_4", &self.ssn_last_4);
         out.end()
     }
 }
@@ -569,55 +495,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
             country: s::optional(f1),
             postal_code: s::optional(f2),
@@ -632,7 +532,7 @@ impl ::serde::Serialize for UserAccountIdentityAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.postal_code),
@@ -643,14 +543,15 @@ impl ::serde::Serialize for UserAccountIdentityAddress {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentityAddress",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
-        out.field_unless(skip[1usize], "country", &self.country);
-        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[3usize], "region", &self.region);
-        out.field_unless(skip[4usize], "street", &self.street);
-        out.field_unless(skip[5usize], "street2", &self.street2);
+        out.field_unless(skip[0], "city", &self.city);
+        out.field_unless(skip[1], "country", &self.country);
+        out.field_unless(skip[2], "postal_code", &self.postal_code);
+        out.field_unless(skip[3], "region", &self.region);
+        out.field_unless(skip[4], "street", &self.street);
+        out.field_unless(skip[5], "street2", &self.street2);
         out.end()
     }
 }
@@ -688,39 +589,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityEditCounts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "edits_1d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "edits_30d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "edits_365d")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "edits_all_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "edits_current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "edits_1d"),
+                1 => s::value(&mut map, &mut f1, "edits_30d"),
+                2 => s::value(&mut map, &mut f2, "edits_365d"),
+                3 => s::value(&mut map, &mut f3, "edits_all_time"),
+                4 => s::value(&mut map, &mut f4, "edits_current"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             edits_1d: s::optional(f0),
             edits_30d: s::optional(f1),
             edits_365d: s::optional(f2),
@@ -734,7 +623,7 @@ impl ::serde::Serialize for UserAccountIdentityEditCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.edits_1d),
             ::std::option::Option::is_none(&self.edits_30d),
             ::std::option::Option::is_none(&self.edits_365d),
@@ -744,13 +633,14 @@ impl ::serde::Serialize for UserAccountIdentityEditCounts {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentityEditCounts",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "edits_1d", &self.edits_1d);
-        out.field_unless(skip[1usize], "edits_30d", &self.edits_30d);
-        out.field_unless(skip[2usize], "edits_365d", &self.edits_365d);
-        out.field_unless(skip[3usize], "edits_all_time", &self.edits_all_time);
-        out.field_unless(skip[4usize], "edits_current", &self.edits_current);
+        out.field_unless(skip[0], "edits_1d", &self.edits_1d);
+        out.field_unless(skip[1], "edits_30d", &self.edits_30d);
+        out.field_unless(skip[2], "edits_365d", &self.edits_365d);
+        out.field_unless(skip[3], "edits_all_time", &self.edits_all_time);
+        out.field_unless(skip[4], "edits_current", &self.edits_current);
         out.end()
     }
 }
@@ -783,49 +673,27 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityEditHistory {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditCounts>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditCounts>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditCounts>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditCounts>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityOfficialDocument>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "email")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "official_document")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "email"),
+                3 => s::value(&mut map, &mut f3, "name"),
+                4 => s::value(&mut map, &mut f4, "official_document"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
             email: s::optional(f2),
@@ -839,7 +707,7 @@ impl ::serde::Serialize for UserAccountIdentityEditHistory {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.email),
@@ -849,13 +717,14 @@ impl ::serde::Serialize for UserAccountIdentityEditHistory {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentityEditHistory",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "email", &self.email);
-        out.field_unless(skip[3usize], "name", &self.name);
-        out.field_unless(skip[4usize], "official_document", &self.official_document);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "email", &self.email);
+        out.field_unless(skip[3], "name", &self.name);
+        out.field_unless(skip[4], "official_document", &self.official_document);
         out.end()
     }
 }
@@ -879,31 +748,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityName {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "first_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "last_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "first_name"),
+                1 => s::value(&mut map, &mut f1, "last_name"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             first_name: s::optional(f0),
             last_name: s::optional(f1),
         })
@@ -914,17 +773,18 @@ impl ::serde::Serialize for UserAccountIdentityName {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.first_name),
             ::std::option::Option::is_none(&self.last_name),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentityName",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "first_name", &self.first_name);
-        out.field_unless(skip[1usize], "last_name", &self.last_name);
+        out.field_unless(skip[0], "first_name", &self.first_name);
+        out.field_unless(skip[1], "last_name", &self.last_name);
         out.end()
     }
 }
@@ -947,25 +807,19 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityOfficialDocum
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditCounts>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "ssn")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "ssn"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { ssn: s::optional(f0) })
+        Ok(Self { ssn: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for UserAccountIdentityOfficialDocument {
@@ -973,13 +827,14 @@ impl ::serde::Serialize for UserAccountIdentityOfficialDocument {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.ssn)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.ssn)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountIdentityOfficialDocument",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "ssn", &self.ssn);
+        out.field_unless(skip[0], "ssn", &self.ssn);
         out.end()
     }
 }
@@ -1004,29 +859,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountItem {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "access_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "access_token"),
+                1 => s::value(&mut map, &mut f1, "item_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             access_token: s::optional(f0),
             item_id: s::optional(f1),
         })
@@ -1037,17 +884,18 @@ impl ::serde::Serialize for UserAccountItem {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.access_token),
             ::std::option::Option::is_none(&self.item_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountItem",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "access_token", &self.access_token);
-        out.field_unless(skip[1usize], "item_id", &self.item_id);
+        out.field_unless(skip[0], "access_token", &self.access_token);
+        out.field_unless(skip[1], "item_id", &self.item_id);
         out.end()
     }
 }
@@ -1099,64 +947,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountRevokedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "account_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "account_id"),
+                1 => s::value(&mut map, &mut f1, "environment"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("account_id"),
-            },
-            environment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+        Ok(Self {
+            account_id: s::required(f0, "account_id")?,
+            environment: s::required(f1, "environment")?,
+            item_id: s::required(f2, "item_id")?,
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -1165,16 +984,17 @@ impl ::serde::Serialize for UserAccountRevokedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountRevokedWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("account_id", &self.account_id);
         out.field("environment", &self.environment);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -1204,42 +1024,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEvent {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "outcome")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "name"),
+                1 => s::value(&mut map, &mut f1, "outcome"),
+                2 => s::value(&mut map, &mut f2, "timestamp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            name: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
+        Ok(Self {
+            name: s::required(f0, "name")?,
             outcome: s::optional(f1),
-            timestamp: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+            timestamp: s::required(f2, "timestamp")?,
         })
     }
 }
@@ -1248,14 +1052,15 @@ impl ::serde::Serialize for UserAccountSessionEvent {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.outcome)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.outcome)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionEvent",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("name", &self.name);
-        out.field_unless(skip[0usize], "outcome", &self.outcome);
+        out.field_unless(skip[0], "outcome", &self.outcome);
         out.field("timestamp", &self.timestamp);
         out.end()
     }
@@ -1291,51 +1096,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<UserAccountSessionEvent> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cohort_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "event")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "link_session_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cohort_id"),
+                2 => s::value(&mut map, &mut f2, "event"),
+                3 => s::value(&mut map, &mut f3, "link_session_id"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cohort_id: s::optional(f1),
-            event: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("event"),
-            },
-            link_session_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("link_session_id"),
-            },
+            event: s::required(f2, "event")?,
+            link_session_id: s::required(f3, "link_session_id")?,
             secret: s::optional(f4),
         })
     }
@@ -1345,7 +1130,7 @@ impl ::serde::Serialize for UserAccountSessionEventSendRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cohort_id),
             ::std::option::Option::is_none(&self.secret),
@@ -1353,13 +1138,14 @@ impl ::serde::Serialize for UserAccountSessionEventSendRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionEventSendRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cohort_id", &self.cohort_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cohort_id", &self.cohort_id);
         out.field("event", &self.event);
         out.field("link_session_id", &self.link_session_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -1393,27 +1179,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -1422,11 +1201,12 @@ impl ::serde::Serialize for UserAccountSessionEventSendResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionEventSendResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -1454,36 +1234,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "public_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "public_token"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            public_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("public_token"),
-            },
+            public_token: s::required(f1, "public_token")?,
             secret: s::optional(f2),
         })
     }
@@ -1493,18 +1262,19 @@ impl ::serde::Serialize for UserAccountSessionGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("public_token", &self.public_token);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1544,50 +1314,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<UserAccountIdentity>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<UserAccountIdentityEditHistory>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<UserAccountItem>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "identity_edit_history")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "identity"),
+                1 => s::value(&mut map, &mut f1, "identity_edit_history"),
+                2 => s::value(&mut map, &mut f2, "items"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            identity: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("identity"),
-            },
+        Ok(Self {
+            identity: s::required(f0, "identity")?,
             identity_edit_history: s::optional(f1),
-            items: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("items"),
-            },
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            items: s::required(f2, "items")?,
+            request_id: s::required(f3, "request_id")?,
         })
     }
 }
@@ -1596,20 +1345,17 @@ impl ::serde::Serialize for UserAccountSessionGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [
+        let skip: [bool; 1] = [
             ::std::option::Option::is_none(&self.identity_edit_history),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAccountSessionGetResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("identity", &self.identity);
-        out.field_unless(
-            skip[0usize],
-            "identity_edit_history",
-            &self.identity_edit_history,
-        );
+        out.field_unless(skip[0], "identity_edit_history", &self.identity_edit_history);
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
@@ -1648,48 +1394,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "city")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "postal_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "region")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "street")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "street2")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "city"),
+                1 => s::value(&mut map, &mut f1, "country"),
+                2 => s::value(&mut map, &mut f2, "postal_code"),
+                3 => s::value(&mut map, &mut f3, "region"),
+                4 => s::value(&mut map, &mut f4, "street"),
+                5 => s::value(&mut map, &mut f5, "street2"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             city: s::optional(f0),
-            country: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
+            country: s::required(f1, "country")?,
             postal_code: s::optional(f2),
             region: s::optional(f3),
             street: s::optional(f4),
@@ -1702,7 +1431,7 @@ impl ::serde::Serialize for UserAddress {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.city),
             ::std::option::Option::is_none(&self.postal_code),
             ::std::option::Option::is_none(&self.region),
@@ -1712,14 +1441,15 @@ impl ::serde::Serialize for UserAddress {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserAddress",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(skip[0], "city", &self.city);
         out.field("country", &self.country);
-        out.field_unless(skip[1usize], "postal_code", &self.postal_code);
-        out.field_unless(skip[2usize], "region", &self.region);
-        out.field_unless(skip[3usize], "street", &self.street);
-        out.field_unless(skip[4usize], "street2", &self.street2);
+        out.field_unless(skip[1], "postal_code", &self.postal_code);
+        out.field_unless(skip[2], "region", &self.region);
+        out.field_unless(skip[3], "street", &self.street);
+        out.field_unless(skip[4], "street2", &self.street2);
         out.end()
     }
 }
@@ -1837,56 +1567,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<ConsumerReportUserIdentity>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "consumer_report_user_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "end_customer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "with_upgraded_user")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "consumer_report_user_identity"),
+                3 => s::value(&mut map, &mut f3, "end_customer"),
+                4 => s::value(&mut map, &mut f4, "identity"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "with_upgraded_user"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            client_user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
+            client_user_id: s::required(f1, "client_user_id")?,
             consumer_report_user_identity: s::optional(f2),
             end_customer: s::optional(f3),
             identity: s::optional(f4),
@@ -1900,7 +1607,7 @@ impl ::serde::Serialize for UserCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.consumer_report_user_identity),
             ::std::option::Option::is_none(&self.end_customer),
@@ -1911,19 +1618,20 @@ impl ::serde::Serialize for UserCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("client_user_id", &self.client_user_id);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "consumer_report_user_identity",
             &self.consumer_report_user_identity,
         );
-        out.field_unless(skip[2usize], "end_customer", &self.end_customer);
-        out.field_unless(skip[3usize], "identity", &self.identity);
-        out.field_unless(skip[4usize], "secret", &self.secret);
-        out.field_unless(skip[5usize], "with_upgraded_user", &self.with_upgraded_user);
+        out.field_unless(skip[2], "end_customer", &self.end_customer);
+        out.field_unless(skip[3], "identity", &self.identity);
+        out.field_unless(skip[4], "secret", &self.secret);
+        out.field_unless(skip[5], "with_upgraded_user", &self.with_upgraded_user);
         out.end()
     }
 }
@@ -1961,39 +1669,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "user_id"),
+                2 => s::value(&mut map, &mut f2, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            user_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            user_id: s::required(f1, "user_id")?,
             user_token: s::optional(f2),
         })
     }
@@ -2003,15 +1697,16 @@ impl ::serde::Serialize for UserCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_token)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.user_token)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("user_id", &self.user_id);
-        out.field_unless(skip[0usize], "user_token", &self.user_token);
+        out.field_unless(skip[0], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -2076,65 +1771,34 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserCustomPassword {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Mfa> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<OverrideAccounts>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "force_error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "mfa")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "override_accounts")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "recaptcha")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "seed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "force_error"),
+                1 => s::value(&mut map, &mut f1, "mfa"),
+                2 => s::value(&mut map, &mut f2, "override_accounts"),
+                3 => s::value(&mut map, &mut f3, "recaptcha"),
+                4 => s::value(&mut map, &mut f4, "seed"),
+                5 => s::value(&mut map, &mut f5, "version"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            force_error: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("force_error"),
-            },
-            mfa: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("mfa"),
-            },
-            override_accounts: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("override_accounts"),
-            },
-            recaptcha: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("recaptcha"),
-            },
-            seed: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("seed"),
-            },
+        Ok(Self {
+            force_error: s::required(f0, "force_error")?,
+            mfa: s::required(f1, "mfa")?,
+            override_accounts: s::required(f2, "override_accounts")?,
+            recaptcha: s::required(f3, "recaptcha")?,
+            seed: s::required(f4, "seed")?,
             version: s::optional(f5),
         })
     }
@@ -2144,18 +1808,19 @@ impl ::serde::Serialize for UserCustomPassword {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.version)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.version)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserCustomPassword",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("force_error", &self.force_error);
         out.field("mfa", &self.mfa);
         out.field("override_accounts", &self.override_accounts);
         out.field("recaptcha", &self.recaptcha);
         out.field("seed", &self.seed);
-        out.field_unless(skip[0usize], "version", &self.version);
+        out.field_unless(skip[0], "version", &self.version);
         out.end()
     }
 }
@@ -2196,65 +1861,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserDataOverview {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "days_available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "newest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "oldest_transaction_date")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "total_inflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "total_outflows")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "transaction_count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "days_available"),
+                1 => s::value(&mut map, &mut f1, "newest_transaction_date"),
+                2 => s::value(&mut map, &mut f2, "oldest_transaction_date"),
+                3 => s::value(&mut map, &mut f3, "total_inflows"),
+                4 => s::value(&mut map, &mut f4, "total_outflows"),
+                5 => s::value(&mut map, &mut f5, "transaction_count"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            days_available: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("days_available"),
-            },
+        Ok(Self {
+            days_available: s::required(f0, "days_available")?,
             newest_transaction_date: s::optional(f1),
             oldest_transaction_date: s::optional(f2),
-            total_inflows: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_inflows"),
-            },
-            total_outflows: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("total_outflows"),
-            },
-            transaction_count: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_count"),
-            },
+            total_inflows: s::required(f3, "total_inflows")?,
+            total_outflows: s::required(f4, "total_outflows")?,
+            transaction_count: s::required(f5, "transaction_count")?,
         })
     }
 }
@@ -2263,23 +1898,24 @@ impl ::serde::Serialize for UserDataOverview {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.newest_transaction_date),
             ::std::option::Option::is_none(&self.oldest_transaction_date),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserDataOverview",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("days_available", &self.days_available);
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "newest_transaction_date",
             &self.newest_transaction_date,
         );
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "oldest_transaction_date",
             &self.oldest_transaction_date,
         );
@@ -2311,37 +1947,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f2, "user_id")?,
         })
     }
 }
@@ -2350,17 +1975,18 @@ impl ::serde::Serialize for UserFinancialDataRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserFinancialDataRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -2396,33 +2022,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<RefreshResult>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "results"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             request_id: s::optional(f0),
             results: f1.unwrap_or_default(),
             user_id: s::optional(f2),
@@ -2434,7 +2050,7 @@ impl ::serde::Serialize for UserFinancialDataRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.request_id),
             ::std::vec::Vec::is_empty(&self.results),
             ::std::option::Option::is_none(&self.user_id),
@@ -2442,11 +2058,12 @@ impl ::serde::Serialize for UserFinancialDataRefreshResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserFinancialDataRefreshResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "request_id", &self.request_id);
-        out.field_unless(skip[1usize], "results", &self.results);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "request_id", &self.request_id);
+        out.field_unless(skip[1], "results", &self.results);
+        out.field_unless(skip[2], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -2471,37 +2088,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f2, "user_id")?,
         })
     }
 }
@@ -2510,17 +2116,18 @@ impl ::serde::Serialize for UserGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -2568,65 +2175,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "updated_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_user_id"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "identity"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "updated_at"),
+                5 => s::value(&mut map, &mut f5, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            client_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
+        Ok(Self {
+            client_user_id: s::required(f0, "client_user_id")?,
+            created_at: s::required(f1, "created_at")?,
             identity: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f3, "request_id")?,
             updated_at: s::optional(f4),
-            user_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f5, "user_id")?,
         })
     }
 }
@@ -2635,20 +2212,21 @@ impl ::serde::Serialize for UserGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.identity),
             ::std::option::Option::is_none(&self.updated_at),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserGetResponse",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("client_user_id", &self.client_user_id);
         out.field("created_at", &self.created_at);
-        out.field_unless(skip[0usize], "identity", &self.identity);
+        out.field_unless(skip[0], "identity", &self.identity);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[1usize], "updated_at", &self.updated_at);
+        out.field_unless(skip[1], "updated_at", &self.updated_at);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -2714,35 +2292,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserIdNumber {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<IdNumberType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<IdNumberValue> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "type"),
+                1 => s::value(&mut map, &mut f1, "value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            type_: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
+        Ok(Self {
+            type_: s::required(f0, "type")?,
+            value: s::required(f1, "value")?,
         })
     }
 }
@@ -2751,11 +2317,12 @@ impl ::serde::Serialize for UserIdNumber {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserIdNumber",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("type", &self.type_);
         out.field("value", &self.value);
@@ -2783,37 +2350,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f2, "user_id")?,
         })
     }
 }
@@ -2822,17 +2378,18 @@ impl ::serde::Serialize for UserIdentityRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserIdentityRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -2865,27 +2422,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -2894,11 +2444,12 @@ impl ::serde::Serialize for UserIdentityRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserIdentityRemoveResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -2973,45 +2524,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<ItemId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "item_ids"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            item_ids: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_ids"),
-            },
+            item_ids: s::required(f1, "item_ids")?,
             secret: s::optional(f2),
-            user_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f3, "user_id")?,
         })
     }
 }
@@ -3020,18 +2555,19 @@ impl ::serde::Serialize for UserItemsAssociateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsAssociateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_ids", &self.item_ids);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3065,27 +2601,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3094,11 +2623,12 @@ impl ::serde::Serialize for UserItemsAssociateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsAssociateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3131,35 +2661,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             user_id: s::optional(f2),
@@ -3172,7 +2692,7 @@ impl ::serde::Serialize for UserItemsGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
@@ -3181,12 +2701,13 @@ impl ::serde::Serialize for UserItemsGetRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsGetRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -3220,35 +2741,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<Item>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "items")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "items"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            items: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("items"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            items: s::required(f0, "items")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -3257,11 +2766,12 @@ impl ::serde::Serialize for UserItemsGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
@@ -3298,44 +2808,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<ItemId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "item_ids")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "item_ids"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            item_ids: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_ids"),
-            },
+            item_ids: s::required(f1, "item_ids")?,
             secret: s::optional(f2),
             user_id: s::optional(f3),
             user_token: s::optional(f4),
@@ -3347,7 +2842,7 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
@@ -3356,13 +2851,14 @@ impl ::serde::Serialize for UserItemsRemoveRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("item_ids", &self.item_ids);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -3396,27 +2892,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3425,11 +2914,12 @@ impl ::serde::Serialize for UserItemsRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserItemsRemoveResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3470,61 +2960,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserPermissionRevokedWebhook {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "user_id"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
+            item_id: s::required(f2, "item_id")?,
             user_id: s::optional(f3),
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -3533,19 +2997,20 @@ impl ::serde::Serialize for UserPermissionRevokedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.user_id),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserPermissionRevokedWebhook",
-            crate::struct_serde::kept(4usize, &skip),
+            4,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
-        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field_unless(skip[1], "user_id", &self.user_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -3620,52 +3085,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<UserProductsTerminateReasonCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<NewUserId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "reason_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "reason_note")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "reason_code"),
+                2 => s::value(&mut map, &mut f2, "reason_note"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            reason_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reason_code"),
-            },
+            reason_code: s::required(f1, "reason_code")?,
             reason_note: s::optional(f2),
             secret: s::optional(f3),
-            user_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f4, "user_id")?,
         })
     }
 }
@@ -3674,7 +3119,7 @@ impl ::serde::Serialize for UserProductsTerminateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.reason_note),
             ::std::option::Option::is_none(&self.secret),
@@ -3682,12 +3127,13 @@ impl ::serde::Serialize for UserProductsTerminateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserProductsTerminateRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("reason_code", &self.reason_code);
-        out.field_unless(skip[1usize], "reason_note", &self.reason_note);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[1], "reason_note", &self.reason_note);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -3722,27 +3168,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3751,11 +3190,12 @@ impl ::serde::Serialize for UserProductsTerminateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserProductsTerminateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -3788,35 +3228,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                3 => s::value(&mut map, &mut f3, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
             user_id: s::optional(f2),
@@ -3829,7 +3259,7 @@ impl ::serde::Serialize for UserRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
             ::std::option::Option::is_none(&self.user_id),
@@ -3838,12 +3268,13 @@ impl ::serde::Serialize for UserRemoveRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserRemoveRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
-        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
+        out.field_unless(skip[2], "user_id", &self.user_id);
+        out.field_unless(skip[3], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -3876,27 +3307,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -3905,11 +3329,12 @@ impl ::serde::Serialize for UserRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserRemoveResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()
@@ -4124,52 +3549,33 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "expiration_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "third_party_client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "expiration_time"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "third_party_client_id"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             expiration_time: s::optional(f1),
             secret: s::optional(f2),
-            third_party_client_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("third_party_client_id"),
-            },
+            third_party_client_id: s::required(f3, "third_party_client_id")?,
             user_id: s::optional(f4),
             user_token: s::optional(f5),
         })
@@ -4180,7 +3586,7 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 5usize] = [
+        let skip: [bool; 5] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.expiration_time),
             ::std::option::Option::is_none(&self.secret),
@@ -4190,14 +3596,15 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserThirdPartyTokenCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "expiration_time", &self.expiration_time);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "expiration_time", &self.expiration_time);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("third_party_client_id", &self.third_party_client_id);
-        out.field_unless(skip[3usize], "user_id", &self.user_id);
-        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.field_unless(skip[3], "user_id", &self.user_id);
+        out.field_unless(skip[4], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -4233,37 +3640,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<ThirdPartyUserToken> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "third_party_user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "third_party_user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            third_party_user_token: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("third_party_user_token");
-                }
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            third_party_user_token: s::required(f1, "third_party_user_token")?,
         })
     }
 }
@@ -4272,11 +3665,12 @@ impl ::serde::Serialize for UserThirdPartyTokenCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserThirdPartyTokenCreateResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("third_party_user_token", &self.third_party_user_token);
@@ -4308,39 +3702,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ThirdPartyUserToken> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "third_party_user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "third_party_user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            third_party_user_token: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("third_party_user_token");
-                }
-            },
+            third_party_user_token: s::required(f2, "third_party_user_token")?,
         })
     }
 }
@@ -4349,17 +3730,18 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserThirdPartyTokenRemoveRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
     }
@@ -4394,35 +3776,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "removed")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "removed"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            removed: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("removed"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            removed: s::required(f0, "removed")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -4431,11 +3801,12 @@ impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserThirdPartyTokenRemoveResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
@@ -4505,37 +3876,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("user_id"),
-            },
+            user_id: s::required(f2, "user_id")?,
         })
     }
 }
@@ -4544,17 +3904,18 @@ impl ::serde::Serialize for UserTransactionsRefreshRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserTransactionsRefreshRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_id", &self.user_id);
         out.end()
     }
@@ -4590,33 +3951,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshResponse 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<RefreshResult>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "results")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "results"),
+                2 => s::value(&mut map, &mut f2, "user_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             request_id: s::optional(f0),
             results: f1.unwrap_or_default(),
             user_id: s::optional(f2),
@@ -4628,7 +3979,7 @@ impl ::serde::Serialize for UserTransactionsRefreshResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.request_id),
             ::std::vec::Vec::is_empty(&self.results),
             ::std::option::Option::is_none(&self.user_id),
@@ -4636,11 +3987,12 @@ impl ::serde::Serialize for UserTransactionsRefreshResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserTransactionsRefreshResponse",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "request_id", &self.request_id);
-        out.field_unless(skip[1usize], "results", &self.results);
-        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[0], "request_id", &self.request_id);
+        out.field_unless(skip[1], "results", &self.results);
+        out.field_unless(skip[2], "user_id", &self.user_id);
         out.end()
     }
 }
@@ -4675,45 +4027,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<ConsumerReportUserIdentity>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "consumer_report_user_identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "identity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "user_token")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "consumer_report_user_identity"),
+                2 => s::value(&mut map, &mut f2, "identity"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                4 => s::value(&mut map, &mut f4, "user_id"),
+                5 => s::value(&mut map, &mut f5, "user_token"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             consumer_report_user_identity: s::optional(f1),
             identity: s::optional(f2),
@@ -4728,7 +4064,7 @@ impl ::serde::Serialize for UserUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.consumer_report_user_identity),
             ::std::option::Option::is_none(&self.identity),
@@ -4739,18 +4075,19 @@ impl ::serde::Serialize for UserUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserUpdateRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "consumer_report_user_identity",
             &self.consumer_report_user_identity,
         );
-        out.field_unless(skip[2usize], "identity", &self.identity);
-        out.field_unless(skip[3usize], "secret", &self.secret);
-        out.field_unless(skip[4usize], "user_id", &self.user_id);
-        out.field_unless(skip[5usize], "user_token", &self.user_token);
+        out.field_unless(skip[2], "identity", &self.identity);
+        out.field_unless(skip[3], "secret", &self.secret);
+        out.field_unless(skip[4], "user_id", &self.user_id);
+        out.field_unless(skip[5], "user_token", &self.user_token);
         out.end()
     }
 }
@@ -4785,27 +4122,20 @@ impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
         })
     }
 }
@@ -4814,11 +4144,12 @@ impl ::serde::Serialize for UserUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "UserUpdateResponse",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.end()

@@ -79,137 +79,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2 {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<W2Box12>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<Employee>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<PaystubEmployer>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<::std::vec::Vec<W2StateAndLocalWages>> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "allocated_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "box_12")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "box_9")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dependent_care_benefits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "employee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "employer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "employer_id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "federal_income_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "medicare_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "medicare_wages_and_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "nonqualified_plans")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "other")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "retirement_plan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "social_security_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "social_security_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "social_security_wages")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "state_and_local_wages")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "statutory_employee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "tax_year")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "third_party_sick_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "wages_tips_other_comp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "allocated_tips"),
+                1 => s::value(&mut map, &mut f1, "box_12"),
+                2 => s::value(&mut map, &mut f2, "box_9"),
+                3 => s::value(&mut map, &mut f3, "dependent_care_benefits"),
+                4 => s::value(&mut map, &mut f4, "employee"),
+                5 => s::value(&mut map, &mut f5, "employer"),
+                6 => s::value(&mut map, &mut f6, "employer_id_number"),
+                7 => s::value(&mut map, &mut f7, "federal_income_tax_withheld"),
+                8 => s::value(&mut map, &mut f8, "medicare_tax_withheld"),
+                9 => s::value(&mut map, &mut f9, "medicare_wages_and_tips"),
+                10 => s::value(&mut map, &mut f10, "nonqualified_plans"),
+                11 => s::value(&mut map, &mut f11, "other"),
+                12 => s::value(&mut map, &mut f12, "retirement_plan"),
+                13 => s::value(&mut map, &mut f13, "social_security_tax_withheld"),
+                14 => s::value(&mut map, &mut f14, "social_security_tips"),
+                15 => s::value(&mut map, &mut f15, "social_security_wages"),
+                16 => s::value(&mut map, &mut f16, "state_and_local_wages"),
+                17 => s::value(&mut map, &mut f17, "statutory_employee"),
+                18 => s::value(&mut map, &mut f18, "tax_year"),
+                19 => s::value(&mut map, &mut f19, "third_party_sick_pay"),
+                20 => s::value(&mut map, &mut f20, "wages_tips_other_comp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             allocated_tips: s::optional(f0),
             box_12: f1.unwrap_or_default(),
             box_9: s::optional(f2),
@@ -239,7 +161,7 @@ impl ::serde::Serialize for W2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 21usize] = [
+        let skip: [bool; 21] = [
             ::std::option::Option::is_none(&self.allocated_tips),
             ::std::vec::Vec::is_empty(&self.box_12),
             ::std::option::Option::is_none(&self.box_9),
@@ -262,72 +184,44 @@ impl ::serde::Serialize for W2 {
             ::std::option::Option::is_none(&self.third_party_sick_pay),
             ::std::option::Option::is_none(&self.wages_tips_other_comp),
         ];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "W2",
-            crate::struct_serde::kept(0usize, &skip),
-        );
-        out.field_unless(skip[0usize], "allocated_tips", &self.allocated_tips);
-        out.field_unless(skip[1usize], "box_12", &self.box_12);
-        out.field_unless(skip[2usize], "box_9", &self.box_9);
+        let mut out = crate::struct_serde::Struct::begin(serializer, "W2", 0, &skip);
+        out.field_unless(skip[0], "allocated_tips", &self.allocated_tips);
+        out.field_unless(skip[1], "box_12", &self.box_12);
+        out.field_unless(skip[2], "box_9", &self.box_9);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "dependent_care_benefits",
             &self.dependent_care_benefits,
         );
-        out.field_unless(skip[4usize], "employee", &self.employee);
-        out.field_unless(skip[5usize], "employer", &self.employer);
-        out.field_unless(skip[6usize], "employer_id_number", &self.employer_id_number);
+        out.field_unless(skip[4], "employee", &self.employee);
+        out.field_unless(skip[5], "employer", &self.employer);
+        out.field_unless(skip[6], "employer_id_number", &self.employer_id_number);
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "federal_income_tax_withheld",
             &self.federal_income_tax_withheld,
         );
+        out.field_unless(skip[8], "medicare_tax_withheld", &self.medicare_tax_withheld);
         out.field_unless(
-            skip[8usize],
-            "medicare_tax_withheld",
-            &self.medicare_tax_withheld,
-        );
-        out.field_unless(
-            skip[9usize],
+            skip[9],
             "medicare_wages_and_tips",
             &self.medicare_wages_and_tips,
         );
-        out.field_unless(skip[10usize], "nonqualified_plans", &self.nonqualified_plans);
-        out.field_unless(skip[11usize], "other", &self.other);
-        out.field_unless(skip[12usize], "retirement_plan", &self.retirement_plan);
+        out.field_unless(skip[10], "nonqualified_plans", &self.nonqualified_plans);
+        out.field_unless(skip[11], "other", &self.other);
+        out.field_unless(skip[12], "retirement_plan", &self.retirement_plan);
         out.field_unless(
-            skip[13usize],
+            skip[13],
             "social_security_tax_withheld",
             &self.social_security_tax_withheld,
         );
-        out.field_unless(
-            skip[14usize],
-            "social_security_tips",
-            &self.social_security_tips,
-        );
-        out.field_unless(
-            skip[15usize],
-            "social_security_wages",
-            &self.social_security_wages,
-        );
-        out.field_unless(
-            skip[16usize],
-            "state_and_local_wages",
-            &self.state_and_local_wages,
-        );
-        out.field_unless(skip[17usize], "statutory_employee", &self.statutory_employee);
-        out.field_unless(skip[18usize], "tax_year", &self.tax_year);
-        out.field_unless(
-            skip[19usize],
-            "third_party_sick_pay",
-            &self.third_party_sick_pay,
-        );
-        out.field_unless(
-            skip[20usize],
-            "wages_tips_other_comp",
-            &self.wages_tips_other_comp,
-        );
+        out.field_unless(skip[14], "social_security_tips", &self.social_security_tips);
+        out.field_unless(skip[15], "social_security_wages", &self.social_security_wages);
+        out.field_unless(skip[16], "state_and_local_wages", &self.state_and_local_wages);
+        out.field_unless(skip[17], "statutory_employee", &self.statutory_employee);
+        out.field_unless(skip[18], "tax_year", &self.tax_year);
+        out.field_unless(skip[19], "third_party_sick_pay", &self.third_party_sick_pay);
+        out.field_unless(skip[20], "wages_tips_other_comp", &self.wages_tips_other_comp);
         out.end()
     }
 }
@@ -353,31 +247,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2Box12 {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             code: s::optional(f1),
         })
@@ -388,17 +272,18 @@ impl ::serde::Serialize for W2Box12 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.code),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "W2Box12",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "code", &self.code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "code", &self.code);
         out.end()
     }
 }
@@ -424,31 +309,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2Box12Override {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             amount: s::optional(f0),
             code: s::optional(f1),
         })
@@ -459,17 +334,18 @@ impl ::serde::Serialize for W2Box12Override {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.amount),
             ::std::option::Option::is_none(&self.code),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "W2Box12Override",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "amount", &self.amount);
-        out.field_unless(skip[1usize], "code", &self.code);
+        out.field_unless(skip[0], "amount", &self.amount);
+        out.field_unless(skip[1], "code", &self.code);
         out.end()
     }
 }
@@ -551,143 +427,59 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2Override {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<W2Box12Override>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<PaystubOverrideEmployee>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<PaystubOverrideEmployer>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::vec::Vec<W2StateAndLocalWagesOverride>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "allocated_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "box_12")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "box_9")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dependent_care_benefits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "employee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "employer")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "employer_id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "federal_income_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "medicare_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "medicare_wages_and_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "nonqualified_plans")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "other")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "retirement_plan")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "social_security_tax_withheld")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "social_security_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "social_security_wages")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
-                    s::value(&mut map, &mut f16, "state_and_local_wages")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
-                    s::value(&mut map, &mut f17, "statutory_employee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
-                    s::value(&mut map, &mut f18, "tax_year")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
-                    s::value(&mut map, &mut f19, "third_party_sick_pay")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
-                    s::value(&mut map, &mut f20, "wages_tips_other_comp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        let mut f16 = None;
+        let mut f17 = None;
+        let mut f18 = None;
+        let mut f19 = None;
+        let mut f20 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "allocated_tips"),
+                1 => s::value(&mut map, &mut f1, "box_12"),
+                2 => s::value(&mut map, &mut f2, "box_9"),
+                3 => s::value(&mut map, &mut f3, "dependent_care_benefits"),
+                4 => s::value(&mut map, &mut f4, "employee"),
+                5 => s::value(&mut map, &mut f5, "employer"),
+                6 => s::value(&mut map, &mut f6, "employer_id_number"),
+                7 => s::value(&mut map, &mut f7, "federal_income_tax_withheld"),
+                8 => s::value(&mut map, &mut f8, "medicare_tax_withheld"),
+                9 => s::value(&mut map, &mut f9, "medicare_wages_and_tips"),
+                10 => s::value(&mut map, &mut f10, "nonqualified_plans"),
+                11 => s::value(&mut map, &mut f11, "other"),
+                12 => s::value(&mut map, &mut f12, "retirement_plan"),
+                13 => s::value(&mut map, &mut f13, "social_security_tax_withheld"),
+                14 => s::value(&mut map, &mut f14, "social_security_tips"),
+                15 => s::value(&mut map, &mut f15, "social_security_wages"),
+                16 => s::value(&mut map, &mut f16, "state_and_local_wages"),
+                17 => s::value(&mut map, &mut f17, "statutory_employee"),
+                18 => s::value(&mut map, &mut f18, "tax_year"),
+                19 => s::value(&mut map, &mut f19, "third_party_sick_pay"),
+                20 => s::value(&mut map, &mut f20, "wages_tips_other_comp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             allocated_tips: s::optional(f0),
             box_12: f1.unwrap_or_default(),
             box_9: s::optional(f2),
@@ -717,7 +509,7 @@ impl ::serde::Serialize for W2Override {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 21usize] = [
+        let skip: [bool; 21] = [
             ::std::option::Option::is_none(&self.allocated_tips),
             ::std::vec::Vec::is_empty(&self.box_12),
             ::std::option::Option::is_none(&self.box_9),
@@ -743,69 +535,46 @@ impl ::serde::Serialize for W2Override {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "W2Override",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "allocated_tips", &self.allocated_tips);
-        out.field_unless(skip[1usize], "box_12", &self.box_12);
-        out.field_unless(skip[2usize], "box_9", &self.box_9);
+        out.field_unless(skip[0], "allocated_tips", &self.allocated_tips);
+        out.field_unless(skip[1], "box_12", &self.box_12);
+        out.field_unless(skip[2], "box_9", &self.box_9);
         out.field_unless(
-            skip[3usize],
+            skip[3],
             "dependent_care_benefits",
             &self.dependent_care_benefits,
         );
-        out.field_unless(skip[4usize], "employee", &self.employee);
-        out.field_unless(skip[5usize], "employer", &self.employer);
-        out.field_unless(skip[6usize], "employer_id_number", &self.employer_id_number);
+        out.field_unless(skip[4], "employee", &self.employee);
+        out.field_unless(skip[5], "employer", &self.employer);
+        out.field_unless(skip[6], "employer_id_number", &self.employer_id_number);
         out.field_unless(
-            skip[7usize],
+            skip[7],
             "federal_income_tax_withheld",
             &self.federal_income_tax_withheld,
         );
+        out.field_unless(skip[8], "medicare_tax_withheld", &self.medicare_tax_withheld);
         out.field_unless(
-            skip[8usize],
-            "medicare_tax_withheld",
-            &self.medicare_tax_withheld,
-        );
-        out.field_unless(
-            skip[9usize],
+            skip[9],
             "medicare_wages_and_tips",
             &self.medicare_wages_and_tips,
         );
-        out.field_unless(skip[10usize], "nonqualified_plans", &self.nonqualified_plans);
-        out.field_unless(skip[11usize], "other", &self.other);
-        out.field_unless(skip[12usize], "retirement_plan", &self.retirement_plan);
+        out.field_unless(skip[10], "nonqualified_plans", &self.nonqualified_plans);
+        out.field_unless(skip[11], "other", &self.other);
+        out.field_unless(skip[12], "retirement_plan", &self.retirement_plan);
         out.field_unless(
-            skip[13usize],
+            skip[13],
             "social_security_tax_withheld",
             &self.social_security_tax_withheld,
         );
-        out.field_unless(
-            skip[14usize],
-            "social_security_tips",
-            &self.social_security_tips,
-        );
-        out.field_unless(
-            skip[15usize],
-            "social_security_wages",
-            &self.social_security_wages,
-        );
-        out.field_unless(
-            skip[16usize],
-            "state_and_local_wages",
-            &self.state_and_local_wages,
-        );
-        out.field_unless(skip[17usize], "statutory_employee", &self.statutory_employee);
-        out.field_unless(skip[18usize], "tax_year", &self.tax_year);
-        out.field_unless(
-            skip[19usize],
-            "third_party_sick_pay",
-            &self.third_party_sick_pay,
-        );
-        out.field_unless(
-            skip[20usize],
-            "wages_tips_other_comp",
-            &self.wages_tips_other_comp,
-        );
+        out.field_unless(skip[14], "social_security_tips", &self.social_security_tips);
+        out.field_unless(skip[15], "social_security_wages", &self.social_security_wages);
+        out.field_unless(skip[16], "state_and_local_wages", &self.state_and_local_wages);
+        out.field_unless(skip[17], "statutory_employee", &self.statutory_employee);
+        out.field_unless(skip[18], "tax_year", &self.tax_year);
+        out.field_unless(skip[19], "third_party_sick_pay", &self.third_party_sick_pay);
+        out.field_unless(skip[20], "wages_tips_other_comp", &self.wages_tips_other_comp);
         out.end()
     }
 }
@@ -849,61 +618,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2StateAndLocalWages {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employer_state_id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "local_income_tax")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "local_wages_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "locality_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "state")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "state_income_tax")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "state_wages_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employer_state_id_number"),
+                1 => s::value(&mut map, &mut f1, "local_income_tax"),
+                2 => s::value(&mut map, &mut f2, "local_wages_tips"),
+                3 => s::value(&mut map, &mut f3, "locality_name"),
+                4 => s::value(&mut map, &mut f4, "state"),
+                5 => s::value(&mut map, &mut f5, "state_income_tax"),
+                6 => s::value(&mut map, &mut f6, "state_wages_tips"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             employer_state_id_number: s::optional(f0),
             local_income_tax: s::optional(f1),
             local_wages_tips: s::optional(f2),
@@ -919,7 +658,7 @@ impl ::serde::Serialize for W2StateAndLocalWages {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.employer_state_id_number),
             ::std::option::Option::is_none(&self.local_income_tax),
             ::std::option::Option::is_none(&self.local_wages_tips),
@@ -931,19 +670,20 @@ impl ::serde::Serialize for W2StateAndLocalWages {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "W2StateAndLocalWages",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "employer_state_id_number",
             &self.employer_state_id_number,
         );
-        out.field_unless(skip[1usize], "local_income_tax", &self.local_income_tax);
-        out.field_unless(skip[2usize], "local_wages_tips", &self.local_wages_tips);
-        out.field_unless(skip[3usize], "locality_name", &self.locality_name);
-        out.field_unless(skip[4usize], "state", &self.state);
-        out.field_unless(skip[5usize], "state_income_tax", &self.state_income_tax);
-        out.field_unless(skip[6usize], "state_wages_tips", &self.state_wages_tips);
+        out.field_unless(skip[1], "local_income_tax", &self.local_income_tax);
+        out.field_unless(skip[2], "local_wages_tips", &self.local_wages_tips);
+        out.field_unless(skip[3], "locality_name", &self.locality_name);
+        out.field_unless(skip[4], "state", &self.state);
+        out.field_unless(skip[5], "state_income_tax", &self.state_income_tax);
+        out.field_unless(skip[6], "state_wages_tips", &self.state_wages_tips);
         out.end()
     }
 }
@@ -987,61 +727,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for W2StateAndLocalWagesOverride {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "employer_state_id_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "local_income_tax")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "local_wages_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "locality_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "state")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "state_income_tax")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "state_wages_tips")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "employer_state_id_number"),
+                1 => s::value(&mut map, &mut f1, "local_income_tax"),
+                2 => s::value(&mut map, &mut f2, "local_wages_tips"),
+                3 => s::value(&mut map, &mut f3, "locality_name"),
+                4 => s::value(&mut map, &mut f4, "state"),
+                5 => s::value(&mut map, &mut f5, "state_income_tax"),
+                6 => s::value(&mut map, &mut f6, "state_wages_tips"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             employer_state_id_number: s::optional(f0),
             local_income_tax: s::optional(f1),
             local_wages_tips: s::optional(f2),
@@ -1057,7 +767,7 @@ impl ::serde::Serialize for W2StateAndLocalWagesOverride {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.employer_state_id_number),
             ::std::option::Option::is_none(&self.local_income_tax),
             ::std::option::Option::is_none(&self.local_wages_tips),
@@ -1069,19 +779,20 @@ impl ::serde::Serialize for W2StateAndLocalWagesOverride {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "W2StateAndLocalWagesOverride",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
         out.field_unless(
-            skip[0usize],
+            skip[0],
             "employer_state_id_number",
             &self.employer_state_id_number,
         );
-        out.field_unless(skip[1usize], "local_income_tax", &self.local_income_tax);
-        out.field_unless(skip[2usize], "local_wages_tips", &self.local_wages_tips);
-        out.field_unless(skip[3usize], "locality_name", &self.locality_name);
-        out.field_unless(skip[4usize], "state", &self.state);
-        out.field_unless(skip[5usize], "state_income_tax", &self.state_income_tax);
-        out.field_unless(skip[6usize], "state_wages_tips", &self.state_wages_tips);
+        out.field_unless(skip[1], "local_income_tax", &self.local_income_tax);
+        out.field_unless(skip[2], "local_wages_tips", &self.local_wages_tips);
+        out.field_unless(skip[3], "locality_name", &self.locality_name);
+        out.field_unless(skip[4], "state", &self.state);
+        out.field_unless(skip[5], "state_income_tax", &self.state_income_tax);
+        out.field_unless(skip[6], "state_wages_tips", &self.state_wages_tips);
         out.end()
     }
 }
@@ -1116,58 +827,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for Wallet {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recipient_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "numbers"),
+                2 => s::value(&mut map, &mut f2, "recipient_id"),
+                3 => s::value(&mut map, &mut f3, "status"),
+                4 => s::value(&mut map, &mut f4, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            numbers: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            numbers: s::required(f1, "numbers")?,
             recipient_id: s::optional(f2),
-            status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            wallet_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            status: s::required(f3, "status")?,
+            wallet_id: s::required(f4, "wallet_id")?,
         })
     }
 }
@@ -1176,15 +861,11 @@ impl ::serde::Serialize for Wallet {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
-        let mut out = crate::struct_serde::Struct::begin(
-            serializer,
-            "Wallet",
-            crate::struct_serde::kept(4usize, &skip),
-        );
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.recipient_id)];
+        let mut out = crate::struct_serde::Struct::begin(serializer, "Wallet", 4, &skip);
         out.field("balance", &self.balance);
         out.field("numbers", &self.numbers);
-        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field_unless(skip[0], "recipient_id", &self.recipient_id);
         out.field("status", &self.status);
         out.field("wallet_id", &self.wallet_id);
         out.end()
@@ -1218,40 +899,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletBalance {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "available")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "current")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "available"),
+                1 => s::value(&mut map, &mut f1, "current"),
+                2 => s::value(&mut map, &mut f2, "iso_currency_code"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             available: s::optional(f0),
-            current: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("current"),
-            },
-            iso_currency_code: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            current: s::required(f1, "current")?,
+            iso_currency_code: s::required(f2, "iso_currency_code")?,
         })
     }
 }
@@ -1260,13 +927,14 @@ impl ::serde::Serialize for WalletBalance {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.available)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.available)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletBalance",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "available", &self.available);
+        out.field_unless(skip[0], "available", &self.available);
         out.field("current", &self.current);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
@@ -1297,36 +965,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletIsoCurrencyCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "iso_currency_code"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            iso_currency_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
+            iso_currency_code: s::required(f1, "iso_currency_code")?,
             secret: s::optional(f2),
         })
     }
@@ -1336,18 +993,19 @@ impl ::serde::Serialize for WalletCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -1393,66 +1051,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recipient_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "numbers"),
+                2 => s::value(&mut map, &mut f2, "recipient_id"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            numbers: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            numbers: s::required(f1, "numbers")?,
             recipient_id: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            wallet_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            request_id: s::required(f3, "request_id")?,
+            status: s::required(f4, "status")?,
+            wallet_id: s::required(f5, "wallet_id")?,
         })
     }
 }
@@ -1461,15 +1088,16 @@ impl ::serde::Serialize for WalletCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.recipient_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletCreateResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("balance", &self.balance);
         out.field("numbers", &self.numbers);
-        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field_unless(skip[0], "recipient_id", &self.recipient_id);
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
         out.field("wallet_id", &self.wallet_id);
@@ -1498,37 +1126,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            wallet_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            wallet_id: s::required(f2, "wallet_id")?,
         })
     }
 }
@@ -1537,17 +1154,18 @@ impl ::serde::Serialize for WalletGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -1594,66 +1212,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "balance")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "recipient_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "balance"),
+                1 => s::value(&mut map, &mut f1, "numbers"),
+                2 => s::value(&mut map, &mut f2, "recipient_id"),
+                3 => s::value(&mut map, &mut f3, "request_id"),
+                4 => s::value(&mut map, &mut f4, "status"),
+                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            balance: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("balance"),
-            },
-            numbers: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
+        Ok(Self {
+            balance: s::required(f0, "balance")?,
+            numbers: s::required(f1, "numbers")?,
             recipient_id: s::optional(f2),
-            request_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            wallet_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            request_id: s::required(f3, "request_id")?,
+            status: s::required(f4, "status")?,
+            wallet_id: s::required(f5, "wallet_id")?,
         })
     }
 }
@@ -1662,15 +1249,16 @@ impl ::serde::Serialize for WalletGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.recipient_id)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletGetResponse",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("balance", &self.balance);
         out.field("numbers", &self.numbers);
-        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field_unless(skip[0], "recipient_id", &self.recipient_id);
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
         out.field("wallet_id", &self.wallet_id);
@@ -1753,48 +1341,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<WalletIsoCurrencyCode>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "iso_currency_code"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
             cursor: s::optional(f2),
             iso_currency_code: s::optional(f3),
             secret: s::optional(f4),
@@ -1806,7 +1375,7 @@ impl ::serde::Serialize for WalletListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.iso_currency_code),
@@ -1815,13 +1384,14 @@ impl ::serde::Serialize for WalletListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.end()
     }
 }
@@ -1870,42 +1440,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<Wallet>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "wallets")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "wallets"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             next_cursor: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            wallets: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallets"),
-            },
+            request_id: s::required(f1, "request_id")?,
+            wallets: s::required(f2, "wallets")?,
         })
     }
 }
@@ -1914,13 +1468,14 @@ impl ::serde::Serialize for WalletListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.next_cursor)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.next_cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "next_cursor", &self.next_cursor);
+        out.field_unless(skip[0], "next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.field("wallets", &self.wallets);
         out.end()
@@ -1946,29 +1501,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletNumbers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<RecipientBacs>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<NumbersInternationalIban>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "international")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bacs"),
+                1 => s::value(&mut map, &mut f1, "international"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bacs: s::optional(f0),
             international: s::optional(f1),
         })
@@ -1979,17 +1526,18 @@ impl ::serde::Serialize for WalletNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bacs),
             ::std::option::Option::is_none(&self.international),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletNumbers",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bacs", &self.bacs);
-        out.field_unless(skip[1usize], "international", &self.international);
+        out.field_unless(skip[0], "bacs", &self.bacs);
+        out.field_unless(skip[1], "international", &self.international);
         out.end()
     }
 }
@@ -2179,127 +1727,62 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransaction {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<WalletTransactionFailureReason>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::vec::Vec<WalletTransactionRelation>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::option::Option<WalletPaymentScheme>> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<WalletTransactionType> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "counterparty")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "last_status_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payee_verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "reference")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "related_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "scheme")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "counterparty"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "error"),
+                4 => s::value(&mut map, &mut f4, "failure_reason"),
+                5 => s::value(&mut map, &mut f5, "last_status_update"),
+                6 => s::value(&mut map, &mut f6, "payee_verification_status"),
+                7 => s::value(&mut map, &mut f7, "payment_id"),
+                8 => s::value(&mut map, &mut f8, "reference"),
+                9 => s::value(&mut map, &mut f9, "related_transactions"),
+                10 => s::value(&mut map, &mut f10, "scheme"),
+                11 => s::value(&mut map, &mut f11, "status"),
+                12 => s::value(&mut map, &mut f12, "transaction_id"),
+                13 => s::value(&mut map, &mut f13, "type"),
+                14 => s::value(&mut map, &mut f14, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            counterparty: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("counterparty"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            counterparty: s::required(f1, "counterparty")?,
+            created_at: s::required(f2, "created_at")?,
             error: s::optional(f3),
             failure_reason: s::optional(f4),
-            last_status_update: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_status_update"),
-            },
+            last_status_update: s::required(f5, "last_status_update")?,
             payee_verification_status: s::optional(f6),
             payment_id: s::optional(f7),
-            reference: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reference"),
-            },
+            reference: s::required(f8, "reference")?,
             related_transactions: f9.unwrap_or_default(),
             scheme: s::optional(f10),
-            status: match f11 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            transaction_id: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
-            type_: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            wallet_id: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            status: s::required(f11, "status")?,
+            transaction_id: s::required(f12, "transaction_id")?,
+            type_: s::required(f13, "type")?,
+            wallet_id: s::required(f14, "wallet_id")?,
         })
     }
 }
@@ -2308,7 +1791,7 @@ impl ::serde::Serialize for WalletTransaction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.payee_verification_status),
@@ -2319,27 +1802,24 @@ impl ::serde::Serialize for WalletTransaction {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransaction",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("counterparty", &self.counterparty);
         out.field("created_at", &self.created_at);
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
         out.field("last_status_update", &self.last_status_update);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "payee_verification_status",
             &self.payee_verification_status,
         );
-        out.field_unless(skip[3usize], "payment_id", &self.payment_id);
+        out.field_unless(skip[3], "payment_id", &self.payment_id);
         out.field("reference", &self.reference);
-        out.field_unless(
-            skip[4usize],
-            "related_transactions",
-            &self.related_transactions,
-        );
-        out.field_unless(skip[5usize], "scheme", &self.scheme);
+        out.field_unless(skip[4], "related_transactions", &self.related_transactions);
+        out.field_unless(skip[5], "scheme", &self.scheme);
         out.field("status", &self.status);
         out.field("transaction_id", &self.transaction_id);
         out.field("type", &self.type_);
@@ -2368,35 +1848,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionAmount {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletIsoCurrencyCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "iso_currency_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "value")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "iso_currency_code"),
+                1 => s::value(&mut map, &mut f1, "value"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            iso_currency_code: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("iso_currency_code"),
-            },
-            value: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("value"),
-            },
+        Ok(Self {
+            iso_currency_code: s::required(f0, "iso_currency_code")?,
+            value: s::required(f1, "value")?,
         })
     }
 }
@@ -2405,11 +1873,12 @@ impl ::serde::Serialize for WalletTransactionAmount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionAmount",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("value", &self.value);
@@ -2445,49 +1914,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionCounterparty {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<PaymentInitiationAddress>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::naive::NaiveDate>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WalletTransactionCounterpartyNumbers> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "address")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "numbers")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "address"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "name"),
+                3 => s::value(&mut map, &mut f3, "numbers"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address: s::optional(f0),
             date_of_birth: s::optional(f1),
-            name: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            numbers: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("numbers"),
-            },
+            name: s::required(f2, "name")?,
+            numbers: s::required(f3, "numbers")?,
         })
     }
 }
@@ -2496,17 +1945,18 @@ impl ::serde::Serialize for WalletTransactionCounterparty {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.address),
             ::std::option::Option::is_none(&self.date_of_birth),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionCounterparty",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "address", &self.address);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[0], "address", &self.address);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
         out.field("name", &self.name);
         out.field("numbers", &self.numbers);
         out.end()
@@ -2547,23 +1997,19 @@ for WalletTransactionCounterpartyInternational {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<NumbersIban>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "iban")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "iban"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self { iban: s::optional(f0) })
+        Ok(Self { iban: s::optional(f0) })
     }
 }
 impl ::serde::Serialize for WalletTransactionCounterpartyInternational {
@@ -2571,13 +2017,14 @@ impl ::serde::Serialize for WalletTransactionCounterpartyInternational {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.iban)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.iban)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionCounterpartyInternational",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "iban", &self.iban);
+        out.field_unless(skip[0], "iban", &self.iban);
         out.end()
     }
 }
@@ -2601,31 +2048,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionCounterpartyNum
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<WalletTransactionCounterpartyBacs>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WalletTransactionCounterpartyInternational>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "bacs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "international")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "bacs"),
+                1 => s::value(&mut map, &mut f1, "international"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             bacs: s::optional(f0),
             international: s::optional(f1),
         })
@@ -2636,17 +2073,18 @@ impl ::serde::Serialize for WalletTransactionCounterpartyNumbers {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.bacs),
             ::std::option::Option::is_none(&self.international),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionCounterpartyNumbers",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "bacs", &self.bacs);
-        out.field_unless(skip[1usize], "international", &self.international);
+        out.field_unless(skip[0], "bacs", &self.bacs);
+        out.field_unless(skip[1], "international", &self.international);
         out.end()
     }
 }
@@ -2688,76 +2126,41 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteRequest 
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WalletTransactionIdempotencyKey> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<OriginatingFundSource>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "counterparty")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "idempotency_key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "originating_fund_source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "reference")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "counterparty"),
+                3 => s::value(&mut map, &mut f3, "idempotency_key"),
+                4 => s::value(&mut map, &mut f4, "originating_fund_source"),
+                5 => s::value(&mut map, &mut f5, "reference"),
+                6 => s::value(&mut map, &mut f6, "secret"),
+                7 => s::value(&mut map, &mut f7, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
             client_id: s::optional(f1),
-            counterparty: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("counterparty"),
-            },
-            idempotency_key: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("idempotency_key"),
-            },
+            counterparty: s::required(f2, "counterparty")?,
+            idempotency_key: s::required(f3, "idempotency_key")?,
             originating_fund_source: s::optional(f4),
-            reference: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reference"),
-            },
+            reference: s::required(f5, "reference")?,
             secret: s::optional(f6),
-            wallet_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            wallet_id: s::required(f7, "wallet_id")?,
         })
     }
 }
@@ -2766,7 +2169,7 @@ impl ::serde::Serialize for WalletTransactionExecuteRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.originating_fund_source),
             ::std::option::Option::is_none(&self.secret),
@@ -2774,19 +2177,20 @@ impl ::serde::Serialize for WalletTransactionExecuteRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionExecuteRequest",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("amount", &self.amount);
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("counterparty", &self.counterparty);
         out.field("idempotency_key", &self.idempotency_key);
         out.field_unless(
-            skip[1usize],
+            skip[1],
             "originating_fund_source",
             &self.originating_fund_source,
         );
         out.field("reference", &self.reference);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -2827,43 +2231,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteResponse
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "request_id"),
+                1 => s::value(&mut map, &mut f1, "status"),
+                2 => s::value(&mut map, &mut f2, "transaction_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            request_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            status: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            transaction_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+        Ok(Self {
+            request_id: s::required(f0, "request_id")?,
+            status: s::required(f1, "status")?,
+            transaction_id: s::required(f2, "transaction_id")?,
         })
     }
 }
@@ -2872,11 +2259,12 @@ impl ::serde::Serialize for WalletTransactionExecuteResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionExecuteResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("request_id", &self.request_id);
         out.field("status", &self.status);
@@ -2973,37 +2361,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "transaction_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            transaction_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            transaction_id: s::required(f2, "transaction_id")?,
         })
     }
 }
@@ -3012,17 +2389,18 @@ impl ::serde::Serialize for WalletTransactionGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("transaction_id", &self.transaction_id);
         out.end()
     }
@@ -3114,135 +2492,65 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<WalletTransactionFailureReason>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::vec::Vec<WalletTransactionRelation>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<WalletPaymentScheme>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<WalletTransactionGetResponseType> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "amount")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "counterparty")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "last_status_update")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "payee_verification_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "reference")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "related_transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
-                    s::value(&mut map, &mut f11, "scheme")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
-                    s::value(&mut map, &mut f12, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
-                    s::value(&mut map, &mut f13, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
-                    s::value(&mut map, &mut f14, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
-                    s::value(&mut map, &mut f15, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        let mut f11 = None;
+        let mut f12 = None;
+        let mut f13 = None;
+        let mut f14 = None;
+        let mut f15 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "amount"),
+                1 => s::value(&mut map, &mut f1, "counterparty"),
+                2 => s::value(&mut map, &mut f2, "created_at"),
+                3 => s::value(&mut map, &mut f3, "error"),
+                4 => s::value(&mut map, &mut f4, "failure_reason"),
+                5 => s::value(&mut map, &mut f5, "last_status_update"),
+                6 => s::value(&mut map, &mut f6, "payee_verification_status"),
+                7 => s::value(&mut map, &mut f7, "payment_id"),
+                8 => s::value(&mut map, &mut f8, "reference"),
+                9 => s::value(&mut map, &mut f9, "related_transactions"),
+                10 => s::value(&mut map, &mut f10, "request_id"),
+                11 => s::value(&mut map, &mut f11, "scheme"),
+                12 => s::value(&mut map, &mut f12, "status"),
+                13 => s::value(&mut map, &mut f13, "transaction_id"),
+                14 => s::value(&mut map, &mut f14, "type"),
+                15 => s::value(&mut map, &mut f15, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            amount: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("amount"),
-            },
-            counterparty: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("counterparty"),
-            },
-            created_at: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
+        Ok(Self {
+            amount: s::required(f0, "amount")?,
+            counterparty: s::required(f1, "counterparty")?,
+            created_at: s::required(f2, "created_at")?,
             error: s::optional(f3),
             failure_reason: s::optional(f4),
-            last_status_update: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("last_status_update"),
-            },
+            last_status_update: s::required(f5, "last_status_update")?,
             payee_verification_status: s::optional(f6),
             payment_id: s::optional(f7),
-            reference: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("reference"),
-            },
+            reference: s::required(f8, "reference")?,
             related_transactions: f9.unwrap_or_default(),
-            request_id: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+            request_id: s::required(f10, "request_id")?,
             scheme: s::optional(f11),
-            status: match f12 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
-            transaction_id: match f13 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
-            type_: match f14 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
-            wallet_id: match f15 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            status: s::required(f12, "status")?,
+            transaction_id: s::required(f13, "transaction_id")?,
+            type_: s::required(f14, "type")?,
+            wallet_id: s::required(f15, "wallet_id")?,
         })
     }
 }
@@ -3251,7 +2559,7 @@ impl ::serde::Serialize for WalletTransactionGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.payee_verification_status),
@@ -3262,28 +2570,25 @@ impl ::serde::Serialize for WalletTransactionGetResponse {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionGetResponse",
-            crate::struct_serde::kept(10usize, &skip),
+            10,
+            &skip,
         );
         out.field("amount", &self.amount);
         out.field("counterparty", &self.counterparty);
         out.field("created_at", &self.created_at);
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
         out.field("last_status_update", &self.last_status_update);
         out.field_unless(
-            skip[2usize],
+            skip[2],
             "payee_verification_status",
             &self.payee_verification_status,
         );
-        out.field_unless(skip[3usize], "payment_id", &self.payment_id);
+        out.field_unless(skip[3], "payment_id", &self.payment_id);
         out.field("reference", &self.reference);
-        out.field_unless(
-            skip[4usize],
-            "related_transactions",
-            &self.related_transactions,
-        );
+        out.field_unless(skip[4], "related_transactions", &self.related_transactions);
         out.field("request_id", &self.request_id);
-        out.field_unless(skip[5usize], "scheme", &self.scheme);
+        out.field_unless(skip[5], "scheme", &self.scheme);
         out.field("status", &self.status);
         out.field("transaction_id", &self.transaction_id);
         out.field("type", &self.type_);
@@ -3452,59 +2757,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<WalletTransactionListRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
             cursor: s::optional(f2),
             options: s::optional(f3),
             secret: s::optional(f4),
-            wallet_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            wallet_id: s::required(f5, "wallet_id")?,
         })
     }
 }
@@ -3513,7 +2794,7 @@ impl ::serde::Serialize for WalletTransactionListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
@@ -3522,13 +2803,14 @@ impl ::serde::Serialize for WalletTransactionListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -3567,31 +2849,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequestOpti
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "end_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "start_time")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "end_time"),
+                1 => s::value(&mut map, &mut f1, "start_time"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             end_time: s::optional(f0),
             start_time: s::optional(f1),
         })
@@ -3602,17 +2874,18 @@ impl ::serde::Serialize for WalletTransactionListRequestOptions {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.end_time),
             ::std::option::Option::is_none(&self.start_time),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionListRequestOptions",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "end_time", &self.end_time);
-        out.field_unless(skip[1usize], "start_time", &self.start_time);
+        out.field_unless(skip[0], "end_time", &self.end_time);
+        out.field_unless(skip[1], "start_time", &self.start_time);
         out.end()
     }
 }
@@ -3643,42 +2916,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WalletTransaction>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "transactions")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "transactions"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             next_cursor: s::optional(f0),
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            transactions: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transactions"),
-            },
+            request_id: s::required(f1, "request_id")?,
+            transactions: s::required(f2, "transactions")?,
         })
     }
 }
@@ -3687,13 +2944,14 @@ impl ::serde::Serialize for WalletTransactionListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.next_cursor)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.next_cursor)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionListResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "next_cursor", &self.next_cursor);
+        out.field_unless(skip[0], "next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
         out.field("transactions", &self.transactions);
         out.end()
@@ -3796,31 +3054,21 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionRelation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<WalletTransactionRelationType>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "id"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             id: s::optional(f0),
             type_: s::optional(f1),
         })
@@ -3831,17 +3079,18 @@ impl ::serde::Serialize for WalletTransactionRelation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.id),
             ::std::option::Option::is_none(&self.type_),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionRelation",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "id", &self.id);
-        out.field_unless(skip[1usize], "type", &self.type_);
+        out.field_unless(skip[0], "id", &self.id);
+        out.field_unless(skip[1], "type", &self.type_);
         out.end()
     }
 }
@@ -4012,101 +3261,50 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionStatusUpdateWeb
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<WalletTransactionFailureReason>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "failure_reason")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "new_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "old_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "payment_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "transaction_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "failure_reason"),
+                3 => s::value(&mut map, &mut f3, "new_status"),
+                4 => s::value(&mut map, &mut f4, "old_status"),
+                5 => s::value(&mut map, &mut f5, "payment_id"),
+                6 => s::value(&mut map, &mut f6, "timestamp"),
+                7 => s::value(&mut map, &mut f7, "transaction_id"),
+                8 => s::value(&mut map, &mut f8, "wallet_id"),
+                9 => s::value(&mut map, &mut f9, "webhook_code"),
+                10 => s::value(&mut map, &mut f10, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
             failure_reason: s::optional(f2),
-            new_status: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_status"),
-            },
-            old_status: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("old_status"),
-            },
+            new_status: s::required(f3, "new_status")?,
+            old_status: s::required(f4, "old_status")?,
             payment_id: s::optional(f5),
-            timestamp: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
-            transaction_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("transaction_id"),
-            },
+            timestamp: s::required(f6, "timestamp")?,
+            transaction_id: s::required(f7, "transaction_id")?,
             wallet_id: s::optional(f8),
-            webhook_code: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f10 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            webhook_code: s::required(f9, "webhook_code")?,
+            webhook_type: s::required(f10, "webhook_type")?,
         })
     }
 }
@@ -4115,7 +3313,7 @@ impl ::serde::Serialize for WalletTransactionStatusUpdateWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.error),
             ::std::option::Option::is_none(&self.failure_reason),
             ::std::option::Option::is_none(&self.payment_id),
@@ -4124,17 +3322,18 @@ impl ::serde::Serialize for WalletTransactionStatusUpdateWebhook {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionStatusUpdateWebhook",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
-        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[0], "error", &self.error);
+        out.field_unless(skip[1], "failure_reason", &self.failure_reason);
         out.field("new_status", &self.new_status);
         out.field("old_status", &self.old_status);
-        out.field_unless(skip[2usize], "payment_id", &self.payment_id);
+        out.field_unless(skip[2], "payment_id", &self.payment_id);
         out.field("timestamp", &self.timestamp);
         out.field("transaction_id", &self.transaction_id);
-        out.field_unless(skip[3usize], "wallet_id", &self.wallet_id);
+        out.field_unless(skip[3], "wallet_id", &self.wallet_id);
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
@@ -4257,59 +3456,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionsListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<WalletTransactionListRequestOptions>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "count")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "options")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "wallet_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "count"),
+                2 => s::value(&mut map, &mut f2, "cursor"),
+                3 => s::value(&mut map, &mut f3, "options"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "wallet_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            count: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
-            },
+            count: f1.unwrap_or_else(defaults::default_u64::<i64, 10>),
             cursor: s::optional(f2),
             options: s::optional(f3),
             secret: s::optional(f4),
-            wallet_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("wallet_id"),
-            },
+            wallet_id: s::required(f5, "wallet_id")?,
         })
     }
 }
@@ -4318,7 +3493,7 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 4usize] = [
+        let skip: [bool; 4] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.options),
@@ -4327,13 +3502,14 @@ impl ::serde::Serialize for WalletTransactionsListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WalletTransactionsListRequest",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("count", &self.count);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "options", &self.options);
-        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "options", &self.options);
+        out.field_unless(skip[3], "secret", &self.secret);
         out.field("wallet_id", &self.wallet_id);
         out.end()
     }
@@ -4373,43 +3549,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for Warning {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cause>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WarningWarningCode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "cause")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "warning_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "warning_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "cause"),
+                1 => s::value(&mut map, &mut f1, "warning_code"),
+                2 => s::value(&mut map, &mut f2, "warning_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            cause: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("cause"),
-            },
-            warning_code: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warning_code"),
-            },
-            warning_type: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("warning_type"),
-            },
+        Ok(Self {
+            cause: s::required(f0, "cause")?,
+            warning_code: s::required(f1, "warning_code")?,
+            warning_type: s::required(f2, "warning_type")?,
         })
     }
 }
@@ -4418,11 +3577,12 @@ impl ::serde::Serialize for Warning {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "Warning",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("cause", &self.cause);
         out.field("warning_code", &self.warning_code);
@@ -4544,45 +3704,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningAuditTrail {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Source> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "dashboard_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "source")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "timestamp")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "dashboard_user_id"),
+                1 => s::value(&mut map, &mut f1, "source"),
+                2 => s::value(&mut map, &mut f2, "timestamp"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            dashboard_user_id: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dashboard_user_id"),
-            },
-            source: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("source"),
-            },
-            timestamp: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("timestamp"),
-            },
+        Ok(Self {
+            dashboard_user_id: s::required(f0, "dashboard_user_id")?,
+            source: s::required(f1, "source")?,
+            timestamp: s::required(f2, "timestamp")?,
         })
     }
 }
@@ -4591,11 +3732,12 @@ impl ::serde::Serialize for WatchlistScreeningAuditTrail {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningAuditTrail",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("dashboard_user_id", &self.dashboard_user_id);
         out.field("source", &self.source);
@@ -4623,35 +3765,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningDocument {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningDocumentValue> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningDocumentType> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "number"),
+                1 => s::value(&mut map, &mut f1, "type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            number: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("number"),
-            },
-            type_: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("type"),
-            },
+        Ok(Self {
+            number: s::required(f0, "number")?,
+            type_: s::required(f1, "type")?,
         })
     }
 }
@@ -4660,11 +3790,12 @@ impl ::serde::Serialize for WatchlistScreeningDocument {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningDocument",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("number", &self.number);
         out.field("type", &self.type_);
@@ -4886,41 +4017,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistSearchTerms> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "search_terms"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_user_id: s::optional(f1),
-            search_terms: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
+            search_terms: s::required(f2, "search_terms")?,
             secret: s::optional(f3),
         })
     }
@@ -4930,7 +4048,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.secret),
@@ -4938,12 +4056,13 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
         out.field("search_terms", &self.search_terms);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -4990,77 +4109,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -5069,11 +4149,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityCreateResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -5110,38 +4191,28 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetReque
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "entity_watchlist_screening_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            entity_watchlist_screening_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            entity_watchlist_screening_id: s::required(
+                f1,
+                "entity_watchlist_screening_id",
+            )?,
             secret: s::optional(f2),
         })
     }
@@ -5151,18 +4222,19 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -5208,77 +4280,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetRespo
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -5287,11 +4320,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityGetResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -5331,43 +4365,31 @@ for WatchlistScreeningEntityHistoryListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
-            entity_watchlist_screening_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            entity_watchlist_screening_id: s::required(
+                f2,
+                "entity_watchlist_screening_id",
+            )?,
             secret: s::optional(f3),
         })
     }
@@ -5377,7 +4399,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -5385,12 +4407,13 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHistoryListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -5431,45 +4454,26 @@ for WatchlistScreeningEntityHistoryListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistScreening>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_watchlist_screenings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_screenings"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_watchlist_screenings: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screenings");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -5478,11 +4482,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityHistoryListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHistoryListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("entity_watchlist_screenings", &self.entity_watchlist_screenings);
         out.field("next_cursor", &self.next_cursor);
@@ -5517,43 +4522,31 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
-            entity_watchlist_screening_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            entity_watchlist_screening_id: s::required(
+                f2,
+                "entity_watchlist_screening_id",
+            )?,
             secret: s::optional(f3),
         })
     }
@@ -5563,7 +4556,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -5571,12 +4564,13 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHitListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -5616,47 +4610,29 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHit>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_watchlist_screening_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_screening_hits"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_watchlist_screening_hits: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_hits");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            entity_watchlist_screening_hits: s::required(
+                f0,
+                "entity_watchlist_screening_hits",
+            )?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -5665,11 +4641,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityHitListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityHitListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field(
             "entity_watchlist_screening_hits",
@@ -5713,59 +4690,36 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListRequ
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "entity_watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "cursor"),
+                4 => s::value(&mut map, &mut f4, "entity_watchlist_program_id"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             assignee: s::optional(f0),
             client_id: s::optional(f1),
             client_user_id: s::optional(f2),
             cursor: s::optional(f3),
-            entity_watchlist_program_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_program_id");
-                }
-            },
+            entity_watchlist_program_id: s::required(f4, "entity_watchlist_program_id")?,
             secret: s::optional(f5),
             status: s::optional(f6),
         })
@@ -5776,7 +4730,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.assignee),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
@@ -5787,15 +4741,16 @@ impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "assignee", &self.assignee);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3usize], "cursor", &self.cursor);
+        out.field_unless(skip[0], "assignee", &self.assignee);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3], "cursor", &self.cursor);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
-        out.field_unless(skip[4usize], "secret", &self.secret);
-        out.field_unless(skip[5usize], "status", &self.status);
+        out.field_unless(skip[4], "secret", &self.secret);
+        out.field_unless(skip[5], "status", &self.status);
         out.end()
     }
 }
@@ -5838,45 +4793,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListResp
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistScreening>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_watchlist_screenings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_screenings"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_watchlist_screenings: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screenings");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            entity_watchlist_screenings: s::required(f0, "entity_watchlist_screenings")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -5885,11 +4821,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("entity_watchlist_screenings", &self.entity_watchlist_screenings);
         out.field("next_cursor", &self.next_cursor);
@@ -5923,38 +4860,25 @@ for WatchlistScreeningEntityProgramGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "entity_watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "entity_watchlist_program_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            entity_watchlist_program_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_program_id");
-                }
-            },
+            entity_watchlist_program_id: s::required(f1, "entity_watchlist_program_id")?,
             secret: s::optional(f2),
         })
     }
@@ -5964,18 +4888,19 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -6028,91 +4953,44 @@ for WatchlistScreeningEntityProgramGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<EntityWatchlistCode>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<EntityWatchlistScreeningProgramName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "is_archived")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "lists_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name_sensitivity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "is_archived"),
+                4 => s::value(&mut map, &mut f4, "is_rescanning_enabled"),
+                5 => s::value(&mut map, &mut f5, "lists_enabled"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "name_sensitivity"),
+                8 => s::value(&mut map, &mut f8, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            is_archived: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_archived"),
-            },
-            is_rescanning_enabled: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
-            },
-            lists_enabled: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lists_enabled"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            name_sensitivity: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name_sensitivity"),
-            },
-            request_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            created_at: s::required(f1, "created_at")?,
+            id: s::required(f2, "id")?,
+            is_archived: s::required(f3, "is_archived")?,
+            is_rescanning_enabled: s::required(f4, "is_rescanning_enabled")?,
+            lists_enabled: s::required(f5, "lists_enabled")?,
+            name: s::required(f6, "name")?,
+            name_sensitivity: s::required(f7, "name_sensitivity")?,
+            request_id: s::required(f8, "request_id")?,
         })
     }
 }
@@ -6121,11 +4999,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramGetResponse",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("created_at", &self.created_at);
@@ -6161,31 +5040,23 @@ for WatchlistScreeningEntityProgramListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
@@ -6197,7 +5068,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -6205,11 +5076,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramListRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6249,45 +5121,26 @@ for WatchlistScreeningEntityProgramListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistProgram>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_watchlist_programs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_programs"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_watchlist_programs: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_programs");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            entity_watchlist_programs: s::required(f0, "entity_watchlist_programs")?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -6296,11 +5149,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityProgramListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityProgramListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("entity_watchlist_programs", &self.entity_watchlist_programs);
         out.field("next_cursor", &self.next_cursor);
@@ -6342,63 +5196,37 @@ for WatchlistScreeningEntityReviewCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "entity_watchlist_screening_id"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             comment: s::optional(f1),
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
-            entity_watchlist_screening_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            entity_watchlist_screening_id: s::required(
+                f4,
+                "entity_watchlist_screening_id",
+            )?,
             secret: s::optional(f5),
         })
     }
@@ -6408,7 +5236,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.comment),
             ::std::option::Option::is_none(&self.secret),
@@ -6416,14 +5244,15 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "comment", &self.comment);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "comment", &self.comment);
         out.field("confirmed_hits", &self.confirmed_hits);
         out.field("dismissed_hits", &self.dismissed_hits);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6474,71 +5303,35 @@ for WatchlistScreeningEntityReviewCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<EntityWatchlistScreeningReviewId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            comment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("comment"),
-            },
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            comment: s::required(f1, "comment")?,
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            id: s::required(f4, "id")?,
+            request_id: s::required(f5, "request_id")?,
         })
     }
 }
@@ -6547,11 +5340,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewCreateResponse",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("comment", &self.comment);
@@ -6590,43 +5384,31 @@ for WatchlistScreeningEntityReviewListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "entity_watchlist_screening_id"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
-            entity_watchlist_screening_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            entity_watchlist_screening_id: s::required(
+                f2,
+                "entity_watchlist_screening_id",
+            )?,
             secret: s::optional(f3),
         })
     }
@@ -6636,7 +5418,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -6644,12 +5426,13 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -6692,47 +5475,29 @@ for WatchlistScreeningEntityReviewListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<EntityWatchlistScreeningReview>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "entity_watchlist_screening_reviews")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "entity_watchlist_screening_reviews"),
+                1 => s::value(&mut map, &mut f1, "next_cursor"),
+                2 => s::value(&mut map, &mut f2, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            entity_watchlist_screening_reviews: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_reviews");
-                }
-            },
-            next_cursor: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            entity_watchlist_screening_reviews: s::required(
+                f0,
+                "entity_watchlist_screening_reviews",
+            )?,
+            next_cursor: s::required(f1, "next_cursor")?,
+            request_id: s::required(f2, "request_id")?,
         })
     }
 }
@@ -6741,11 +5506,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityReviewListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityReviewListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field(
             "entity_watchlist_screening_reviews",
@@ -6793,68 +5559,40 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<
-                WatchlistScreeningEntityUpdateRequestResettableFieldList,
-            >,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<UpdateEntityScreeningRequestSearchTerms>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningStatus>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "entity_watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "reset_fields")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "entity_watchlist_screening_id"),
+                4 => s::value(&mut map, &mut f4, "reset_fields"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "secret"),
+                7 => s::value(&mut map, &mut f7, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             assignee: s::optional(f0),
             client_id: s::optional(f1),
             client_user_id: s::optional(f2),
-            entity_watchlist_screening_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("entity_watchlist_screening_id");
-                }
-            },
+            entity_watchlist_screening_id: s::required(
+                f3,
+                "entity_watchlist_screening_id",
+            )?,
             reset_fields: s::optional(f4),
             search_terms: s::optional(f5),
             secret: s::optional(f6),
@@ -6867,7 +5605,7 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.assignee),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
@@ -6879,16 +5617,17 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityUpdateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "assignee", &self.assignee);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "assignee", &self.assignee);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
         out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
-        out.field_unless(skip[3usize], "reset_fields", &self.reset_fields);
-        out.field_unless(skip[4usize], "search_terms", &self.search_terms);
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "status", &self.status);
+        out.field_unless(skip[3], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[4], "search_terms", &self.search_terms);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "status", &self.status);
         out.end()
     }
 }
@@ -7012,77 +5751,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRe
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -7091,11 +5791,12 @@ impl ::serde::Serialize for WatchlistScreeningEntityUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningEntityUpdateResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -7154,97 +5855,49 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHit {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ScreeningHitAnalysis>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ScreeningHitData>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WatchlistScreeningHitId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IndividualWatchlistCode> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<InternalUid> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<WatchlistScreeningHitStatus> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::option::Option<SourceUid>> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "analysis")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "data")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "first_active")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "historical_since")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "inactive_since")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "list_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "plaid_uid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "review_status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
-                    s::value(&mut map, &mut f9, "source_uid")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
-                    s::value(&mut map, &mut f10, "sub_programs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        let mut f9 = None;
+        let mut f10 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "analysis"),
+                1 => s::value(&mut map, &mut f1, "data"),
+                2 => s::value(&mut map, &mut f2, "first_active"),
+                3 => s::value(&mut map, &mut f3, "historical_since"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "inactive_since"),
+                6 => s::value(&mut map, &mut f6, "list_code"),
+                7 => s::value(&mut map, &mut f7, "plaid_uid"),
+                8 => s::value(&mut map, &mut f8, "review_status"),
+                9 => s::value(&mut map, &mut f9, "source_uid"),
+                10 => s::value(&mut map, &mut f10, "sub_programs"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             analysis: s::optional(f0),
             data: s::optional(f1),
-            first_active: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("first_active"),
-            },
-            historical_since: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("historical_since"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            inactive_since: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("inactive_since"),
-            },
-            list_code: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("list_code"),
-            },
-            plaid_uid: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("plaid_uid"),
-            },
-            review_status: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("review_status"),
-            },
-            source_uid: match f9 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("source_uid"),
-            },
+            first_active: s::required(f2, "first_active")?,
+            historical_since: s::required(f3, "historical_since")?,
+            id: s::required(f4, "id")?,
+            inactive_since: s::required(f5, "inactive_since")?,
+            list_code: s::required(f6, "list_code")?,
+            plaid_uid: s::required(f7, "plaid_uid")?,
+            review_status: s::required(f8, "review_status")?,
+            source_uid: s::required(f9, "source_uid")?,
             sub_programs: f10.unwrap_or_default(),
         })
     }
@@ -7254,7 +5907,7 @@ impl ::serde::Serialize for WatchlistScreeningHit {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.analysis),
             ::std::option::Option::is_none(&self.data),
             ::std::vec::Vec::is_empty(&self.sub_programs),
@@ -7262,10 +5915,11 @@ impl ::serde::Serialize for WatchlistScreeningHit {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningHit",
-            crate::struct_serde::kept(8usize, &skip),
+            8,
+            &skip,
         );
-        out.field_unless(skip[0usize], "analysis", &self.analysis);
-        out.field_unless(skip[1usize], "data", &self.data);
+        out.field_unless(skip[0], "analysis", &self.analysis);
+        out.field_unless(skip[1], "data", &self.data);
         out.field("first_active", &self.first_active);
         out.field("historical_since", &self.historical_since);
         out.field("id", &self.id);
@@ -7274,7 +5928,7 @@ impl ::serde::Serialize for WatchlistScreeningHit {
         out.field("plaid_uid", &self.plaid_uid);
         out.field("review_status", &self.review_status);
         out.field("source_uid", &self.source_uid);
-        out.field_unless(skip[2usize], "sub_programs", &self.sub_programs);
+        out.field_unless(skip[2], "sub_programs", &self.sub_programs);
         out.end()
     }
 }
@@ -7340,35 +5994,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHitLocations {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "full")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "full"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            country: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            full: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("full"),
-            },
+        Ok(Self {
+            country: s::required(f0, "country")?,
+            full: s::required(f1, "full")?,
         })
     }
 }
@@ -7377,11 +6019,12 @@ impl ::serde::Serialize for WatchlistScreeningHitLocations {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningHitLocations",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("country", &self.country);
         out.field("full", &self.full);
@@ -7467,69 +6110,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividual {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "search_terms"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            search_terms: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            search_terms: s::required(f4, "search_terms")?,
+            status: s::required(f5, "status")?,
         })
     }
 }
@@ -7538,11 +6147,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividual {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividual",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -7581,41 +6191,28 @@ for WatchlistScreeningIndividualCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WatchlistScreeningRequestSearchTerms> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "client_user_id"),
+                2 => s::value(&mut map, &mut f2, "search_terms"),
+                3 => s::value(&mut map, &mut f3, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             client_user_id: s::optional(f1),
-            search_terms: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
+            search_terms: s::required(f2, "search_terms")?,
             secret: s::optional(f3),
         })
     }
@@ -7625,7 +6222,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
             ::std::option::Option::is_none(&self.secret),
@@ -7633,12 +6230,13 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualCreateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "client_user_id", &self.client_user_id);
         out.field("search_terms", &self.search_terms);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -7686,77 +6284,38 @@ for WatchlistScreeningIndividualCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -7765,11 +6324,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualCreateResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -7806,39 +6366,26 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            watchlist_screening_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f2, "watchlist_screening_id")?,
         })
     }
 }
@@ -7847,17 +6394,18 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -7904,77 +6452,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetR
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -7983,11 +6492,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualGetResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -8027,44 +6537,29 @@ for WatchlistScreeningIndividualHistoryListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
-            watchlist_screening_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
         })
     }
 }
@@ -8073,7 +6568,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -8081,11 +6576,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHistoryListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -8127,45 +6623,26 @@ for WatchlistScreeningIndividualHistoryListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<WatchlistScreeningIndividual>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_screenings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "watchlist_screenings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            next_cursor: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            watchlist_screenings: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_screenings"),
-            },
+        Ok(Self {
+            next_cursor: s::required(f0, "next_cursor")?,
+            request_id: s::required(f1, "request_id")?,
+            watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
     }
 }
@@ -8174,11 +6651,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHistoryListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
@@ -8214,44 +6692,29 @@ for WatchlistScreeningIndividualHitListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
-            watchlist_screening_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
         })
     }
 }
@@ -8260,7 +6723,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -8268,11 +6731,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHitListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -8314,45 +6778,26 @@ for WatchlistScreeningIndividualHitListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHit>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_screening_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "watchlist_screening_hits"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            next_cursor: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            watchlist_screening_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_hits");
-                }
-            },
+        Ok(Self {
+            next_cursor: s::required(f0, "next_cursor")?,
+            request_id: s::required(f1, "request_id")?,
+            watchlist_screening_hits: s::required(f2, "watchlist_screening_hits")?,
         })
     }
 }
@@ -8361,11 +6806,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualHitListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualHitListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
@@ -8490,59 +6936,38 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualList
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningStatus>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "cursor"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "status"),
+                6 => s::value(&mut map, &mut f6, "watchlist_program_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             assignee: s::optional(f0),
             client_id: s::optional(f1),
             client_user_id: s::optional(f2),
             cursor: s::optional(f3),
             secret: s::optional(f4),
             status: s::optional(f5),
-            watchlist_program_id: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_program_id"),
-            },
+            watchlist_program_id: s::required(f6, "watchlist_program_id")?,
         })
     }
 }
@@ -8551,7 +6976,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 6usize] = [
+        let skip: [bool; 6] = [
             ::std::option::Option::is_none(&self.assignee),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
@@ -8562,14 +6987,15 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "assignee", &self.assignee);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3usize], "cursor", &self.cursor);
-        out.field_unless(skip[4usize], "secret", &self.secret);
-        out.field_unless(skip[5usize], "status", &self.status);
+        out.field_unless(skip[0], "assignee", &self.assignee);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3], "cursor", &self.cursor);
+        out.field_unless(skip[4], "secret", &self.secret);
+        out.field_unless(skip[5], "status", &self.status);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
     }
@@ -8614,45 +7040,26 @@ for WatchlistScreeningIndividualListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<WatchlistScreeningIndividual>,
-        > = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_screenings")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "watchlist_screenings"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            next_cursor: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            watchlist_screenings: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_screenings"),
-            },
+        Ok(Self {
+            next_cursor: s::required(f0, "next_cursor")?,
+            request_id: s::required(f1, "request_id")?,
+            watchlist_screenings: s::required(f2, "watchlist_screenings")?,
         })
     }
 }
@@ -8661,11 +7068,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
@@ -8740,37 +7148,26 @@ for WatchlistScreeningIndividualProgramGetRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "secret"),
+                2 => s::value(&mut map, &mut f2, "watchlist_program_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             secret: s::optional(f1),
-            watchlist_program_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_program_id"),
-            },
+            watchlist_program_id: s::required(f2, "watchlist_program_id")?,
         })
     }
 }
@@ -8779,17 +7176,18 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
     }
@@ -8843,91 +7241,44 @@ for WatchlistScreeningIndividualProgramGetResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<IndividualWatchlistCode>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<IndividualWatchlistScreeningProgramName> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "created_at")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "is_archived")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "lists_enabled")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "name_sensitivity")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
-                    s::value(&mut map, &mut f8, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        let mut f8 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "created_at"),
+                2 => s::value(&mut map, &mut f2, "id"),
+                3 => s::value(&mut map, &mut f3, "is_archived"),
+                4 => s::value(&mut map, &mut f4, "is_rescanning_enabled"),
+                5 => s::value(&mut map, &mut f5, "lists_enabled"),
+                6 => s::value(&mut map, &mut f6, "name"),
+                7 => s::value(&mut map, &mut f7, "name_sensitivity"),
+                8 => s::value(&mut map, &mut f8, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            created_at: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("created_at"),
-            },
-            id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            is_archived: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_archived"),
-            },
-            is_rescanning_enabled: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
-            },
-            lists_enabled: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("lists_enabled"),
-            },
-            name: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name"),
-            },
-            name_sensitivity: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("name_sensitivity"),
-            },
-            request_id: match f8 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            created_at: s::required(f1, "created_at")?,
+            id: s::required(f2, "id")?,
+            is_archived: s::required(f3, "is_archived")?,
+            is_rescanning_enabled: s::required(f4, "is_rescanning_enabled")?,
+            lists_enabled: s::required(f5, "lists_enabled")?,
+            name: s::required(f6, "name")?,
+            name_sensitivity: s::required(f7, "name_sensitivity")?,
+            request_id: s::required(f8, "request_id")?,
         })
     }
 }
@@ -8936,11 +7287,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramGetResponse",
-            crate::struct_serde::kept(9usize, &skip),
+            9,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("created_at", &self.created_at);
@@ -8976,31 +7328,23 @@ for WatchlistScreeningIndividualProgramListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
@@ -9012,7 +7356,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -9020,11 +7364,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramListRequest",
-            crate::struct_serde::kept(0usize, &skip),
+            0,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.end()
     }
 }
@@ -9064,43 +7409,26 @@ for WatchlistScreeningIndividualProgramListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<IndividualWatchlistProgram>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_programs")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "watchlist_programs"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            next_cursor: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            watchlist_programs: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_programs"),
-            },
+        Ok(Self {
+            next_cursor: s::required(f0, "next_cursor")?,
+            request_id: s::required(f1, "request_id")?,
+            watchlist_programs: s::required(f2, "watchlist_programs")?,
         })
     }
 }
@@ -9109,11 +7437,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualProgramListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualProgramListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
@@ -9155,60 +7484,35 @@ for WatchlistScreeningIndividualReviewCreateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "secret"),
+                5 => s::value(&mut map, &mut f5, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             comment: s::optional(f1),
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
             secret: s::optional(f4),
-            watchlist_screening_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f5, "watchlist_screening_id")?,
         })
     }
 }
@@ -9217,7 +7521,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.comment),
             ::std::option::Option::is_none(&self.secret),
@@ -9225,13 +7529,14 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewCreateRequest",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "comment", &self.comment);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "comment", &self.comment);
         out.field("confirmed_hits", &self.confirmed_hits);
         out.field("dismissed_hits", &self.dismissed_hits);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -9284,67 +7589,35 @@ for WatchlistScreeningIndividualReviewCreateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WatchlistScreeningReviewId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                5 => s::value(&mut map, &mut f5, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            comment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("comment"),
-            },
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            comment: s::required(f1, "comment")?,
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            id: s::required(f4, "id")?,
+            request_id: s::required(f5, "request_id")?,
         })
     }
 }
@@ -9353,11 +7626,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewCreateResponse",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("comment", &self.comment);
@@ -9396,44 +7670,29 @@ for WatchlistScreeningIndividualReviewListRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "cursor"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                3 => s::value(&mut map, &mut f3, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
             cursor: s::optional(f1),
             secret: s::optional(f2),
-            watchlist_screening_id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f3, "watchlist_screening_id")?,
         })
     }
 }
@@ -9442,7 +7701,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.cursor),
             ::std::option::Option::is_none(&self.secret),
@@ -9450,11 +7709,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewListRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
-        out.field_unless(skip[1usize], "cursor", &self.cursor);
-        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[0], "client_id", &self.client_id);
+        out.field_unless(skip[1], "cursor", &self.cursor);
+        out.field_unless(skip[2], "secret", &self.secret);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -9496,45 +7756,26 @@ for WatchlistScreeningIndividualReviewListResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningReview>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "next_cursor")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "watchlist_screening_reviews")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "next_cursor"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                2 => s::value(&mut map, &mut f2, "watchlist_screening_reviews"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            next_cursor: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("next_cursor"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            watchlist_screening_reviews: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_reviews");
-                }
-            },
+        Ok(Self {
+            next_cursor: s::required(f0, "next_cursor")?,
+            request_id: s::required(f1, "request_id")?,
+            watchlist_screening_reviews: s::required(f2, "watchlist_screening_reviews")?,
         })
     }
 }
@@ -9543,11 +7784,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualReviewListResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualReviewListResponse",
-            crate::struct_serde::kept(3usize, &skip),
+            3,
+            &skip,
         );
         out.field("next_cursor", &self.next_cursor);
         out.field("request_id", &self.request_id);
@@ -9593,59 +7835,33 @@ for WatchlistScreeningIndividualUpdateRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<
-                WatchlistScreeningIndividualUpdateRequestResettableFieldList,
-            >,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<UpdateIndividualScreeningRequestSearchTerms>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningStatus>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "reset_fields")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
-                    s::value(&mut map, &mut f7, "watchlist_screening_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        let mut f7 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "client_id"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "reset_fields"),
+                4 => s::value(&mut map, &mut f4, "search_terms"),
+                5 => s::value(&mut map, &mut f5, "secret"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                7 => s::value(&mut map, &mut f7, "watchlist_screening_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             assignee: s::optional(f0),
             client_id: s::optional(f1),
             client_user_id: s::optional(f2),
@@ -9653,12 +7869,7 @@ for WatchlistScreeningIndividualUpdateRequest {
             search_terms: s::optional(f4),
             secret: s::optional(f5),
             status: s::optional(f6),
-            watchlist_screening_id: match f7 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    return s::missing("watchlist_screening_id");
-                }
-            },
+            watchlist_screening_id: s::required(f7, "watchlist_screening_id")?,
         })
     }
 }
@@ -9667,7 +7878,7 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 7usize] = [
+        let skip: [bool; 7] = [
             ::std::option::Option::is_none(&self.assignee),
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.client_user_id),
@@ -9679,15 +7890,16 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualUpdateRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "assignee", &self.assignee);
-        out.field_unless(skip[1usize], "client_id", &self.client_id);
-        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
-        out.field_unless(skip[3usize], "reset_fields", &self.reset_fields);
-        out.field_unless(skip[4usize], "search_terms", &self.search_terms);
-        out.field_unless(skip[5usize], "secret", &self.secret);
-        out.field_unless(skip[6usize], "status", &self.status);
+        out.field_unless(skip[0], "assignee", &self.assignee);
+        out.field_unless(skip[1], "client_id", &self.client_id);
+        out.field_unless(skip[2], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[4], "search_terms", &self.search_terms);
+        out.field_unless(skip[5], "secret", &self.secret);
+        out.field_unless(skip[6], "status", &self.status);
         out.field("watchlist_screening_id", &self.watchlist_screening_id);
         out.end()
     }
@@ -9817,77 +8029,38 @@ for WatchlistScreeningIndividualUpdateResponse {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<DashboardUserIdNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "assignee")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "client_user_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "search_terms")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
-                    s::value(&mut map, &mut f6, "status")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        let mut f6 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "assignee"),
+                1 => s::value(&mut map, &mut f1, "audit_trail"),
+                2 => s::value(&mut map, &mut f2, "client_user_id"),
+                3 => s::value(&mut map, &mut f3, "id"),
+                4 => s::value(&mut map, &mut f4, "request_id"),
+                5 => s::value(&mut map, &mut f5, "search_terms"),
+                6 => s::value(&mut map, &mut f6, "status"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            assignee: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("assignee"),
-            },
-            audit_trail: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            client_user_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("client_user_id"),
-            },
-            id: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
-            request_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
-            search_terms: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("search_terms"),
-            },
-            status: match f6 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("status"),
-            },
+        Ok(Self {
+            assignee: s::required(f0, "assignee")?,
+            audit_trail: s::required(f1, "audit_trail")?,
+            client_user_id: s::required(f2, "client_user_id")?,
+            id: s::required(f3, "id")?,
+            request_id: s::required(f4, "request_id")?,
+            search_terms: s::required(f5, "search_terms")?,
+            status: s::required(f6, "status")?,
         })
     }
 }
@@ -9896,11 +8069,12 @@ impl ::serde::Serialize for WatchlistScreeningIndividualUpdateResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningIndividualUpdateResponse",
-            crate::struct_serde::kept(7usize, &skip),
+            7,
+            &skip,
         );
         out.field("assignee", &self.assignee);
         out.field("audit_trail", &self.audit_trail);
@@ -10025,52 +8199,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningRequestSearchT
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValue>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualName> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "document_number"),
+                3 => s::value(&mut map, &mut f3, "legal_name"),
+                4 => s::value(&mut map, &mut f4, "watchlist_program_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             country: s::optional(f0),
             date_of_birth: s::optional(f1),
             document_number: s::optional(f2),
-            legal_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
-            watchlist_program_id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_program_id"),
-            },
+            legal_name: s::required(f3, "legal_name")?,
+            watchlist_program_id: s::required(f4, "watchlist_program_id")?,
         })
     }
 }
@@ -10079,7 +8233,7 @@ impl ::serde::Serialize for WatchlistScreeningRequestSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 3usize] = [
+        let skip: [bool; 3] = [
             ::std::option::Option::is_none(&self.country),
             ::std::option::Option::is_none(&self.date_of_birth),
             ::std::option::Option::is_none(&self.document_number),
@@ -10087,11 +8241,12 @@ impl ::serde::Serialize for WatchlistScreeningRequestSearchTerms {
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningRequestSearchTerms",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
-        out.field_unless(skip[0usize], "country", &self.country);
-        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
-        out.field_unless(skip[2usize], "document_number", &self.document_number);
+        out.field_unless(skip[0], "country", &self.country);
+        out.field_unless(skip[1], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2], "document_number", &self.document_number);
         out.field("legal_name", &self.legal_name);
         out.field("watchlist_program_id", &self.watchlist_program_id);
         out.end()
@@ -10129,59 +8284,32 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningReview {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<WatchlistScreeningReviewId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "audit_trail")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "comment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "confirmed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "dismissed_hits")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "audit_trail"),
+                1 => s::value(&mut map, &mut f1, "comment"),
+                2 => s::value(&mut map, &mut f2, "confirmed_hits"),
+                3 => s::value(&mut map, &mut f3, "dismissed_hits"),
+                4 => s::value(&mut map, &mut f4, "id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            audit_trail: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("audit_trail"),
-            },
-            comment: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("comment"),
-            },
-            confirmed_hits: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("confirmed_hits"),
-            },
-            dismissed_hits: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("dismissed_hits"),
-            },
-            id: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("id"),
-            },
+        Ok(Self {
+            audit_trail: s::required(f0, "audit_trail")?,
+            comment: s::required(f1, "comment")?,
+            confirmed_hits: s::required(f2, "confirmed_hits")?,
+            dismissed_hits: s::required(f3, "dismissed_hits")?,
+            id: s::required(f4, "id")?,
         })
     }
 }
@@ -10190,11 +8318,12 @@ impl ::serde::Serialize for WatchlistScreeningReview {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningReview",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("audit_trail", &self.audit_trail);
         out.field("comment", &self.comment);
@@ -10277,71 +8406,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningSearchTerms {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<GenericCountryCodeNullable>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<WatchlistScreeningIndividualName> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "country")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "date_of_birth")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "document_number")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "legal_name")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "version")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "watchlist_program_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "country"),
+                1 => s::value(&mut map, &mut f1, "date_of_birth"),
+                2 => s::value(&mut map, &mut f2, "document_number"),
+                3 => s::value(&mut map, &mut f3, "legal_name"),
+                4 => s::value(&mut map, &mut f4, "version"),
+                5 => s::value(&mut map, &mut f5, "watchlist_program_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            country: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("country"),
-            },
-            date_of_birth: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("date_of_birth"),
-            },
-            document_number: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("document_number"),
-            },
-            legal_name: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("legal_name"),
-            },
-            version: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("version"),
-            },
-            watchlist_program_id: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("watchlist_program_id"),
-            },
+        Ok(Self {
+            country: s::required(f0, "country")?,
+            date_of_birth: s::required(f1, "date_of_birth")?,
+            document_number: s::required(f2, "document_number")?,
+            legal_name: s::required(f3, "legal_name")?,
+            version: s::required(f4, "version")?,
+            watchlist_program_id: s::required(f5, "watchlist_program_id")?,
         })
     }
 }
@@ -10350,11 +8443,12 @@ impl ::serde::Serialize for WatchlistScreeningSearchTerms {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WatchlistScreeningSearchTerms",
-            crate::struct_serde::kept(6usize, &skip),
+            6,
+            &skip,
         );
         out.field("country", &self.country);
         out.field("date_of_birth", &self.date_of_birth);
@@ -10600,64 +8694,35 @@ impl<'de> crate::struct_serde::FromMap<'de> for WebhookUpdateAcknowledgedWebhook
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "environment")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "error")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "item_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
-                    s::value(&mut map, &mut f3, "new_webhook_url")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
-                    s::value(&mut map, &mut f4, "webhook_code")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
-                    s::value(&mut map, &mut f5, "webhook_type")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        let mut f3 = None;
+        let mut f4 = None;
+        let mut f5 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "environment"),
+                1 => s::value(&mut map, &mut f1, "error"),
+                2 => s::value(&mut map, &mut f2, "item_id"),
+                3 => s::value(&mut map, &mut f3, "new_webhook_url"),
+                4 => s::value(&mut map, &mut f4, "webhook_code"),
+                5 => s::value(&mut map, &mut f5, "webhook_type"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            environment: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("environment"),
-            },
+        Ok(Self {
+            environment: s::required(f0, "environment")?,
             error: s::optional(f1),
-            item_id: match f2 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("item_id"),
-            },
-            new_webhook_url: match f3 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("new_webhook_url"),
-            },
-            webhook_code: match f4 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_code"),
-            },
-            webhook_type: match f5 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("webhook_type"),
-            },
+            item_id: s::required(f2, "item_id")?,
+            new_webhook_url: s::required(f3, "new_webhook_url")?,
+            webhook_code: s::required(f4, "webhook_code")?,
+            webhook_type: s::required(f5, "webhook_type")?,
         })
     }
 }
@@ -10666,14 +8731,15 @@ impl ::serde::Serialize for WebhookUpdateAcknowledgedWebhook {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let skip: [bool; 1] = [::std::option::Option::is_none(&self.error)];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WebhookUpdateAcknowledgedWebhook",
-            crate::struct_serde::kept(5usize, &skip),
+            5,
+            &skip,
         );
         out.field("environment", &self.environment);
-        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[0], "error", &self.error);
         out.field("item_id", &self.item_id);
         out.field("new_webhook_url", &self.new_webhook_url);
         out.field("webhook_code", &self.webhook_code);
@@ -10703,36 +8769,25 @@ impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetRequest
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "client_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "key_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
-                    s::value(&mut map, &mut f2, "secret")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        let mut f2 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "client_id"),
+                1 => s::value(&mut map, &mut f1, "key_id"),
+                2 => s::value(&mut map, &mut f2, "secret"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             client_id: s::optional(f0),
-            key_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("key_id"),
-            },
+            key_id: s::required(f1, "key_id")?,
             secret: s::optional(f2),
         })
     }
@@ -10742,18 +8797,19 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 2usize] = [
+        let skip: [bool; 2] = [
             ::std::option::Option::is_none(&self.client_id),
             ::std::option::Option::is_none(&self.secret),
         ];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WebhookVerificationKeyGetRequest",
-            crate::struct_serde::kept(1usize, &skip),
+            1,
+            &skip,
         );
-        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[0], "client_id", &self.client_id);
         out.field("key_id", &self.key_id);
-        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[1], "secret", &self.secret);
         out.end()
     }
 }
@@ -10786,35 +8842,23 @@ impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetRespons
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         use crate::struct_serde as s;
-        let mut f0: ::std::option::Option<JwkPublicKey> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
-        loop {
-            let read = match s::key(&mut map, Self::FIELDS) {
-                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
-                    s::value(&mut map, &mut f0, "key")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
-                    s::value(&mut map, &mut f1, "request_id")
-                }
-                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
-                    s::skip(&mut map)
-                }
-                ::std::result::Result::Ok(::std::option::Option::None) => break,
-                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+        use ::std::{
+            option::Option::{None, Some},
+            result::Result::Ok,
+        };
+        let mut f0 = None;
+        let mut f1 = None;
+        while let Some(index) = s::key(&mut map, Self::FIELDS)? {
+            let read = match index {
+                0 => s::value(&mut map, &mut f0, "key"),
+                1 => s::value(&mut map, &mut f1, "request_id"),
+                _ => s::skip(&mut map),
             };
-            if let ::std::result::Result::Err(e) = read {
-                return ::std::result::Result::Err(e);
-            }
+            read?;
         }
-        ::std::result::Result::Ok(Self {
-            key: match f0 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("key"),
-            },
-            request_id: match f1 {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => return s::missing("request_id"),
-            },
+        Ok(Self {
+            key: s::required(f0, "key")?,
+            request_id: s::required(f1, "request_id")?,
         })
     }
 }
@@ -10823,11 +8867,12 @@ impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let skip: [bool; 0usize] = [];
+        let skip: [bool; 0] = [];
         let mut out = crate::struct_serde::Struct::begin(
             serializer,
             "WebhookVerificationKeyGetResponse",
-            crate::struct_serde::kept(2usize, &skip),
+            2,
+            &skip,
         );
         out.field("key", &self.key);
         out.field("request_id", &self.request_id);
