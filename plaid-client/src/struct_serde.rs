@@ -58,8 +58,8 @@ impl<'de, T: FromMap<'de>> Visitor<'de> for StructVisitor<T> {
     }
 }
 
-/// The index in `fields` of the next key, [`UNKNOWN`] for a key that is not a field, or `None`
-/// at the end of the map.
+/// The index in `fields` of the next key (an index past the end for a key that is not a field,
+/// whose value the caller skips), or `None` at the end of the map.
 #[doc(hidden)]
 pub fn key<'de, A: MapAccess<'de>>(
     map: &mut A,
@@ -68,9 +68,8 @@ pub fn key<'de, A: MapAccess<'de>>(
     map.next_key_seed(FieldSeed(fields))
 }
 
-/// What [`key`] returns for a key that names no field (its value is skipped).
-#[doc(hidden)]
-pub const UNKNOWN: usize = usize::MAX;
+/// What [`key`] returns for a key that names no field.
+const UNKNOWN: usize = usize::MAX;
 
 struct FieldSeed(&'static [&'static str]);
 
@@ -101,12 +100,12 @@ impl Visitor<'_> for FieldSeed {
             .unwrap_or(UNKNOWN))
     }
 
+    /// Keys as bytes: those that are not UTF-8 name no field.
     fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<usize, E> {
-        Ok(self
-            .0
-            .iter()
-            .position(|f| f.as_bytes() == value)
-            .unwrap_or(UNKNOWN))
+        match std::str::from_utf8(value) {
+            Ok(key) => self.visit_str(key),
+            Err(_) => Ok(UNKNOWN),
+        }
     }
 }
 
@@ -160,11 +159,7 @@ impl<S: Serializer> Struct<S> {
 
     /// Write one field.
     pub fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if let Ok(state) = &mut self.0 {
-            if let Err(e) = state.serialize_field(key, value) {
-                self.0 = Err(e);
-            }
-        }
+        self.write(|state| state.serialize_field(key, value));
     }
 
     /// Write one field unless `skip` (its `skip_serializing_if` held).
@@ -174,11 +169,17 @@ impl<S: Serializer> Struct<S> {
         key: &'static str,
         value: &T,
     ) {
-        if !skip {
-            return self.field(key, value);
+        if skip {
+            self.write(|state| state.skip_field(key));
+        } else {
+            self.field(key, value);
         }
+    }
+
+    /// One step on the struct, unless an earlier one failed; the first error is kept.
+    fn write(&mut self, step: impl FnOnce(&mut S::SerializeStruct) -> Result<(), S::Error>) {
         if let Ok(state) = &mut self.0 {
-            if let Err(e) = state.skip_field(key) {
+            if let Err(e) = step(state) {
                 self.0 = Err(e);
             }
         }

@@ -213,9 +213,6 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
         };
         quote!(#id: #value,)
     });
-    let always = proc_macro2::Literal::usize_unsuffixed(
-        fields.iter().filter(|f| f.skip_if.is_none()).count(),
-    );
     let skips: Vec<TokenStream> = fields
         .iter()
         .filter_map(|f| {
@@ -224,6 +221,7 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
         })
         .collect();
     let skipped = proc_macro2::Literal::usize_unsuffixed(skips.len());
+    let always = proc_macro2::Literal::usize_unsuffixed(fields.len() - skips.len());
     let mut skip_index = 0usize;
     let writes: Vec<TokenStream> = fields
         .iter()
