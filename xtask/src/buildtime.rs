@@ -5,8 +5,9 @@
 //! wall time and the peak resident memory of the largest process (rustc). Builds are
 //! non-incremental (`CARGO_INCREMENTAL=0`), as cargo always builds a crate that users get as a
 //! dependency. `--features F` measures with `--features F` instead of the defaults;
-//! `--also-features F` measures both (e.g. `mock`, to show what the feature costs). With `--write-readme` the figures replace the block between
-//! the `build-times` markers of README.md.
+//! `--also-features F` measures both (e.g. `mock`, to show what the feature costs). With
+//! `--write-readme` the figures replace the block between the `build-times` markers of
+//! README.md.
 
 use std::path::Path;
 use std::process::Command;

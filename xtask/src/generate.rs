@@ -87,17 +87,18 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
 }
 
 /// The crate root of a builder-style scratch crate: no operations table, webhooks or mocks.
-const BUILDER_LIB_RS: &str = "//! plaid-client in progenitor's builder style, for measurement (`cargo xtask build-times`).\n\
-#[rustfmt::skip]\n\
-mod generated;\n\
-mod headers;\n\
-#[doc(hidden)]\n\
-pub mod open_enum;\n\
-#[doc(hidden)]\n\
-pub mod struct_serde;\n\
-\n\
-pub use generated::*;\n\
-pub use headers::{InvalidHeader, RequestHeaders};\n";
+const BUILDER_LIB_RS: &str = r#"//! plaid-client in progenitor's builder style, for measurement (`cargo xtask build-times`).
+#[rustfmt::skip]
+mod generated;
+mod headers;
+#[doc(hidden)]
+pub mod open_enum;
+#[doc(hidden)]
+pub mod struct_serde;
+
+pub use generated::*;
+pub use headers::{InvalidHeader, RequestHeaders};
+"#;
 
 /// Make `dir` a standalone copy of the `plaid-client` crate (its hand-written files, and its
 /// dependencies with the workspace's versions spelled out), for trying another spec version
