@@ -107,15 +107,10 @@ pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
                 }
             }
         });
-        items.push(parse_quote! {
-            impl<'de> ::serde::Deserialize<'de> for #ident {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    crate::open_enum::deserialize(deserializer)
-                }
-            }
-        });
+        items.push(crate::struct_serde::deserialize_via(
+            ident,
+            &quote!(crate::open_enum::deserialize),
+        ));
     }
     let opened: Vec<String> = opened.iter().map(ToString::to_string).collect();
     for item in items.iter_mut() {

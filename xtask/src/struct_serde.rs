@@ -193,6 +193,20 @@ fn drop_serde(st: &mut ItemStruct) {
     }
 }
 
+/// `impl Deserialize for #ident` that hands the deserializer to `function`, the shared generic
+/// half in plaid-client (`struct_serde::deserialize` here, `open_enum::deserialize` for enums).
+pub fn deserialize_via(ident: &syn::Ident, function: &TokenStream) -> Item {
+    parse_quote! {
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                #function(deserializer)
+            }
+        }
+    }
+}
+
 fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
     let name = ident.to_string();
     let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
@@ -240,15 +254,7 @@ fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
     // `None`, `Some` and `Ok` are imported in each body, so a schema named like one of them
     // cannot change what these impls mean.
     vec![
-        parse_quote! {
-            impl<'de> ::serde::Deserialize<'de> for #ident {
-                fn deserialize<D: ::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    crate::struct_serde::deserialize(deserializer)
-                }
-            }
-        },
+        deserialize_via(ident, &quote!(crate::struct_serde::deserialize)),
         parse_quote! {
             impl<'de> crate::struct_serde::FromMap<'de> for #ident {
                 const NAME: &'static str = #name;
