@@ -23,7 +23,7 @@
 //! assert_eq!(operations::TransferEventSync::STYLE, PageStyle::AfterId);
 //! ```
 
-use crate::JsonOperation;
+use crate::{JsonOperation, PostOperation};
 
 /// An operation that returns a delta since a stored cursor, in pages: the request takes `cursor`,
 /// the response has `next_cursor` and `has_more` (`/transactions/sync` and its kin).
@@ -31,7 +31,7 @@ use crate::JsonOperation;
 /// The *paged* fields of the response are the arrays that the pages split (`added`, `modified`,
 /// `removed` for a sync; the array a `total_<name>` counts otherwise); every other field is
 /// context that each page repeats (the Item's `accounts`, say).
-pub trait CursorSync: JsonOperation {
+pub trait CursorSync: JsonOperation + PostOperation {
     /// The largest `count` (page size) the spec allows, if the request has a `count`.
     const MAX_COUNT: Option<i64>;
     /// The names of the paged array fields, for documentation and diagnostics.
@@ -70,7 +70,7 @@ pub enum PageStyle {
 
 /// A list operation whose items come in pages: a cursor list, an offset list or an event sync.
 /// Which fields apply depends on [`Paginated::STYLE`]; the others keep their defaults.
-pub trait Paginated: JsonOperation {
+pub trait Paginated: JsonOperation + PostOperation {
     /// How the next page is requested.
     const STYLE: PageStyle;
     /// The name of the response's array field holding the items.

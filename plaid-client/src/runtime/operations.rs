@@ -84,6 +84,15 @@ pub trait JsonOperation:
 {
 }
 
+/// An [`Operation`] whose success response is raw bytes (a PDF or ZIP report).
+pub trait BinaryOperation: Operation {}
+
+/// An [`Operation`] sent as `POST` [`Operation::PATH`] with its JSON request body: every
+/// operation but the few `GET` ones with path parameters (`/fdx/consents/{consentId}`…), which
+/// only the raw client (feature `raw-client`) sends. `plaid-client-ext` sends exactly these, so
+/// a `GET` operation handed to it is a compile error, not a wrong request.
+pub trait PostOperation: Operation {}
+
 /// A generic callback over every operation; see [`crate::operations::visit_all`].
 ///
 /// ```

@@ -23,8 +23,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::operations::{request_property, spec_operation, OperationInfo};
-use crate::syntax::{last_segment, local_type_name, trait_name, type_args};
+use crate::codegen::passes::syntax::{last_segment, local_type_name, trait_name, type_args};
+use crate::codegen::tables::operations::{marker_name, Attached, OperationInfo};
+use crate::spec::lookup::{request_property, spec_operation};
 
 /// The delta arrays of a sync response (`/transactions/sync`'s `added`, `modified`, `removed`).
 const SYNC_DELTA_FIELDS: &[&str] = &["added", "modified", "removed"];
@@ -90,13 +91,12 @@ impl std::fmt::Display for Counts {
 
 /// What detection found.
 pub struct Detection {
-    /// The shape of each paginated operation, by client method name.
-    pub shapes: BTreeMap<String, Shape>,
     pub counts: Counts,
-    /// The string newtypes (`pub struct Cursor(pub String)`) that some struct uses as a
-    /// `cursor` or `next_cursor` field: the paging glue reads and writes them like `String`,
-    /// through `CursorField` implementations emitted next to it.
-    pub cursor_newtypes: Vec<syn::Ident>,
+    /// The trait impls to attach to the operations module: `CursorField` for the string
+    /// newtypes (`pub struct Cursor(pub String)`) that some struct uses as a `cursor` or
+    /// `next_cursor` field, so the paging glue reads and writes them like `String`; and each
+    /// paginated marker's `CursorSync` or `Paginated` impl.
+    pub impls: Attached,
 }
 
 /// Find the paginated operations among `ops`, reading the generated `types`.
@@ -121,11 +121,17 @@ pub fn detect(ops: &[OperationInfo], types: &[syn::Item], original: &Value) -> D
             shapes.insert(op.fn_name.clone(), shape);
         }
     }
-    Detection {
-        shapes,
-        counts,
-        cursor_newtypes: cursor_newtypes(&ctx),
-    }
+    let impls = Attached {
+        prelude: cursor_newtypes(&ctx)
+            .iter()
+            .map(emit_text_newtype)
+            .collect(),
+        after: shapes
+            .iter()
+            .map(|(fn_name, shape)| (fn_name.clone(), emit(&marker_name(fn_name), shape)))
+            .collect(),
+    };
+    Detection { counts, impls }
 }
 
 fn cursor_newtypes(ctx: &Ctx<'_>) -> Vec<syn::Ident> {
@@ -218,20 +224,19 @@ fn is_plain(ty: &syn::Type, name: &str) -> bool {
     last_segment(ty).is_some_and(|(id, args)| id == name && args.is_none())
 }
 
-fn classify(
-    op: &OperationInfo,
-    req: &syn::ItemStruct,
+/// The response's paged arrays (those with a `total_<name>`, else the sync deltas, else the
+/// only array) and all its arrays with their element types; `None` when it has no clear one.
+#[allow(clippy::type_complexity)]
+fn paged_arrays(
     resp: &syn::ItemStruct,
     ctx: &Ctx<'_>,
-    original: &Value,
-) -> Option<Shape> {
-    let has = |s: &syn::ItemStruct, name: &str, kind: Kind| ctx.has(s, name, kind);
+) -> Option<(Vec<syn::Ident>, Vec<(syn::Ident, syn::Type)>)> {
     let arrays: Vec<(syn::Ident, syn::Type)> = fields(resp)
         .filter_map(|(id, ty)| list_item(ty).map(|item| (id.clone(), item.clone())))
         .collect();
     let totals: Vec<syn::Ident> = arrays
         .iter()
-        .filter(|(id, _)| has(resp, &format!("total_{id}"), Kind::Int))
+        .filter(|(id, _)| ctx.has(resp, &format!("total_{id}"), Kind::Int))
         .map(|(id, _)| id.clone())
         .collect();
     let deltas: Vec<syn::Ident> = arrays
@@ -248,6 +253,18 @@ fn classify(
     } else {
         return None;
     };
+    Some((paged, arrays))
+}
+
+fn classify(
+    op: &OperationInfo,
+    req: &syn::ItemStruct,
+    resp: &syn::ItemStruct,
+    ctx: &Ctx<'_>,
+    original: &Value,
+) -> Option<Shape> {
+    let has = |s: &syn::ItemStruct, name: &str, kind: Kind| ctx.has(s, name, kind);
+    let (paged, arrays) = paged_arrays(resp, ctx)?;
     let single = || -> Option<Paged> {
         let [field] = paged.as_slice() else {
             return None;
@@ -359,9 +376,9 @@ fn field<'a>(s: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Type> {
 fn derives(s: &syn::ItemStruct, name: &str) -> bool {
     s.attrs
         .iter()
-        .filter_map(crate::syntax::derive_list)
+        .filter_map(crate::codegen::passes::syntax::derive_list)
         .flatten()
-        .any(|p| crate::syntax::names_trait(&p, name))
+        .any(|p| crate::codegen::passes::syntax::names_trait(&p, name))
 }
 
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
@@ -458,10 +475,30 @@ pub fn emit_text_newtype(name: &syn::Ident) -> TokenStream {
 
 /// The trait implementations for one marker.
 pub fn emit(marker: &syn::Ident, shape: &Shape) -> TokenStream {
-    let cursor_field = quote!(crate::pagination::CursorField);
-    let flag = quote!(crate::pagination::FlagField);
-    let list = quote!(crate::pagination::ListField);
-    let count_fn = |count: &Option<FieldPath>| match count {
+    match shape {
+        Shape::CursorSync {
+            count,
+            max_count,
+            paged,
+        } => emit_cursor_sync(marker, count.as_ref(), *max_count, paged),
+        Shape::CursorList { cursor, items } => emit_cursor_list(marker, cursor, items),
+        Shape::Offset {
+            count,
+            offset,
+            total,
+            items,
+        } => emit_offset(marker, count, offset, total.as_ref(), items),
+        Shape::AfterId {
+            count,
+            has_more,
+            items,
+        } => emit_after_id(marker, count.as_ref(), *has_more, items),
+    }
+}
+
+/// `fn count` of a list whose request has a page size.
+fn count_fn(count: Option<&FieldPath>) -> TokenStream {
+    match count {
         Some(c) => {
             let read = read_int(c, quote!(request));
             quote! {
@@ -469,152 +506,166 @@ pub fn emit(marker: &syn::Ident, shape: &Shape) -> TokenStream {
             }
         }
         None => quote!(),
+    }
+}
+
+/// The items of `Paginated` every list style has: the paged field and its element type.
+fn list_common(items: &Paged) -> TokenStream {
+    let list = quote!(crate::pagination::ListField);
+    let f = &items.field;
+    let name = f.to_string();
+    let item = qualify(&items.item);
+    quote! {
+        const ITEMS_FIELD: &'static str = #name;
+        type Item = #item;
+        fn page_len(response: &Self::Response) -> usize { #list::len(&response.#f) }
+        fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+            #list::take(&mut response.#f)
+        }
+    }
+}
+
+fn emit_cursor_sync(
+    marker: &syn::Ident,
+    count: Option<&FieldPath>,
+    max_count: Option<i64>,
+    paged: &[syn::Ident],
+) -> TokenStream {
+    let cursor_field = quote!(crate::pagination::CursorField);
+    let flag = quote!(crate::pagination::FlagField);
+    let list = quote!(crate::pagination::ListField);
+    let max = match max_count {
+        Some(m) => quote!(::std::option::Option::Some(#m)),
+        None => quote!(::std::option::Option::None),
     };
-    let list_common = |items: &Paged| {
-        let f = &items.field;
-        let name = f.to_string();
-        let item = qualify(&items.item);
+    let names: Vec<String> = paged.iter().map(ToString::to_string).collect();
+    let set_count = match count {
+        Some(c) => write_int(c, quote!(request), quote!(count)),
+        None => quote!(let _ = (request, count)),
+    };
+    quote! {
+        impl crate::CursorSync for #marker {
+            const MAX_COUNT: ::std::option::Option<i64> = #max;
+            const PAGED_FIELDS: &'static [&'static str] = &[#(#names),*];
+            fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+                #cursor_field::get(&request.cursor)
+            }
+            fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<::std::string::String>) {
+                #cursor_field::set(&mut request.cursor, cursor)
+            }
+            fn set_count(request: &mut Self::Request, count: i64) {
+                #set_count;
+            }
+            fn next_cursor(response: &Self::Response) -> ::std::option::Option<::std::string::String> {
+                #cursor_field::get(&response.next_cursor)
+            }
+            fn has_more(response: &Self::Response) -> bool {
+                #flag::flag(&response.has_more).unwrap_or(false)
+            }
+            fn page_len(response: &Self::Response) -> usize {
+                0 #(+ #list::len(&response.#paged))*
+            }
+            fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+                #(
+                    let earlier = #list::take(&mut acc.#paged);
+                    #list::prepend(&mut page.#paged, earlier);
+                )*
+                *acc = page;
+            }
+        }
+    }
+}
+
+fn emit_cursor_list(marker: &syn::Ident, cursor: &syn::Type, items: &Paged) -> TokenStream {
+    let cursor_field = quote!(crate::pagination::CursorField);
+    let common = list_common(items);
+    let cursor_ty = qualify(cursor);
+    quote! {
+        impl crate::Paginated for #marker {
+            const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+            type Cursor = <#cursor_ty as #cursor_field>::Value;
+            #common
+            fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<Self::Cursor>) {
+                #cursor_field::set(&mut request.cursor, cursor)
+            }
+            fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+                #cursor_field::get(&request.cursor)
+            }
+            fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+                #cursor_field::get(&response.next_cursor)
+            }
+        }
+    }
+}
+
+fn emit_offset(
+    marker: &syn::Ident,
+    count: &FieldPath,
+    offset: &FieldPath,
+    total: Option<&syn::Ident>,
+    items: &Paged,
+) -> TokenStream {
+    let common = list_common(items);
+    let count = count_fn(Some(count));
+    let read = read_int(offset, quote!(request));
+    let write = write_int(offset, quote!(request), quote!(offset));
+    let total = match total {
+        Some(t) => quote! {
+            fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+                crate::pagination::IntField::int(&response.#t)
+            }
+        },
+        None => quote!(),
+    };
+    quote! {
+        impl crate::Paginated for #marker {
+            const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+            type Cursor = ();
+            #common
+            #count
+            fn offset(request: &Self::Request) -> i64 { #read.unwrap_or(0) }
+            fn set_offset(request: &mut Self::Request, offset: i64) { #write; }
+            #total
+        }
+    }
+}
+
+fn emit_after_id(
+    marker: &syn::Ident,
+    count: Option<&FieldPath>,
+    has_more: bool,
+    items: &Paged,
+) -> TokenStream {
+    let flag = quote!(crate::pagination::FlagField);
+    let list = quote!(crate::pagination::ListField);
+    let common = list_common(items);
+    let count = count_fn(count);
+    let f = &items.field;
+    let has_more = if has_more {
         quote! {
-            const ITEMS_FIELD: &'static str = #name;
-            type Item = #item;
-            fn page_len(response: &Self::Response) -> usize { #list::len(&response.#f) }
-            fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
-                #list::take(&mut response.#f)
+            fn has_more(response: &Self::Response) -> ::std::option::Option<bool> {
+                #flag::flag(&response.has_more)
             }
         }
+    } else {
+        quote!()
     };
-    match shape {
-        Shape::CursorSync {
-            count,
-            max_count,
-            paged,
-        } => {
-            let max = match max_count {
-                Some(m) => quote!(::std::option::Option::Some(#m)),
-                None => quote!(::std::option::Option::None),
-            };
-            let names: Vec<String> = paged.iter().map(ToString::to_string).collect();
-            let set_count = match count {
-                Some(c) => write_int(c, quote!(request), quote!(count)),
-                None => quote!(let _ = (request, count)),
-            };
-            quote! {
-                impl crate::CursorSync for #marker {
-                    const MAX_COUNT: ::std::option::Option<i64> = #max;
-                    const PAGED_FIELDS: &'static [&'static str] = &[#(#names),*];
-                    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
-                        #cursor_field::get(&request.cursor)
-                    }
-                    fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<::std::string::String>) {
-                        #cursor_field::set(&mut request.cursor, cursor)
-                    }
-                    fn set_count(request: &mut Self::Request, count: i64) {
-                        #set_count;
-                    }
-                    fn next_cursor(response: &Self::Response) -> ::std::option::Option<::std::string::String> {
-                        #cursor_field::get(&response.next_cursor)
-                    }
-                    fn has_more(response: &Self::Response) -> bool {
-                        #flag::flag(&response.has_more).unwrap_or(false)
-                    }
-                    fn page_len(response: &Self::Response) -> usize {
-                        0 #(+ #list::len(&response.#paged))*
-                    }
-                    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
-                        #(
-                            let earlier = #list::take(&mut acc.#paged);
-                            #list::prepend(&mut page.#paged, earlier);
-                        )*
-                        *acc = page;
-                    }
-                }
+    quote! {
+        impl crate::Paginated for #marker {
+            const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
+            type Cursor = ();
+            #common
+            #count
+            fn after_id(request: &Self::Request) -> i64 {
+                crate::pagination::IntField::int(&request.after_id).unwrap_or(0)
             }
-        }
-        Shape::CursorList { cursor, items } => {
-            let common = list_common(items);
-            let cursor_ty = qualify(cursor);
-            quote! {
-                impl crate::Paginated for #marker {
-                    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
-                    type Cursor = <#cursor_ty as #cursor_field>::Value;
-                    #common
-                    fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<Self::Cursor>) {
-                        #cursor_field::set(&mut request.cursor, cursor)
-                    }
-                    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
-                        #cursor_field::get(&request.cursor)
-                    }
-                    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
-                        #cursor_field::get(&response.next_cursor)
-                    }
-                }
+            fn set_after_id(request: &mut Self::Request, after_id: i64) {
+                crate::pagination::IntField::set_int(&mut request.after_id, after_id)
             }
-        }
-        Shape::Offset {
-            count,
-            offset,
-            total,
-            items,
-        } => {
-            let common = list_common(items);
-            let count = count_fn(&Some(count.clone()));
-            let read = read_int(offset, quote!(request));
-            let write = write_int(offset, quote!(request), quote!(offset));
-            let total = match total {
-                Some(t) => quote! {
-                    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
-                        crate::pagination::IntField::int(&response.#t)
-                    }
-                },
-                None => quote!(),
-            };
-            quote! {
-                impl crate::Paginated for #marker {
-                    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
-                    type Cursor = ();
-                    #common
-                    #count
-                    fn offset(request: &Self::Request) -> i64 { #read.unwrap_or(0) }
-                    fn set_offset(request: &mut Self::Request, offset: i64) { #write; }
-                    #total
-                }
+            fn last_id(response: &Self::Response) -> ::std::option::Option<i64> {
+                #list::last(&response.#f).and_then(|e| crate::pagination::IntField::int(&e.event_id))
             }
-        }
-        Shape::AfterId {
-            count,
-            has_more,
-            items,
-        } => {
-            let common = list_common(items);
-            let count = count_fn(count);
-            let f = &items.field;
-            let has_more = if *has_more {
-                quote! {
-                    fn has_more(response: &Self::Response) -> ::std::option::Option<bool> {
-                        #flag::flag(&response.has_more)
-                    }
-                }
-            } else {
-                quote!()
-            };
-            quote! {
-                impl crate::Paginated for #marker {
-                    const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
-                    type Cursor = ();
-                    #common
-                    #count
-                    fn after_id(request: &Self::Request) -> i64 {
-                        crate::pagination::IntField::int(&request.after_id).unwrap_or(0)
-                    }
-                    fn set_after_id(request: &mut Self::Request, after_id: i64) {
-                        crate::pagination::IntField::set_int(&mut request.after_id, after_id)
-                    }
-                    fn last_id(response: &Self::Response) -> ::std::option::Option<i64> {
-                        #list::last(&response.#f).and_then(|e| crate::pagination::IntField::int(&e.event_id))
-                    }
-                    #has_more
-                }
-            }
+            #has_more
         }
     }
 }

@@ -22,7 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::normalize;
+use std::path::Path;
+
+use crate::repair;
+use crate::spec;
 
 /// One change.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -121,17 +124,36 @@ impl Report {
     }
 }
 
-/// Compare two (raw) specs; both are normalized with `evidence` first.
-pub fn diff(old: Value, new: Value, evidence: &normalize::Evidence) -> Report {
-    let version = |v: &Value| {
-        v.pointer("/info/version")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_string()
+/// `cargo xtask spec diff OLD NEW`: print the report (Markdown or JSON), or write it to `out`.
+pub fn run(
+    root: &Path,
+    old: &Path,
+    new: &Path,
+    format: Option<&str>,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let evidence = repair::Evidence::load_dir(&spec::pin::evidence_dir(root))?;
+    let report = diff(spec::load(old)?, spec::load(new)?, &evidence);
+    let text = match format {
+        None | Some("markdown") | Some("md") => report.markdown(),
+        Some("json") => serde_json::to_string_pretty(&report)? + "\n",
+        Some(other) => anyhow::bail!("unknown --format `{other}` (markdown, json)"),
     };
-    let (old_version, new_version) = (version(&old), version(&new));
-    let (old, _) = normalize::normalize(old, evidence);
-    let (new, _) = normalize::normalize(new, evidence);
+    match out {
+        Some(out) => {
+            std::fs::write(out, text)?;
+            println!("{}\nwrote {}", report.summary(), out.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// Compare two (raw) specs; both are normalized with `evidence` first.
+pub fn diff(old: Value, new: Value, evidence: &repair::Evidence) -> Report {
+    let (old_version, new_version) = (spec::version(&old), spec::version(&new));
+    let (old, _) = repair::normalize(old, evidence);
+    let (new, _) = repair::normalize(new, evidence);
     let mut changes = Vec::new();
 
     // Operations.
@@ -231,7 +253,7 @@ fn operations(doc: &Value) -> BTreeMap<String, String> {
         .flatten()
     {
         for (m, op) in item.as_object().into_iter().flatten() {
-            if normalize::is_http_method(m) {
+            if crate::spec::lookup::is_http_method(m) {
                 let id = op.get("operationId").and_then(Value::as_str).unwrap_or("-");
                 out.insert(format!("{} {path}", m.to_ascii_uppercase()), id.to_string());
             }
@@ -252,7 +274,7 @@ fn usage(doc: &Value) -> BTreeMap<String, String> {
         .flat_map(|m| m.values())
     {
         for (m, op) in item.as_object().into_iter().flatten() {
-            if !normalize::is_http_method(m) {
+            if !crate::spec::lookup::is_http_method(m) {
                 continue;
             }
             if let Some(rb) = op.get("requestBody") {
@@ -524,7 +546,7 @@ mod tests {
             }),
             json!({"/a": op("Req", "Resp"), "/b": op("Req", "Resp")}),
         );
-        let r = diff(old, new, &normalize::Evidence::default());
+        let r = diff(old, new, &repair::Evidence::default());
         let find = |kind: &str, loc: &str| {
             r.changes
                 .iter()

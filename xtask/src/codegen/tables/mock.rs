@@ -6,7 +6,7 @@ use anyhow::Context;
 use quote::quote;
 use serde_json::Value;
 
-use crate::operations::OperationInfo;
+use crate::codegen::tables::operations::OperationInfo;
 
 pub struct MockFile {
     pub file: syn::File,
@@ -44,7 +44,7 @@ pub fn finish(
     let escaped = escape_path_params(&mut file);
 
     // One example per JSON operation: the 200 response's `example`, else its first `examples`.
-    let records = crate::conformance::spec_examples(original);
+    let records = crate::spec::lookup::spec_examples(original);
     let mut arms = Vec::new();
     for op in ops.iter().filter(|o| !o.binary_response) {
         let example = records.iter().find(|r| {
@@ -86,24 +86,17 @@ pub fn finish(
 
 /// progenitor matches a path parameter by formatting the value into a regex unescaped, so a
 /// value such as `a+b` would match wrongly and `a(b` would panic in `Regex::new(..).unwrap()`:
-/// escape it. Returns how many matchers were changed.
+/// escape it. Returns how many matchers were changed. The edit is made on the parsed arguments
+/// of each `format!` (a last argument `value.to_string()`), not on printed text.
 fn escape_path_params(file: &mut syn::File) -> usize {
     use syn::visit_mut::VisitMut;
     struct Escape(usize);
     impl VisitMut for Escape {
         fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
             if m.path.is_ident("format") {
-                let text = m.tokens.to_string();
-                let plain = "value . to_string ()";
-                if text.ends_with(plain) && text.starts_with('"') {
-                    let fixed = format!(
-                        "{}regex :: escape (& value . to_string ())",
-                        &text[..text.len() - plain.len()]
-                    );
-                    if let Ok(tokens) = fixed.parse() {
-                        m.tokens = tokens;
-                        self.0 += 1;
-                    }
+                if let Some(tokens) = escaped_format_args(m) {
+                    m.tokens = tokens;
+                    self.0 += 1;
                 }
             }
             syn::visit_mut::visit_macro_mut(self, m);
@@ -112,4 +105,27 @@ fn escape_path_params(file: &mut syn::File) -> usize {
     let mut v = Escape(0);
     v.visit_file_mut(file);
     v.0
+}
+
+/// `format!("…", value.to_string())`'s arguments with the last one escaped as a regex, or
+/// `None` when the macro is not of that form.
+fn escaped_format_args(m: &syn::Macro) -> Option<proc_macro2::TokenStream> {
+    use syn::punctuated::Punctuated;
+    let mut args = m
+        .parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    if !matches!(args.first(), Some(syn::Expr::Lit(l)) if matches!(l.lit, syn::Lit::Str(_))) {
+        return None;
+    }
+    let last = args.last_mut()?;
+    let syn::Expr::MethodCall(call) = last else {
+        return None;
+    };
+    let receiver_is_value =
+        matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("value"));
+    if call.method != "to_string" || !call.args.is_empty() || !receiver_is_value {
+        return None;
+    }
+    *last = syn::parse_quote!(regex::escape(&value.to_string()));
+    Some(quote!(#args))
 }

@@ -1,6 +1,6 @@
-//! Post-processing of progenitor's output, applied to the syntax tree before formatting.
+//! **Open enums**, a pass over progenitor's `types` syntax tree.
 //!
-//! **Open enums.** typify turns every string enum into a closed Rust enum, so one new value from
+//! typify turns every string enum into a closed Rust enum, so one new value from
 //! Plaid (they add enum values often; the official SDKs turn strict enum checks off for this
 //! reason) would make a whole response fail to decode. Every all-unit string enum gets a last
 //! variant `UnknownValue(String)` that keeps the unknown value as received; `FromStr` and
@@ -17,73 +17,6 @@ use syn::{parse_quote, Arm, Expr, Fields, Item, ItemEnum, ItemImpl};
 
 /// The name of the catch-all variant added to every string enum.
 pub const UNKNOWN_VARIANT: &str = "UnknownValue";
-
-/// Field names whose values are credentials or bearer tokens in Plaid's API: the two API keys
-/// (`securitySchemes` `clientId`, `secret`) and the tokens that grant access to an Item or user.
-pub const CREDENTIAL_FIELDS: &[&str] = &[
-    "access_token",
-    "access_tokens",
-    "client_id",
-    "secret",
-    "public_token",
-    "processor_token",
-    "user_token",
-    "link_token",
-    "payment_token",
-];
-
-/// Give every struct with a credential field a `Debug` that redacts it. Returns how many.
-pub fn redact_credentials(items: &mut Vec<Item>) -> usize {
-    let mut impls: Vec<(usize, Item)> = Vec::new();
-    for (index, item) in items.iter_mut().enumerate() {
-        let Item::Struct(st) = item else { continue };
-        let syn::Fields::Named(fields) = &st.fields else {
-            continue;
-        };
-        let names: Vec<&syn::Ident> = fields
-            .named
-            .iter()
-            .filter_map(|f| f.ident.as_ref())
-            .collect();
-        if !names
-            .iter()
-            .any(|n| CREDENTIAL_FIELDS.contains(&n.to_string().trim_start_matches("r#")))
-        {
-            continue;
-        }
-        let had_debug =
-            crate::syntax::drop_derives(&mut st.attrs, |p| crate::syntax::names_trait(p, "Debug"));
-        if !had_debug {
-            continue;
-        }
-        let ident = &st.ident;
-        let label = ident.to_string();
-        let entries = names.iter().map(|n| {
-            let key = n.to_string().trim_start_matches("r#").to_string();
-            if CREDENTIAL_FIELDS.contains(&key.as_str()) {
-                quote!(.field(#key, &"[redacted]"))
-            } else {
-                quote!(.field(#key, &self.#n))
-            }
-        });
-        impls.push((
-            index,
-            syn::parse_quote! {
-                impl ::std::fmt::Debug for #ident {
-                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.debug_struct(#label) #(#entries)* .finish()
-                    }
-                }
-            },
-        ));
-    }
-    let n = impls.len();
-    // Each impl right after its struct (from the back, so indices stay valid).
-    for (index, imp) in impls.into_iter().rev() {
-        items.insert(index + 1, imp);
-    }
-    n
-}
 
 /// Open every string enum in `items` (the `types` module). Returns how many were opened.
 pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
@@ -107,7 +40,7 @@ pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
                 }
             }
         });
-        items.push(crate::struct_serde::deserialize_via(
+        items.push(crate::codegen::passes::struct_serde::deserialize_via(
             ident,
             &quote!(crate::open_enum::deserialize),
         ));
@@ -115,15 +48,15 @@ pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
     let opened: Vec<String> = opened.iter().map(ToString::to_string).collect();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let Some(self_name) =
-            crate::syntax::last_segment(&imp.self_ty).map(|(id, _)| id.to_string())
+        let Some(self_name) = crate::codegen::passes::syntax::last_segment(&imp.self_ty)
+            .map(|(id, _)| id.to_string())
         else {
             continue;
         };
         if !opened.contains(&self_name) {
             continue;
         }
-        match crate::syntax::trait_name(imp).as_deref() {
+        match crate::codegen::passes::syntax::trait_name(imp).as_deref() {
             Some("Display") => patch_display(imp),
             Some("FromStr") => patch_from_str(imp),
             _ => {}
@@ -155,10 +88,10 @@ fn open_enum(e: &mut ItemEnum) -> anyhow::Result<()> {
         );
     }
     // serde goes through Display/FromStr (see the module docs); Copy cannot hold a String.
-    crate::syntax::drop_derives(&mut e.attrs, |p| {
+    crate::codegen::passes::syntax::drop_derives(&mut e.attrs, |p| {
         ["Copy", "Serialize", "Deserialize"]
             .iter()
-            .any(|name| crate::syntax::names_trait(p, name))
+            .any(|name| crate::codegen::passes::syntax::names_trait(p, name))
     });
     e.attrs.retain(|a| !a.path().is_ident("serde"));
     for v in e.variants.iter_mut() {

@@ -1,8 +1,8 @@
-//! Headers the generated [`crate::Client`] adds to every request.
+//! Headers added to every request: credentials and `Plaid-Version`.
 //!
-//! progenitor ignores the spec's security schemes, so the generator gives `Client` this value
-//! as its inner state and a pre-request hook that applies it: credentials and `Plaid-Version`
-//! then travel with every call, whatever `reqwest::Client` the caller supplied.
+//! progenitor ignores the spec's security schemes. `plaid-client-ext` sends these headers with
+//! every request; the raw client (feature `raw-client`) gets this value as its inner state and
+//! a pre-request hook that applies it, whatever `reqwest::Client` the caller supplied.
 
 use std::fmt;
 
@@ -15,8 +15,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 ///
 /// let mut h = RequestHeaders::default();
 /// h.insert_sensitive("PLAID-SECRET", "s3cr3t").unwrap();
-/// let client = plaid_client::Client::new("https://sandbox.plaid.com", h);
-/// assert!(!format!("{:?}", client).contains("s3cr3t"));
+/// assert!(!format!("{:?}", h).contains("s3cr3t"));
 /// ```
 #[derive(Clone, Default)]
 pub struct RequestHeaders(HeaderMap);

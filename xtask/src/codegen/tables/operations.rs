@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::syntax::type_args;
 use serde_json::Value;
+
+use crate::codegen::passes::syntax::{last_segment, type_args};
+use crate::spec::lookup::{request_property, spec_operation};
 
 /// One operation, as the generated client exposes it.
 #[derive(Debug, Clone)]
@@ -67,19 +69,11 @@ pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<Op
             let (http_method, path) = doc_route(&f.attrs).ok_or_else(|| {
                 anyhow::anyhow!("generated method {fn_name} has no `Sends a ... request to` doc")
             })?;
-            let body = f.sig.inputs.iter().find_map(|arg| match arg {
-                syn::FnArg::Typed(pt) if quote!(#pt).to_string().starts_with("body :") => {
-                    match &*pt.ty {
-                        syn::Type::Reference(r) => Some((*r.elem).clone()),
-                        other => Some(other.clone()),
-                    }
-                }
-                _ => None,
-            });
+            let body = f.sig.inputs.iter().find_map(body_type);
             let (response, error) = result_types(&f.sig.output).ok_or_else(|| {
                 anyhow::anyhow!("generated method {fn_name}: unexpected return type")
             })?;
-            let binary_response = quote!(#response).to_string().contains("ByteStream");
+            let binary_response = last_segment(&response).is_some_and(|(id, _)| id == "ByteStream");
             let key = (path.clone(), http_method.to_ascii_lowercase());
             let operation_id = ids.get(&key).cloned().unwrap_or_else(|| fn_name.clone());
             let idempotency_key = spec_operation(original_spec, &path, &http_method)
@@ -104,6 +98,23 @@ pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<Op
     }
     out.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));
     Ok(out)
+}
+
+/// The type of a method's `body` parameter, without its reference.
+fn body_type(arg: &syn::FnArg) -> Option<syn::Type> {
+    let syn::FnArg::Typed(pt) = arg else {
+        return None;
+    };
+    let syn::Pat::Ident(name) = &*pt.pat else {
+        return None;
+    };
+    if name.ident != "body" {
+        return None;
+    }
+    Some(match &*pt.ty {
+        syn::Type::Reference(r) => (*r.elem).clone(),
+        other => other.clone(),
+    })
 }
 
 fn is_type_named(ty: &syn::Type, name: &str) -> bool {
@@ -163,77 +174,8 @@ fn operation_ids(spec: &Value) -> BTreeMap<(String, String), String> {
     ids
 }
 
-/// Follow local `$ref`s.
-pub fn deref<'a>(spec: &'a Value, mut v: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(ptr) => match spec.pointer(ptr) {
-                Some(target) => v = target,
-                None => return v,
-            },
-            None => return v,
-        }
-    }
-    v
-}
-
-/// The JSON request body schema of an operation, resolved.
-pub fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
-    let body = deref(spec, op.get("requestBody")?);
-    let schema = body.pointer("/content/application~1json/schema")?;
-    Some(deref(spec, schema))
-}
-
-/// The operation object at `path` and `method` (any case) of `spec`.
-pub fn spec_operation<'a>(spec: &'a Value, path: &str, method: &str) -> Option<&'a Value> {
-    spec.pointer(&format!(
-        "/paths/{}/{}",
-        crate::spec::pointer_escape(path),
-        method.to_ascii_lowercase()
-    ))
-}
-
-/// A named property of the operation's request body (looking through `allOf`), resolved, and
-/// whether it is required.
-pub fn request_property<'a>(
-    spec: &'a Value,
-    op: &'a Value,
-    name: &str,
-) -> Option<(&'a Value, bool)> {
-    let schema = request_schema(spec, op)?;
-    find_property(spec, schema, name, 0)
-}
-
-fn find_property<'a>(
-    spec: &'a Value,
-    schema: &'a Value,
-    name: &str,
-    depth: u8,
-) -> Option<(&'a Value, bool)> {
-    if depth > 8 {
-        return None;
-    }
-    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
-        let required = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|x| x == name));
-        return Some((deref(spec, p), required));
-    }
-    schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
-}
-
 /// PascalCase marker name from progenitor's snake_case method name.
-fn marker_name(fn_name: &str) -> syn::Ident {
+pub fn marker_name(fn_name: &str) -> syn::Ident {
     let pascal: String = fn_name
         .split('_')
         .filter(|s| !s.is_empty())
@@ -248,98 +190,26 @@ fn marker_name(fn_name: &str) -> syn::Ident {
     format_ident!("{}", pascal)
 }
 
+/// Items other tables attach to the operations module (the paging impls): some before the
+/// markers, some right after the marker of an operation, by client method name.
+#[derive(Debug, Default)]
+pub struct Attached {
+    pub prelude: Vec<TokenStream>,
+    pub after: BTreeMap<String, TokenStream>,
+}
+
 /// The `operations` module's tokens.
-pub fn emit(
-    ops: &[OperationInfo],
-    shapes: &BTreeMap<String, crate::pagination::Shape>,
-    cursor_newtypes: &[syn::Ident],
-) -> TokenStream {
-    let mut markers: Vec<TokenStream> = cursor_newtypes
-        .iter()
-        .map(crate::pagination::emit_text_newtype)
-        .collect();
+pub fn emit(ops: &[OperationInfo], attached: &Attached) -> TokenStream {
+    let mut markers: Vec<TokenStream> = attached.prelude.clone();
     let mut visits = Vec::new();
     let mut json_visits = Vec::new();
     for op in ops {
         let marker = marker_name(&op.fn_name);
-        let fn_name = &op.fn_name;
-        let id = &op.operation_id;
-        let method = &op.http_method;
-        let path = &op.path;
-        let doc = format!(" `{method} {path}` (operationId `{id}`; client method [`Client::{fn_name}`](crate::Client::{fn_name})).");
-        let request = match &op.body {
-            Some(t) => quote!(#t),
-            None => quote!(()),
-        };
-        let response = &op.response;
-        let error = &op.error;
-        let read_only = op.read_only();
-        let format = if op.binary_response {
-            quote!(crate::ResponseFormat::Binary)
-        } else {
-            quote!(crate::ResponseFormat::Json)
-        };
-        let key = match &op.idempotency_key {
-            None => quote!(None),
-            Some(k) => {
-                let required = k.required;
-                let min = opt_usize(k.min_length);
-                let max = opt_usize(k.max_length);
-                quote!(Some(crate::IdempotencyKeyField {
-                    required: #required,
-                    min_length: #min,
-                    max_length: #max,
-                }))
-            }
-        };
-        let key_fns = match &op.idempotency_key {
-            None => quote!(),
-            Some(k) if k.required => quote! {
-                fn idempotency_key(request: &Self::Request) -> Option<&str> {
-                    Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
-                }
-                fn set_idempotency_key(request: &mut Self::Request, key: String) {
-                    request.idempotency_key = key.into();
-                }
-            },
-            Some(_) => quote! {
-                fn idempotency_key(request: &Self::Request) -> Option<&str> {
-                    request.idempotency_key.as_ref().map(|k| k.as_str()).filter(|k| !k.is_empty())
-                }
-                fn set_idempotency_key(request: &mut Self::Request, key: String) {
-                    request.idempotency_key = Some(key.into());
-                }
-            },
-        };
-        if let Some(body) = &op.body {
-            markers.push(quote! {
-                impl crate::RequestBody for #body {
-                    type Operation = #marker;
-                }
-            });
-        }
-        markers.push(quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-            pub struct #marker;
-            impl crate::Operation for #marker {
-                const OPERATION_ID: &'static str = #id;
-                const METHOD: &'static str = #method;
-                const PATH: &'static str = #path;
-                const RESPONSE_FORMAT: crate::ResponseFormat = #format;
-                const READ_ONLY: bool = #read_only;
-                const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = #key;
-                type Request = #request;
-                type Response = #response;
-                type Error = #error;
-                #key_fns
-            }
-        });
-        if let Some(shape) = shapes.get(&op.fn_name) {
-            markers.push(crate::pagination::emit(&marker, shape));
+        markers.push(marker_items(op, &marker));
+        if let Some(extra) = attached.after.get(&op.fn_name) {
+            markers.push(extra.clone());
         }
         if !op.binary_response {
-            markers.push(quote!(impl crate::JsonOperation for #marker {}));
             json_visits.push(quote!(visitor.visit::<#marker>();));
         }
         visits.push(quote!(visitor.visit::<#marker>();));
@@ -364,6 +234,117 @@ pub fn emit(
 
         #(#markers)*
     }
+}
+
+/// One operation's marker type, its `Operation` impl, the `RequestBody` impl of its request
+/// type, and the marker traits that say how it is sent and what it answers.
+fn marker_items(op: &OperationInfo, marker: &syn::Ident) -> TokenStream {
+    let id = &op.operation_id;
+    let method = &op.http_method;
+    let path = &op.path;
+    let doc = format!(
+        " `{method} {path}` (operationId `{id}`; raw client method `{}`).",
+        op.fn_name
+    );
+    let request = match &op.body {
+        Some(t) => quote!(#t),
+        None => quote!(()),
+    };
+    let response = &op.response;
+    let error = &op.error;
+    let read_only = op.read_only();
+    let format = if op.binary_response {
+        quote!(crate::ResponseFormat::Binary)
+    } else {
+        quote!(crate::ResponseFormat::Json)
+    };
+    let key = key_field(op.idempotency_key.as_ref());
+    let key_fns = key_fns(op.idempotency_key.as_ref());
+    let request_body = op.body.as_ref().map(|body| {
+        quote! {
+            impl crate::RequestBody for #body {
+                type Operation = #marker;
+            }
+        }
+    });
+    let post = (op.body.is_some() && !op.path.contains('{') && op.http_method == "POST")
+        .then(|| quote!(impl crate::PostOperation for #marker {}));
+    let kind = if op.binary_response {
+        quote!(impl crate::BinaryOperation for #marker {})
+    } else {
+        quote!(impl crate::JsonOperation for #marker {})
+    };
+    quote! {
+        #request_body
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct #marker;
+        impl crate::Operation for #marker {
+            const OPERATION_ID: &'static str = #id;
+            const METHOD: &'static str = #method;
+            const PATH: &'static str = #path;
+            const RESPONSE_FORMAT: crate::ResponseFormat = #format;
+            const READ_ONLY: bool = #read_only;
+            const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = #key;
+            type Request = #request;
+            type Response = #response;
+            type Error = #error;
+            #key_fns
+        }
+        #post
+        #kind
+    }
+}
+
+/// The `IDEMPOTENCY_KEY` constant's value.
+fn key_field(key: Option<&KeyLimits>) -> TokenStream {
+    let Some(k) = key else {
+        return quote!(None);
+    };
+    let required = k.required;
+    let min = opt_usize(k.min_length);
+    let max = opt_usize(k.max_length);
+    quote!(Some(crate::IdempotencyKeyField {
+        required: #required,
+        min_length: #min,
+        max_length: #max,
+    }))
+}
+
+/// The key accessors of a keyed operation (a required key is a plain field, an optional one an
+/// `Option`).
+fn key_fns(key: Option<&KeyLimits>) -> TokenStream {
+    match key {
+        None => quote!(),
+        Some(k) if k.required => quote! {
+            fn idempotency_key(request: &Self::Request) -> Option<&str> {
+                Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+            }
+            fn set_idempotency_key(request: &mut Self::Request, key: String) {
+                request.idempotency_key = key.into();
+            }
+        },
+        Some(_) => quote! {
+            fn idempotency_key(request: &Self::Request) -> Option<&str> {
+                request.idempotency_key.as_ref().map(|k| k.as_str()).filter(|k| !k.is_empty())
+            }
+            fn set_idempotency_key(request: &mut Self::Request, key: String) {
+                request.idempotency_key = Some(key.into());
+            }
+        },
+    }
+}
+
+/// The generator's line about the operations: how many, of which kinds.
+pub fn summary(ops: &[OperationInfo], expected: usize) -> String {
+    let keyed = ops.iter().filter(|o| o.idempotency_key.is_some()).count();
+    let read_only = ops.iter().filter(|o| o.read_only()).count();
+    let binary = ops.iter().filter(|o| o.binary_response).count();
+    format!(
+        "generated {} of {expected} operations ({} JSON, {binary} binary; {read_only} read-only; {keyed} with an idempotency_key)",
+        ops.len(),
+        ops.len() - binary,
+    )
 }
 
 fn opt_usize(v: Option<u64>) -> TokenStream {

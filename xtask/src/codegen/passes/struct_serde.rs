@@ -74,7 +74,8 @@ pub fn rewrite(items: &mut Vec<Item>) -> Counts {
             continue;
         }
         let aliased = st.fields.iter().any(|f| {
-            crate::syntax::local_type_name(&f.ty).is_some_and(|name| aliases.contains(&name))
+            crate::codegen::passes::syntax::local_type_name(&f.ty)
+                .is_some_and(|name| aliases.contains(&name))
         });
         // The impls are written for a plain type; a generic struct is left to serde.
         let generic = !st.generics.params.is_empty();
@@ -98,14 +99,15 @@ pub fn rewrite(items: &mut Vec<Item>) -> Counts {
 }
 
 fn is_serde_trait(path: &syn::Path, name: &str) -> bool {
-    crate::syntax::names_trait(path, name) && path.segments.iter().any(|s| s.ident == "serde")
+    crate::codegen::passes::syntax::names_trait(path, name)
+        && path.segments.iter().any(|s| s.ident == "serde")
 }
 
 fn derives_serde(st: &ItemStruct) -> bool {
     let derived: Vec<syn::Path> = st
         .attrs
         .iter()
-        .filter_map(crate::syntax::derive_list)
+        .filter_map(crate::codegen::passes::syntax::derive_list)
         .flatten()
         .collect();
     ["Serialize", "Deserialize"]
@@ -124,7 +126,7 @@ fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     let mut out = Vec::new();
     for f in &named.named {
         let ident = f.ident.clone()?;
-        let is_option = crate::syntax::type_args(&f.ty, "Option").is_some();
+        let is_option = crate::codegen::passes::syntax::type_args(&f.ty, "Option").is_some();
         let mut field = Field {
             key: ident.to_string().trim_start_matches("r#").to_string(),
             ident,
@@ -183,7 +185,7 @@ fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
 
 /// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).
 fn drop_serde(st: &mut ItemStruct) {
-    crate::syntax::drop_derives(&mut st.attrs, |p| {
+    crate::codegen::passes::syntax::drop_derives(&mut st.attrs, |p| {
         is_serde_trait(p, "Serialize") || is_serde_trait(p, "Deserialize")
     });
     if let Fields::Named(named) = &mut st.fields {

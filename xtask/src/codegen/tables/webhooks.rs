@@ -96,7 +96,48 @@ pub fn collect(spec: &Value, type_names: &[String]) -> (Vec<Webhook>, usize) {
 /// A schema that may decode a webhook: its enum variant, its Rust type and its properties.
 type Candidate<'a> = (syn::Ident, syn::Ident, &'a [String]);
 
-/// The `webhooks` module's tokens.
+/// The `from_json` match arm for one `(webhook_type, webhook_code)` pair.
+fn dispatch_arm(t: &str, c: &str, candidates: &[Candidate<'_>]) -> TokenStream {
+    if let [(variant, ty, _)] = candidates {
+        return quote! {
+            (#t, #c) => <types::#ty as ::serde::Deserialize>::deserialize(&value).map(Self::#variant),
+        };
+    }
+    // Two schemas share this type and code (e.g. an Item and a processor variant): of those
+    // that decode, take the one whose properties leave the fewest body keys unexplained.
+    let tries = candidates.iter().map(|(variant, ty, props)| {
+        quote! {
+            match <types::#ty as ::serde::Deserialize>::deserialize(&value) {
+                Ok(v) => {
+                    let score = unexplained(&[#(#props),*]);
+                    if best.as_ref().is_none_or(|(b, _)| score < *b) {
+                        best = Some((score, Self::#variant(v)));
+                    }
+                }
+                Err(e) => first_error = first_error.or(Some(e)),
+            }
+        }
+    });
+    quote! {
+        (#t, #c) => {
+            let keys: ::std::vec::Vec<&str> = value
+                .as_object()
+                .map(|m| m.keys().map(|k| k.as_str()).collect())
+                .unwrap_or_default();
+            let unexplained = |known: &[&str]| keys.iter().filter(|k| !known.contains(k)).count();
+            let mut best: Option<(usize, Self)> = None;
+            let mut first_error: Option<::serde_json::Error> = None;
+            #(#tries)*
+            match (best, first_error) {
+                (Some((_, event)), _) => Ok(event),
+                (None, Some(e)) => Err(e),
+                (None, None) => Err(<::serde_json::Error as ::serde::de::Error>::custom("no schema")),
+            }
+        }
+    }
+}
+
+/// The `webhooks` module's tokens: a template over the variants and the dispatch arms.
 pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
     let mut variants = Vec::new();
     let mut type_arms = Vec::new();
@@ -123,45 +164,9 @@ pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
             .or_default()
             .push((variant, ty, h.properties.as_slice()));
     }
-    let dispatch = by_pair.iter().map(|((t, c), candidates)| {
-        if let [(variant, ty, _)] = candidates.as_slice() {
-            return quote! {
-                (#t, #c) => <types::#ty as ::serde::Deserialize>::deserialize(&value).map(Self::#variant),
-            };
-        }
-        // Two schemas share this type and code (e.g. an Item and a processor variant): of those
-        // that decode, take the one whose properties leave the fewest body keys unexplained.
-        let tries = candidates.iter().map(|(variant, ty, props)| {
-            quote! {
-                match <types::#ty as ::serde::Deserialize>::deserialize(&value) {
-                    Ok(v) => {
-                        let score = unexplained(&[#(#props),*]);
-                        if best.as_ref().is_none_or(|(b, _)| score < *b) {
-                            best = Some((score, Self::#variant(v)));
-                        }
-                    }
-                    Err(e) => first_error = first_error.or(Some(e)),
-                }
-            }
-        });
-        quote! {
-            (#t, #c) => {
-                let keys: ::std::vec::Vec<&str> = value
-                    .as_object()
-                    .map(|m| m.keys().map(|k| k.as_str()).collect())
-                    .unwrap_or_default();
-                let unexplained = |known: &[&str]| keys.iter().filter(|k| !known.contains(k)).count();
-                let mut best: Option<(usize, Self)> = None;
-                let mut first_error: Option<::serde_json::Error> = None;
-                #(#tries)*
-                match (best, first_error) {
-                    (Some((_, event)), _) => Ok(event),
-                    (None, Some(e)) => Err(e),
-                    (None, None) => Err(<::serde_json::Error as ::serde::de::Error>::custom("no schema")),
-                }
-            }
-        }
-    });
+    let dispatch = by_pair
+        .iter()
+        .map(|((t, c), candidates)| dispatch_arm(t, c, candidates));
     let count = hooks.len();
     let pairs = by_pair.keys().map(|(t, c)| quote!((#t, #c)));
     Ok(quote! {

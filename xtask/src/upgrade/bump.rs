@@ -11,7 +11,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::{conformance, diff, generate, normalize, pin, spec};
+use crate::check::conformance;
+use crate::codegen;
+use crate::repair;
+use crate::spec::{self, pin};
+use crate::upgrade::diff;
 
 /// The upstream file of a commit of plaid/plaid-openapi.
 pub fn upstream_url(commit: &str) -> String {
@@ -57,7 +61,7 @@ impl Snapshot {
         Ok(Self {
             pin: std::fs::read(pin::pin_path(root))?,
             provisioned: std::fs::read(pin::provisioned_path(root)).ok(),
-            generated: files_under(&root.join("plaid-client").join(generate::GENERATED_DIR))?,
+            generated: files_under(&root.join("plaid-client").join(codegen::GENERATED_DIR))?,
         })
     }
 
@@ -70,7 +74,7 @@ impl Snapshot {
                 let _ = std::fs::remove_file(&prov);
             }
         }
-        let dir = root.join("plaid-client").join(generate::GENERATED_DIR);
+        let dir = root.join("plaid-client").join(codegen::GENERATED_DIR);
         for path in files_under(&dir)?.keys() {
             if !self.generated.contains_key(path) {
                 std::fs::remove_file(path)?;
@@ -88,11 +92,46 @@ impl Snapshot {
 
 pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
     let old_pin = pin::load(root)?;
-    let (bytes, source) = match (&opts.from, &opts.commit) {
-        (Some(path), _) => (
+    let (bytes, source) = read_new_spec(opts)?;
+    // Validate before touching anything.
+    let new_doc = spec::parse(&bytes).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let new_pin = new_pin(opts, &new_doc, &bytes, &source)?;
+    // The old spec, for the API diff: the provisioned file if it is the pinned one.
+    let old_doc = std::fs::read(pin::provisioned_path(root))
+        .ok()
+        .filter(|b| pin::sha256_hex(b) == old_pin.sha256)
+        .and_then(|b| spec::parse(&b).ok());
+
+    let snapshot = Snapshot::take(root)?;
+    if let Err(e) = apply(root, &new_pin, &bytes, opts.skip_conformance) {
+        snapshot
+            .restore(root)
+            .context("restoring the pin and generated code after a failed bump")?;
+        return Err(e.context(
+            "spec bump failed; the pin, the provisioned spec and the generated code are unchanged",
+        ));
+    }
+    println!("bumped the spec {} → {}", old_pin.version, new_pin.version);
+    match old_doc {
+        Some(old) => {
+            let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
+            let report = diff::diff(old, new_doc, &evidence);
+            println!("API changes: {}", report.summary());
+            println!("(full report: cargo xtask spec diff OLD NEW)");
+        }
+        None => println!("the old spec was not provisioned, so no API diff was made"),
+    }
+    println!("review `git diff`, then commit openapi/pin.toml with plaid-client/src/generated");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new spec's bytes, from `--from PATH` or downloaded for `--commit SHA`, and where from.
+fn read_new_spec(opts: &Options) -> anyhow::Result<(Vec<u8>, String)> {
+    match (&opts.from, &opts.commit) {
+        (Some(path), _) => Ok((
             std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
             path.display().to_string(),
-        ),
+        )),
         (None, Some(commit)) => {
             let url = upstream_url(commit);
             let out = std::process::Command::new("curl")
@@ -112,12 +151,19 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
                 "downloading {url} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             );
-            (out.stdout, url)
+            Ok((out.stdout, url))
         }
         (None, None) => anyhow::bail!("spec bump needs --from PATH or --commit SHA"),
-    };
-    // Validate before touching anything.
-    let new_doc = spec::parse(&bytes).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    }
+}
+
+/// The pin of the new spec; refuses a file whose `info.version` is not the `--version` asked.
+fn new_pin(
+    opts: &Options,
+    new_doc: &serde_json::Value,
+    bytes: &[u8],
+    source: &str,
+) -> anyhow::Result<pin::Pin> {
     let version = new_doc
         .pointer("/info/version")
         .and_then(|v| v.as_str())
@@ -130,54 +176,21 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         );
     }
     let commit = opts.commit.clone().unwrap_or_default();
-    let new_pin = pin::Pin {
-        version: version.clone(),
-        url: if commit.is_empty() {
-            String::new()
-        } else {
-            upstream_url(&commit)
-        },
-        commit,
-        sha256: pin::sha256_hex(&bytes),
-    };
-    if new_pin.url.is_empty() {
+    let url = if commit.is_empty() {
         println!(
             "note: no --commit given; the pin records no upstream URL, so `spec fetch` can provision \
              this version only from a local copy (../shared/plaid-openapi/{version}.yml or --from)"
         );
-    }
-    // The old spec, for the API diff: the provisioned file if it is the pinned one.
-    let old_doc = std::fs::read(pin::provisioned_path(root))
-        .ok()
-        .filter(|b| pin::sha256_hex(b) == old_pin.sha256)
-        .and_then(|b| spec::parse(&b).ok());
-
-    let snapshot = Snapshot::take(root)?;
-    let result = apply(root, &new_pin, &bytes, opts.skip_conformance);
-    match result {
-        Ok(()) => {
-            println!("bumped the spec {} → {version}", old_pin.version);
-            match old_doc {
-                Some(old) => {
-                    let evidence = normalize::Evidence::load_dir(&pin::evidence_dir(root))?;
-                    let report = diff::diff(old, new_doc, &evidence);
-                    println!("API changes: {}", report.summary());
-                    println!("(full report: cargo xtask spec diff OLD NEW)");
-                }
-                None => println!("the old spec was not provisioned, so no API diff was made"),
-            }
-            println!(
-                "review `git diff`, then commit openapi/pin.toml with plaid-client/src/generated"
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            snapshot
-                .restore(root)
-                .context("restoring the pin and generated code after a failed bump")?;
-            Err(e.context("spec bump failed; the pin, the provisioned spec and the generated code are unchanged"))
-        }
-    }
+        String::new()
+    } else {
+        upstream_url(&commit)
+    };
+    Ok(pin::Pin {
+        version,
+        url,
+        commit,
+        sha256: pin::sha256_hex(bytes),
+    })
 }
 
 fn apply(
@@ -188,9 +201,9 @@ fn apply(
 ) -> anyhow::Result<()> {
     std::fs::write(pin::provisioned_path(root), bytes)?;
     std::fs::write(pin::pin_path(root), pin::to_toml(new_pin)?)?;
-    let gen = generate::run(
+    let gen = codegen::run(
         root,
-        &generate::Options {
+        &codegen::Options {
             spec: None,
             out: None,
             check: false,

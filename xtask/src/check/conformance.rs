@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use crate::{normalize, spec};
+use crate::spec;
+use crate::spec::lookup::spec_examples;
 
 pub fn run(
     root: &Path,
@@ -105,7 +106,7 @@ pub fn null_probes(doc: &Value, records: &[Value]) -> Vec<Value> {
 fn response_schema<'a>(doc: &'a Value, endpoint: &str, status: u16) -> Option<&'a Value> {
     let item = doc.get("paths")?.get(endpoint)?.as_object()?;
     item.iter()
-        .filter(|(m, _)| normalize::is_http_method(m))
+        .filter(|(m, _)| crate::spec::lookup::is_http_method(m))
         .find_map(|(_, op)| {
             let r = op.get("responses")?.get(status.to_string())?;
             r.pointer("/content/application~1json/schema")
@@ -113,7 +114,7 @@ fn response_schema<'a>(doc: &'a Value, endpoint: &str, status: u16) -> Option<&'
 }
 
 fn is_nullable(doc: &Value, schema: &Value) -> bool {
-    let s = crate::operations::deref(doc, schema);
+    let s = crate::spec::lookup::deref(doc, schema);
     schema.get("nullable") == Some(&Value::Bool(true))
         || s.get("nullable") == Some(&Value::Bool(true))
         || s.get("enum")
@@ -133,7 +134,7 @@ fn nullable_spots(
     if depth > 64 {
         return;
     }
-    let s = crate::operations::deref(doc, schema);
+    let s = crate::spec::lookup::deref(doc, schema);
     for member in s
         .get("allOf")
         .and_then(Value::as_array)
@@ -166,53 +167,4 @@ fn nullable_spots(
     }
     out.sort();
     out.dedup();
-}
-
-/// Every JSON response example of every operation: `{endpoint, status, name, example}`.
-/// Error examples under `default` or a range are given status 400.
-pub fn spec_examples(doc: &Value) -> Vec<Value> {
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !normalize::is_http_method(method) {
-                continue;
-            }
-            for (code, resp) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let status: u16 = code.parse().unwrap_or(400);
-                let Some(media) = resp.pointer("/content/application~1json") else {
-                    continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or(path);
-                if let Some(ex) = media.get("example") {
-                    out.push(json!({"endpoint": path, "method": method, "status": status,
-                        "name": format!("{op_id} {code} example"), "example": ex}));
-                }
-                for (name, ex) in media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(v) = ex.get("value") {
-                        out.push(json!({"endpoint": path, "method": method, "status": status,
-                            "name": format!("{op_id} {code} {name}"), "example": v}));
-                    }
-                }
-            }
-        }
-    }
-    out
 }

@@ -1,0 +1,10 @@
+//! The hand-written runtime the generated code builds on. Nothing here is generated; nothing
+//! in `../generated/` is written by hand.
+
+pub mod headers;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod open_enum;
+pub mod operations;
+pub mod pagination;
+pub mod struct_serde;

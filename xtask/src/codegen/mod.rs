@@ -1,0 +1,104 @@
+//! `cargo xtask generate`: from the repaired spec to the files of `plaid-client/src/generated/`.
+//!
+//! Pipeline, one step per module:
+//!
+//! 1. [`progenitor_output`]: run progenitor on the repaired spec; split its `types` module off.
+//! 2. [`passes`]: edit the types on the syntax tree (open enums, redacted credentials, serde
+//!    impls).
+//! 3. [`tables`]: read progenitor's methods and the original spec into the tables the runtime
+//!    uses (operations, paging shapes, webhook events, typed mocks).
+//! 4. [`files`]: format (prettyplease) and lay the items out in files; write them, or compare
+//!    them with the checked-in ones (`--check`).
+//!
+//! Nothing touches the checked-in code until every step has succeeded.
+
+pub mod files;
+pub mod passes;
+pub mod progenitor_output;
+pub mod scaffold;
+pub mod tables;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::repair;
+use crate::spec::{self, pin};
+
+pub struct Options {
+    pub spec: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub check: bool,
+    pub style: progenitor::InterfaceStyle,
+}
+
+/// The crate-relative directory that holds every generated file, and nothing else.
+pub const GENERATED_DIR: &str = "src/generated";
+
+/// What the generator knows about the spec it generates from.
+pub struct Input<'a> {
+    pub spec_path: &'a Path,
+    /// The spec as published (facts the repairs relax, such as length limits, are read here).
+    pub original: &'a Value,
+    /// `info.version`, written once into `generated/mod.rs`.
+    pub version: String,
+}
+
+pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
+    let spec_path = spec::resolve(root, opts.spec.clone())?;
+    let original = spec::load(&spec_path)?;
+    let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
+    let (normalized, report) = repair::normalize(original.clone(), &evidence);
+    report.print();
+    let input = Input {
+        spec_path: &spec_path,
+        original: &original,
+        version: spec::version(&original),
+    };
+    let files = generate_files(&input, normalized, opts.style.clone())?;
+
+    let crate_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("plaid-client"));
+    let dir = crate_dir.join(GENERATED_DIR);
+    if opts.check {
+        return files::check(&dir, &files, &input.version);
+    }
+    if opts.out.is_some() && !crate_dir.join("Cargo.toml").exists() {
+        scaffold::scaffold(root, &crate_dir, &opts.style)?;
+    }
+    files::write(&dir, &files)?;
+    if opts.out.is_some() {
+        println!(
+            "compile it with: cargo check --manifest-path {}",
+            crate_dir.join("Cargo.toml").display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything the generator writes, by path relative to `src/generated`.
+pub fn generate_files(
+    input: &Input<'_>,
+    normalized: Value,
+    style: progenitor::InterfaceStyle,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let builder = matches!(style, progenitor::InterfaceStyle::Builder);
+    let mut output = progenitor_output::generate(input.spec_path, normalized, style)?;
+    let passes = passes::apply(&mut output.types)?;
+    println!("serde: {}", passes.serde_impls);
+    if builder {
+        // Measurement only (ARCHITECTURE.md, "Interface style"): the operations table reads the
+        // positional methods, so a builder-style client gets only the client and its types.
+        return files::builder_files(output.client, output.types, &input.version);
+    }
+    let tables = tables::build(input, &output)?;
+    println!(
+        "{}; {} string enums opened; {} types redact credentials in Debug",
+        tables.operations_summary, passes.opened_enums, passes.redacted_types
+    );
+    files::layout(input, output, tables)
+}

@@ -1,0 +1,90 @@
+//! Step 3 of `generate`: tables read off progenitor's output and the original spec, emitted as
+//! the generated modules the hand-written runtime builds on.
+//!
+//! - [`operations`]: one marker type per operation (`plaid_client::Operation`);
+//! - [`pagination`]: the paging shape of each list and sync operation, as trait impls on the
+//!   markers (`CursorSync`, `Paginated`);
+//! - [`webhooks`]: `WebhookEvent`, dispatched on `webhook_type`/`webhook_code`;
+//! - [`mock`]: progenitor's typed httpmock helpers, checked, with the spec's examples.
+
+pub mod mock;
+pub mod operations;
+pub mod pagination;
+pub mod webhooks;
+
+use super::progenitor_output::Output;
+use super::Input;
+use crate::spec::lookup::is_http_method;
+
+/// The emitted tables, as syntax trees.
+pub struct Tables {
+    pub operations: syn::File,
+    pub webhooks: syn::File,
+    pub mock: syn::File,
+    /// One line for the generator's output: operations by kind.
+    pub operations_summary: String,
+}
+
+pub fn build(input: &Input<'_>, output: &Output) -> anyhow::Result<Tables> {
+    let ops = operations::collect(&output.client, input.original)?;
+    let expected = check_every_operation(input, &ops)?;
+    let paging = pagination::detect(&ops, &output.types, input.original);
+    println!("pagination: {}", paging.counts);
+    let operations: syn::File = syn::parse2(operations::emit(&ops, &paging.impls))?;
+
+    let type_names = type_names(&output.types);
+    let (hooks, skipped_hooks) = webhooks::collect(input.original, &type_names);
+    println!(
+        "webhook events: {} schemas typed ({skipped_hooks} without readable type/code literals left to WebhookEvent::Unknown)",
+        hooks.len()
+    );
+    let webhooks: syn::File = syn::parse2(webhooks::emit(&hooks)?)?;
+
+    let mock_tokens = output
+        .mock
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("progenitor's httpmock output is missing"))?;
+    let mock = mock::finish(mock_tokens, &ops, input.original)?;
+    println!("{}", mock.summary);
+    Ok(Tables {
+        operations,
+        webhooks,
+        mock: mock.file,
+        operations_summary: operations::summary(&ops, expected),
+    })
+}
+
+/// Fail unless progenitor generated a method for every operation of the spec; how many there are.
+fn check_every_operation(
+    input: &Input<'_>,
+    ops: &[operations::OperationInfo],
+) -> anyhow::Result<usize> {
+    let expected: usize = input
+        .original
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|item| item.as_object())
+        .map(|item| item.keys().filter(|k| is_http_method(k)).count())
+        .sum();
+    anyhow::ensure!(
+        ops.len() == expected,
+        "{}: the spec has {expected} operations but the client has {} methods",
+        input.spec_path.display(),
+        ops.len()
+    );
+    Ok(expected)
+}
+
+/// The names of the structs and enums of the `types` module.
+fn type_names(types: &[syn::Item]) -> Vec<String> {
+    types
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}

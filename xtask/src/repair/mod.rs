@@ -1,0 +1,340 @@
+//! Normalization: named, general rules that repair defects of Plaid's published spec before
+//! progenitor sees it.
+//!
+//! Each rule is keyed to a *defect* (a shape in the document), never to a schema name, is
+//! idempotent (running it on its own output changes nothing), and counts what it changed, so a
+//! spec bump shows at a glance whether Plaid fixed or multiplied a defect. The table in the
+//! README is this module's `RULES`, in order.
+
+mod evidence;
+mod rules;
+pub mod walk;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+pub use evidence::Evidence;
+use rules::*;
+
+use crate::spec;
+
+/// One repair rule.
+pub struct Rule {
+    /// Stable kebab-case name, printed by `cargo xtask generate`.
+    pub name: &'static str,
+    /// The defect in the published spec, and what it does to progenitor or to decoding.
+    pub defect: &'static str,
+    /// The repair.
+    pub repair: &'static str,
+    apply: fn(&mut Value, &Evidence) -> usize,
+}
+
+/// The rules, in the order they run. Order matters where noted.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "string-enum-values",
+        defect: "`type: string` enums list unquoted members (`3`, `4.1`, `true`); typify aborts with BadValue",
+        repair: "turn number and boolean members of string enums into their string form",
+        apply: string_enum_values,
+    },
+    Rule {
+        name: "null-enum-members",
+        defect: "enums list `null` as a member, often without `nullable: true`; typify emits broken types",
+        repair: "drop `null` from the members and mark the schema `nullable: true` (runs before `nullable-components`)",
+        apply: null_enum_members,
+    },
+    Rule {
+        name: "non-media-content-keys",
+        defect: "keys that are not media types (`examples: {}`) sit directly under `content`; progenitor hits todo!()",
+        repair: "drop every key under a `content` map that is not a media type (`type/subtype`)",
+        apply: non_media_content_keys,
+    },
+    Rule {
+        name: "default-responses",
+        defect: "operations declare `default: PlaidError` beside `200`; progenitor counts `default` as a second success type",
+        repair: "rewrite `default` as the `4XX` and `5XX` ranges it stands for",
+        apply: default_responses,
+    },
+    Rule {
+        name: "missing-error-responses",
+        defect: "some operations declare no error response, although Plaid answers every error with the same error object",
+        repair: "give them `4XX`/`5XX` with the error schema most operations use (found in the spec, not named here)",
+        apply: missing_error_responses,
+    },
+    Rule {
+        name: "nullable-components",
+        defect: "named schemas carry `nullable: true`; typify emits `struct X(Option<X>)`, duplicate and infinitely sized types",
+        repair: "remove nullability from the component and put it on every property, array item and map value that refers to it (`allOf: [$ref]` + `nullable`), so `null` decodes as `None` exactly where the data can be null",
+        apply: nullable_components,
+    },
+    Rule {
+        name: "required-absent-from-examples",
+        defect: "a property is listed in `required`, yet a response example of that schema omits it (the spec's own examples, or Plaid's docs examples kept in `openapi/evidence/`); decoding such a response fails with `missing field`",
+        repair: "drop the property from `required` (it becomes an `Option`) wherever an example of the schema lacks it",
+        apply: required_absent_from_examples,
+    },
+    Rule {
+        name: "relax-validation-keywords",
+        defect: "length, pattern, range and item-count limits become validating newtypes that reject the whole response when Plaid's data drifts (and `minLength: 0` emits code that fails -D warnings)",
+        repair: "drop `minLength`, `maxLength`, `pattern`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf`, `minItems`, `maxItems`, `uniqueItems`; the server validates, and the limits the ext needs (idempotency keys) are read from the original spec",
+        apply: relax_validation_keywords,
+    },
+    Rule {
+        name: "closed-objects",
+        defect: "objects with `additionalProperties: false` become `deny_unknown_fields` types that fail on every field Plaid adds",
+        repair: "drop `additionalProperties: false` (unknown fields are ignored)",
+        apply: closed_objects,
+    },
+];
+
+/// What normalization changed, rule by rule.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+impl Report {
+    pub fn print(&self) {
+        println!("normalization rules (changes made):");
+        for (name, n) in &self.counts {
+            println!("  {name:<32} {n:>6}");
+        }
+    }
+}
+
+/// The rules as a Markdown table (the README's table is this output).
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| # | rule | defect in the published spec | repair |\n|---|---|---|---|\n");
+    for (i, r) in RULES.iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            i + 1,
+            r.name,
+            r.defect,
+            r.repair
+        ));
+    }
+    out
+}
+
+/// Run every rule in order.
+pub fn normalize(mut doc: Value, evidence: &Evidence) -> (Value, Report) {
+    let mut report = Report::default();
+    for rule in RULES {
+        let n = (rule.apply)(&mut doc, evidence);
+        report.counts.push((rule.name, n));
+    }
+    (doc, report)
+}
+
+/// `cargo xtask normalize`: print the rule counts; write the normalized spec as JSON to `out`.
+pub fn run(
+    root: &Path,
+    spec_path: Option<std::path::PathBuf>,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let spec_path = spec::resolve(root, spec_path)?;
+    let doc = spec::load(&spec_path)?;
+    let evidence = Evidence::load_dir(&spec::pin::evidence_dir(root))?;
+    let (doc, report) = normalize(doc, &evidence);
+    report.print();
+    if let Some(out) = out {
+        std::fs::write(out, serde_json::to_vec_pretty(&doc)?)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(schemas: Value, paths: Value) -> Value {
+        json!({"openapi": "3.0.0", "paths": paths, "components": {"schemas": schemas}})
+    }
+
+    /// Every rule must change nothing the second time.
+    fn assert_idempotent(doc: Value) {
+        let ev = Evidence::default();
+        let (once, _) = normalize(doc, &ev);
+        let (twice, report) = normalize(once.clone(), &ev);
+        assert_eq!(once, twice);
+        assert!(report.counts.iter().all(|(_, n)| *n == 0), "{report:?}");
+    }
+
+    #[test]
+    fn string_enums_get_string_members_only_in_schema_positions() {
+        let mut doc = spec(
+            json!({"V": {"type": "string", "enum": ["a", 3, 4.1, true]},
+                   "Obj": {"type": "object", "properties": {"enum": {"type": "string"}},
+                           "example": {"type": "string", "enum": [1]}}}),
+            json!({}),
+        );
+        assert_eq!(string_enum_values(&mut doc, &Evidence::default()), 3);
+        assert_eq!(
+            doc.pointer("/components/schemas/V/enum").unwrap(),
+            &json!(["a", "3", "4.1", "true"])
+        );
+        // An example is data: untouched.
+        assert_eq!(
+            doc.pointer("/components/schemas/Obj/example/enum").unwrap(),
+            &json!([1])
+        );
+    }
+
+    #[test]
+    fn null_members_become_nullable() {
+        let mut doc = spec(
+            json!({"E": {"type": "string", "enum": ["a", null]},
+                   "OnlyNull": {"enum": [null]}}),
+            json!({}),
+        );
+        assert_eq!(null_enum_members(&mut doc, &Evidence::default()), 2);
+        assert_eq!(
+            doc.pointer("/components/schemas/E").unwrap(),
+            &json!({"type": "string", "enum": ["a"], "nullable": true})
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/OnlyNull").unwrap(),
+            &json!({"nullable": true})
+        );
+    }
+
+    fn op_with(responses: Value) -> Value {
+        json!({"/x": {"post": {"operationId": "x",
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}},
+                                        "examples": {}}},
+            "responses": responses}}})
+    }
+
+    #[test]
+    fn content_and_responses_are_repaired() {
+        let err = json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Err"}}}});
+        let mut paths = op_with(json!({"200": {"description": "ok"}, "default": err.clone()}));
+        let bare = op_with(json!({"200": {"description": "ok"}}));
+        paths["/y"] = bare["/x"].clone();
+        let mut doc = spec(json!({"Err": {"type": "object"}}), paths);
+        assert_eq!(non_media_content_keys(&mut doc, &Evidence::default()), 2);
+        assert_eq!(default_responses(&mut doc, &Evidence::default()), 1);
+        assert_eq!(missing_error_responses(&mut doc, &Evidence::default()), 1);
+        for p in ["/x", "/y"] {
+            let r = &doc["paths"][p]["post"]["responses"];
+            assert_eq!(r["4XX"], err, "{p}");
+            assert_eq!(r["5XX"], err, "{p}");
+            assert!(r.get("default").is_none());
+        }
+        assert!(doc["paths"]["/x"]["post"]["requestBody"]["content"]
+            .get("examples")
+            .is_none());
+    }
+
+    #[test]
+    fn nullability_moves_to_the_uses() {
+        let mut doc = spec(
+            json!({
+                "N": {"type": "object", "nullable": true, "title": "N", "properties": {"a": {"type": "string"}}},
+                "Holder": {"type": "object", "required": ["n"], "properties": {
+                    "n": {"$ref": "#/components/schemas/N"},
+                    "list": {"type": "array", "items": {"$ref": "#/components/schemas/N"}},
+                    "plain": {"$ref": "#/components/schemas/Holder"}}},
+                "Composed": {"allOf": [{"$ref": "#/components/schemas/N"}]}
+            }),
+            json!({}),
+        );
+        assert_eq!(nullable_components(&mut doc, &Evidence::default()), 3);
+        let wrapped = json!({"allOf": [{"$ref": "#/components/schemas/N"}], "nullable": true});
+        assert!(doc.pointer("/components/schemas/N/nullable").is_none());
+        assert_eq!(
+            doc.pointer("/components/schemas/Holder/properties/n")
+                .unwrap(),
+            &wrapped
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Holder/properties/list/items")
+                .unwrap(),
+            &wrapped
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Holder/properties/plain")
+                .unwrap(),
+            &json!({"$ref": "#/components/schemas/Holder"})
+        );
+        // A composition member is not a place data sits: left as is.
+        assert_eq!(
+            doc.pointer("/components/schemas/Composed/allOf/0").unwrap(),
+            &json!({"$ref": "#/components/schemas/N"})
+        );
+    }
+
+    #[test]
+    fn required_fields_omitted_by_the_specs_own_examples_become_optional() {
+        let paths = json!({"/x": {"post": {"responses": {"200": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/R"},
+            "examples": {"a": {"value": {"id": "1", "items": [{"k": 1}, {"k": 2, "tier": 3}]}}}
+        }}}}}}});
+        let mut doc = spec(
+            json!({
+                "R": {"type": "object", "required": ["id", "items", "request_id"], "properties": {
+                    "id": {"type": "string"},
+                    "request_id": {"type": "string"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/I"}}}},
+                "I": {"allOf": [{"type": "object", "required": ["k", "tier"],
+                                 "properties": {"k": {"type": "integer"}, "tier": {"type": "integer"}}}]}
+            }),
+            paths,
+        );
+        let evidence = Evidence {
+            records: vec![("/x".into(), 200, json!({"id": "2", "request_id": "r"}))],
+        };
+        assert_eq!(
+            required_absent_from_examples(&mut doc, &Evidence::default()),
+            2
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/R/required").unwrap(),
+            &json!(["id", "items"])
+        );
+        // Evidence (docs examples, recorded traffic) counts like the spec's own examples.
+        assert_eq!(required_absent_from_examples(&mut doc, &evidence), 1);
+        assert_eq!(
+            doc.pointer("/components/schemas/R/required").unwrap(),
+            &json!(["id"])
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/I/allOf/0/required")
+                .unwrap(),
+            &json!(["k"])
+        );
+        assert_eq!(required_absent_from_examples(&mut doc, &evidence), 0);
+    }
+
+    #[test]
+    fn validation_keywords_and_closed_objects_are_relaxed() {
+        let mut doc = spec(
+            json!({"S": {"type": "object", "additionalProperties": false, "properties": {
+                "k": {"type": "string", "minLength": 0, "maxLength": 50, "pattern": "^a$"},
+                "n": {"type": "integer", "minimum": 1},
+                "l": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true}}}}),
+            json!({}),
+        );
+        assert_eq!(relax_validation_keywords(&mut doc, &Evidence::default()), 6);
+        assert_eq!(closed_objects(&mut doc, &Evidence::default()), 1);
+        assert_eq!(
+            doc.pointer("/components/schemas/S/properties/k").unwrap(),
+            &json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn normalization_is_idempotent() {
+        let doc = spec(
+            json!({"N": {"type": "string", "nullable": true, "enum": ["a", 1, null]},
+                   "H": {"type": "object", "properties": {"n": {"$ref": "#/components/schemas/N"}}}}),
+            op_with(json!({"200": {"description": "ok"}, "default": {"description": "e"}})),
+        );
+        assert_idempotent(doc);
+    }
+}

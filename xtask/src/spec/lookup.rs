@@ -1,0 +1,130 @@
+//! Reading the spec document: `$ref`s, operations, request properties and response examples.
+//! Every stage reads the spec through these, so none of them depends on another for it.
+
+use serde_json::{json, Value};
+
+/// Whether a key of a path item is an HTTP method (rather than `parameters`, `summary`, ...).
+pub fn is_http_method(m: &str) -> bool {
+    matches!(
+        m,
+        "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+    )
+}
+
+/// Follow local `$ref`s.
+pub fn deref<'a>(spec: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(ptr) => match spec.pointer(ptr) {
+                Some(target) => v = target,
+                None => return v,
+            },
+            None => return v,
+        }
+    }
+    v
+}
+
+/// The JSON request body schema of an operation, resolved.
+pub fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let body = deref(spec, op.get("requestBody")?);
+    let schema = body.pointer("/content/application~1json/schema")?;
+    Some(deref(spec, schema))
+}
+
+/// The operation object at `path` and `method` (any case) of `spec`.
+pub fn spec_operation<'a>(spec: &'a Value, path: &str, method: &str) -> Option<&'a Value> {
+    spec.pointer(&format!(
+        "/paths/{}/{}",
+        super::pointer_escape(path),
+        method.to_ascii_lowercase()
+    ))
+}
+
+/// A named property of the operation's request body (looking through `allOf`), resolved, and
+/// whether it is required.
+pub fn request_property<'a>(
+    spec: &'a Value,
+    op: &'a Value,
+    name: &str,
+) -> Option<(&'a Value, bool)> {
+    let schema = request_schema(spec, op)?;
+    find_property(spec, schema, name, 0)
+}
+
+fn find_property<'a>(
+    spec: &'a Value,
+    schema: &'a Value,
+    name: &str,
+    depth: u8,
+) -> Option<(&'a Value, bool)> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|x| x == name));
+        return Some((deref(spec, p), required));
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
+}
+
+/// Every JSON response example of every operation: `{endpoint, status, name, example}`.
+/// Error examples under `default` or a range are given status 400.
+pub fn spec_examples(doc: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !is_http_method(method) {
+                continue;
+            }
+            for (code, resp) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let status: u16 = code.parse().unwrap_or(400);
+                let Some(media) = resp.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or(path);
+                if let Some(ex) = media.get("example") {
+                    out.push(json!({"endpoint": path, "method": method, "status": status,
+                        "name": format!("{op_id} {code} example"), "example": ex}));
+                }
+                for (name, ex) in media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(v) = ex.get("value") {
+                        out.push(json!({"endpoint": path, "method": method, "status": status,
+                            "name": format!("{op_id} {code} {name}"), "example": v}));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
