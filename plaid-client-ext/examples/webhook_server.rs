@@ -20,7 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use plaid_client_ext::webhook::{WebhookEvent, WebhookVerifier};
+use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
 use plaid_client_ext::{Environment, PlaidClient};
 use serde_json::json;
 

@@ -5,14 +5,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use plaid_client::{JsonOperation, Operation, RequestBody, RequestHeaders};
+use plaid_client::{
+    BinaryOperation, JsonOperation, Operation, PostOperation, RequestBody, RequestHeaders,
+};
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use tracing::Instrument;
 
 use crate::config::{builder_from_env, ClientBuilder, ConfigError, Environment, PLAID_VERSION};
 use crate::error::{ApiError, DecodeError, Error, ErrorCode, TransportKind};
 use crate::idempotency::{self, IdempotencyKey};
-use crate::redact::{snippet, Redactor, Secret};
+use crate::redact::{snippet, Credential, Redactor};
 use crate::retry::{parse_retry_after, RetryContext, RetryPolicy};
 
 /// How much of an undecodable body an error quotes.
@@ -23,9 +25,11 @@ pub type ResponseOf<R> = <<R as RequestBody>::Operation as Operation>::Response;
 
 /// A client for the Plaid API.
 ///
-/// Cheap to clone (it is an `Arc`), safe to share between tasks. Every operation of the spec is
-/// reachable: JSON operations through [`PlaidClient::send`], all of them (PDF/ZIP downloads and
-/// the few GET operations included) through the generated methods of [`PlaidClient::raw`].
+/// Cheap to clone (it is an `Arc`), safe to share between tasks. One request path serves every
+/// operation that is a `POST` of a JSON body (all but three of the spec's 329): JSON answers
+/// through [`PlaidClient::send`], PDF/ZIP answers through [`PlaidClient::download`]. The three
+/// `GET` operations with path parameters (`/fdx/...`) are sent by progenitor's client, behind
+/// the feature `raw-client` ([`PlaidClient::raw`]).
 ///
 /// ```no_run
 /// use plaid_client_ext::{PlaidClient, types::AccountsGetRequest};
@@ -59,7 +63,8 @@ struct Inner {
     request_timeout: Duration,
     retry: Arc<dyn RetryPolicy>,
     redactor: Redactor,
-    raw: plaid_client::Client,
+    #[cfg(feature = "raw-client")]
+    raw: plaid_client::raw::Client,
 }
 
 impl fmt::Debug for PlaidClient {
@@ -108,7 +113,11 @@ impl PlaidClient {
         client_id: impl Into<String>,
         secret: impl Into<String>,
     ) -> ClientBuilder {
-        ClientBuilder::new(environment, Secret::new(client_id), Secret::new(secret))
+        ClientBuilder::new(
+            environment,
+            Credential::new(client_id),
+            Credential::new(secret),
+        )
     }
 
     /// A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET` and `PLAID_ENV` (`sandbox`,
@@ -151,7 +160,9 @@ impl PlaidClient {
                 .map_err(|e| ConfigError::HttpClient(e.to_string()))?,
         };
         let base_url = b.environment.base_url().to_string();
-        let raw = plaid_client::Client::new_with_client(&base_url, http.clone(), headers.clone());
+        #[cfg(feature = "raw-client")]
+        let raw =
+            plaid_client::raw::Client::new_with_client(&base_url, http.clone(), headers.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 redactor: Redactor::new(&[&b.client_id, &b.secret]),
@@ -161,6 +172,7 @@ impl PlaidClient {
                 headers,
                 request_timeout: b.request_timeout,
                 retry: b.retry,
+                #[cfg(feature = "raw-client")]
                 raw,
             }),
         })
@@ -171,10 +183,12 @@ impl PlaidClient {
         &self.inner.environment
     }
 
-    /// The generated low-level client, sharing this client's HTTP connection pool and sending
-    /// the same credentials and `Plaid-Version`. Use it for what [`Self::send`] does not cover
-    /// (PDF/ZIP downloads, GET operations); it neither retries nor maps errors.
-    pub fn raw(&self) -> &plaid_client::Client {
+    /// progenitor's generated client (feature `raw-client`), sharing this client's HTTP
+    /// connection pool and sending the same credentials and `Plaid-Version`. Use it for the
+    /// `GET` operations with path parameters, which [`Self::send`] does not take; it neither
+    /// retries nor maps errors.
+    #[cfg(feature = "raw-client")]
+    pub fn raw(&self) -> &plaid_client::raw::Client {
         &self.inner.raw
     }
 
@@ -217,7 +231,7 @@ impl PlaidClient {
     pub async fn send<R>(&self, request: &R) -> Result<Response<ResponseOf<R>>, Error>
     where
         R: RequestBody + Clone,
-        R::Operation: JsonOperation,
+        R::Operation: JsonOperation + PostOperation,
     {
         self.send_operation::<R::Operation>(request).await
     }
@@ -228,7 +242,45 @@ impl PlaidClient {
         request: &O::Request,
     ) -> Result<Response<O::Response>, Error>
     where
-        O: JsonOperation,
+        O: JsonOperation + PostOperation,
+        O::Request: Clone,
+    {
+        self.execute::<O, _>(request, decode::<O::Response>).await
+    }
+
+    /// Send a request whose operation answers with a PDF or ZIP file, and return its bytes,
+    /// with the same credentials, retries, idempotency keys and typed errors as [`Self::send`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: plaid_client_ext::PlaidClient) -> Result<(), plaid_client_ext::Error> {
+    /// use plaid_client_ext::types::AssetReportPdfGetRequest;
+    ///
+    /// let request: AssetReportPdfGetRequest =
+    ///     serde_json::from_value(serde_json::json!({"asset_report_token": "assets-sandbox-…"}))
+    ///         .expect("a valid request");
+    /// let pdf = client.download(&request).await?;
+    /// std::fs::write("report.pdf", &pdf.data).expect("writable");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn download<R>(&self, request: &R) -> Result<Response<bytes::Bytes>, Error>
+    where
+        R: RequestBody + Clone,
+        R::Operation: BinaryOperation + PostOperation,
+    {
+        self.execute::<R::Operation, _>(request, |b| Ok(b.clone()))
+            .await
+    }
+
+    /// The one request path: fill and check the idempotency key, serialize once, then attempt
+    /// and retry as the policy allows, decoding a success body with `decode_body`.
+    async fn execute<O, T>(
+        &self,
+        request: &O::Request,
+        decode_body: fn(&bytes::Bytes) -> Result<T, String>,
+    ) -> Result<Response<T>, Error>
+    where
+        O: Operation,
         O::Request: Clone,
     {
         // Fill the key on a copy only when one is missing: the caller's request stays as given.
@@ -263,7 +315,7 @@ impl PlaidClient {
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt::<O>(&body, key.as_deref())
+                .attempt::<O, T>(&body, key.as_deref(), decode_body)
                 .instrument(span.clone())
                 .await;
             let error = match outcome {
@@ -301,11 +353,12 @@ impl PlaidClient {
     }
 
     /// One HTTP exchange: the status and decoded body, or what went wrong.
-    async fn attempt<O: JsonOperation>(
+    async fn attempt<O: Operation, T>(
         &self,
         body: &bytes::Bytes,
         key: Option<&str>,
-    ) -> Result<(u16, O::Response), Error> {
+        decode_body: fn(&bytes::Bytes) -> Result<T, String>,
+    ) -> Result<(u16, T), Error> {
         let span = tracing::Span::current();
         let url = format!("{}{}", self.inner.base_url, O::PATH);
         let mut headers = self.inner.headers.as_map().clone();
@@ -347,7 +400,7 @@ impl PlaidClient {
             span.record("request_id", id.as_str());
         }
         let result = if success {
-            decode::<O::Response>(&bytes)
+            decode_body(&bytes)
                 .map(|data| (status, data))
                 .map_err(|reason| {
                     self.decode_error::<O>(
@@ -457,7 +510,7 @@ impl PlaidClient {
 }
 
 /// Decode a body, naming the JSON path of the first error.
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+fn decode<T: serde::de::DeserializeOwned>(bytes: &bytes::Bytes) -> Result<T, String> {
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
         // The slow path runs only on failure, to say where.

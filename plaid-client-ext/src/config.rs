@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::redact::Secret;
+use crate::redact::Credential;
 use crate::retry::{Backoff, NoRetry, RetryPolicy};
 
 /// The `Plaid-Version` header sent with every request: the API version the generated types
@@ -108,8 +108,8 @@ pub enum ConfigError {
 #[derive(Debug)]
 pub struct ClientBuilder {
     pub(crate) environment: Environment,
-    pub(crate) client_id: Secret,
-    pub(crate) secret: Secret,
+    pub(crate) client_id: Credential,
+    pub(crate) secret: Credential,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) user_agent: String,
@@ -118,7 +118,7 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    pub(crate) fn new(environment: Environment, client_id: Secret, secret: Secret) -> Self {
+    pub(crate) fn new(environment: Environment, client_id: Credential, secret: Credential) -> Self {
         Self {
             environment,
             client_id,
@@ -186,8 +186,8 @@ pub(crate) fn builder_from_env(
     };
     Ok(ClientBuilder::new(
         env,
-        Secret::new(client_id),
-        Secret::new(secret),
+        Credential::new(client_id),
+        Credential::new(secret),
     ))
 }
 
@@ -230,26 +230,34 @@ mod tests {
 
     #[test]
     fn empty_or_unsendable_credentials_are_errors_not_panics() {
-        let e = ClientBuilder::new(Environment::Sandbox, Secret::new(""), Secret::new("s"))
-            .build()
-            .unwrap_err();
+        let e = ClientBuilder::new(
+            Environment::Sandbox,
+            Credential::new(""),
+            Credential::new("s"),
+        )
+        .build()
+        .unwrap_err();
         assert!(
             matches!(e, ConfigError::EmptyCredential("client_id")),
             "{e}"
         );
         let e = ClientBuilder::new(
             Environment::Sandbox,
-            Secret::new("id"),
-            Secret::new("bad\nsecret"),
+            Credential::new("id"),
+            Credential::new("bad\nsecret"),
         )
         .build()
         .unwrap_err();
         assert!(matches!(e, ConfigError::InvalidCredential("secret")), "{e}");
         assert!(!e.to_string().contains("bad"), "{e}");
-        let e = ClientBuilder::new(Environment::Sandbox, Secret::new("id"), Secret::new("s"))
-            .user_agent("a\u{7f}b")
-            .build()
-            .unwrap_err();
+        let e = ClientBuilder::new(
+            Environment::Sandbox,
+            Credential::new("id"),
+            Credential::new("s"),
+        )
+        .user_agent("a\u{7f}b")
+        .build()
+        .unwrap_err();
         assert!(matches!(e, ConfigError::InvalidUserAgent), "{e}");
     }
 }

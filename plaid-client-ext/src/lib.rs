@@ -15,7 +15,7 @@
 //! - [`sync`]: cursor-sync loops (`/transactions/sync` and its kin) that restart from the first
 //!   cursor on `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` and hand out the cursor to store
 //!   only at the end, as one batch or as a stream of pages;
-//! - [`paginate`]: streams of pages or items for every cursor, offset and event-id list;
+//! - [`pagination`]: streams of pages or items for every cursor, offset and event-id list;
 //! - secrets never appear in `Debug`, errors or logs; every request is a `tracing` span.
 //!
 //! ```no_run
@@ -38,11 +38,11 @@
 pub mod config;
 pub mod error;
 pub mod idempotency;
-pub mod paginate;
+pub mod pagination;
 mod redact;
 pub mod retry;
 pub mod sync;
-pub mod webhook;
+pub mod webhooks;
 
 mod client;
 
@@ -52,7 +52,7 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorCode, ErrorType, PaginationError, TransportKind,
 };
 pub use idempotency::IdempotencyKey;
-pub use redact::Secret;
+pub use redact::Credential;
 
 /// The generated low-level client.
 pub use plaid_client;

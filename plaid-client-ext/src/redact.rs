@@ -1,6 +1,6 @@
 //! Keeping secrets out of `Debug`, `Display` and logs.
 //!
-//! Credentials (`client_id`, `secret`) live in [`Secret`], whose `Debug` never shows the value.
+//! Credentials (`client_id`, `secret`) live in [`Credential`], whose `Debug` never shows the value.
 //! Text that comes from elsewhere (a response body quoted in an error) goes through
 //! [`Redactor::redact`], which blanks the configured credentials and anything shaped like a
 //! Plaid token (`access-sandbox-…`, `public-production-…`) or a JSON `access_token`/`secret`/
@@ -8,20 +8,20 @@
 
 use std::fmt;
 
-/// A credential. Its `Debug` and `Display` print `[redacted]`; [`Secret::expose`] is the only
+/// A credential. Its `Debug` and `Display` print `[redacted]`; [`Credential::expose`] is the only
 /// way to the value.
 ///
 /// ```
-/// use plaid_client_ext::Secret;
+/// use plaid_client_ext::Credential;
 ///
-/// let s = Secret::new("sk-very-secret");
-/// assert_eq!(format!("{s:?}"), "Secret([redacted])");
+/// let s = Credential::new("sk-very-secret");
+/// assert_eq!(format!("{s:?}"), "Credential([redacted])");
 /// assert_eq!(s.expose(), "sk-very-secret");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Credential(String);
 
-impl Secret {
+impl Credential {
     /// Wrap a credential.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
@@ -37,13 +37,13 @@ impl Secret {
     }
 }
 
-impl fmt::Debug for Secret {
+impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
+        f.write_str("Credential([redacted])")
     }
 }
 
-impl fmt::Display for Secret {
+impl fmt::Display for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
@@ -83,7 +83,7 @@ impl fmt::Debug for Redactor {
 }
 
 impl Redactor {
-    pub(crate) fn new(secrets: &[&Secret]) -> Self {
+    pub(crate) fn new(secrets: &[&Credential]) -> Self {
         Self {
             known: secrets
                 .iter()
@@ -172,8 +172,8 @@ mod tests {
     #[test]
     fn blanks_known_secrets_tokens_and_secret_json_values() {
         let r = Redactor::new(&[
-            &Secret::new("my-client-id-123"),
-            &Secret::new("shh-secret-456"),
+            &Credential::new("my-client-id-123"),
+            &Credential::new("shh-secret-456"),
         ]);
         let body = r#"{"client_id": "my-client-id-123", "note": "shh-secret-456 leaked", "access_token": "whatever", "t": "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970"}"#;
         let out = r.redact(body);

@@ -15,7 +15,7 @@
 //!
 //! ```no_run
 //! use axum::{body::Bytes, extract::State, http::{HeaderMap, StatusCode}};
-//! use plaid_client_ext::webhook::{WebhookEvent, WebhookVerifier};
+//! use plaid_client_ext::webhooks::{WebhookEvent, WebhookVerifier};
 //! use std::sync::Arc;
 //!
 //! async fn plaid_webhook(
@@ -147,7 +147,7 @@ type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use plaid_client_ext::{webhook::WebhookVerifier, Environment, PlaidClient};
+/// use plaid_client_ext::{webhooks::WebhookVerifier, Environment, PlaidClient};
 ///
 /// let client = PlaidClient::builder(Environment::Sandbox, "id", "secret").build().unwrap();
 /// let verifier = WebhookVerifier::new(client)

@@ -10,7 +10,7 @@ use hmac::Mac;
 use httpmock::prelude::*;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
-use plaid_client_ext::webhook::{WebhookError, WebhookEvent, WebhookVerifier};
+use plaid_client_ext::webhooks::{WebhookError, WebhookEvent, WebhookVerifier};
 use plaid_client_ext::{Environment, PlaidClient};
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue};

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use httpmock::MockServer;
 use plaid_client::mock::{example, MockServerExt};
 use plaid_client::operations;
-use plaid_client_ext::paginate::Pages;
+use plaid_client_ext::pagination::Pages;
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::sync::{SyncEvent, SyncOutcome};
 use plaid_client_ext::{types, Environment, Error, ErrorCode, PaginationError, PlaidClient};
