@@ -31,7 +31,7 @@ pub fn load(path: &Path) -> anyhow::Result<Value> {
 /// Parse and validate spec bytes (YAML or JSON; JSON is YAML).
 pub fn parse(bytes: &[u8]) -> Result<Value, String> {
     let doc: Value =
-        serde_yaml::from_slice(bytes).map_err(|e| format!("not valid YAML or JSON: {e}"))?;
+        yaml_serde::from_slice(bytes).map_err(|e| format!("not valid YAML or JSON: {e}"))?;
     let version = doc
         .get("openapi")
         .and_then(Value::as_str)
