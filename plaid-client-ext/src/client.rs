@@ -29,7 +29,7 @@ pub type ResponseOf<R> = <<R as RequestBody>::Operation as Operation>::Response;
 /// operation that is a `POST` of a JSON body (all but three of the spec's 329): JSON answers
 /// through [`PlaidClient::send`], PDF/ZIP answers through [`PlaidClient::download`]. The three
 /// `GET` operations with path parameters (`/fdx/...`) are sent by progenitor's client, behind
-/// the feature `raw-client` ([`PlaidClient::raw`]).
+/// the feature `raw-client` (`PlaidClient::raw`).
 ///
 /// ```no_run
 /// use plaid_client_ext::{PlaidClient, types::AccountsGetRequest};

@@ -64,7 +64,7 @@ impl<O: Paginated> std::fmt::Debug for Pages<'_, O> {
 
 impl PlaidClient {
     /// The pages (or items) of a list operation, starting at `request`'s position (its
-    /// `cursor`, `offset` or `after_id`). See [`crate::paginate`].
+    /// `cursor`, `offset` or `after_id`). See [`crate::pagination`].
     pub fn paginate<R>(&self, request: R) -> Pages<'_, R::Operation>
     where
         R: RequestBody,

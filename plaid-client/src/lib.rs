@@ -20,7 +20,7 @@
 //! Features (all off by default):
 //!
 //! - `raw-client`: progenitor's `Client`, one async method per operation, as
-//!   [`raw::Client`](crate::raw). `plaid-client-ext` does not need it; it is for the few `GET`
+//!   `plaid_client::raw::Client`. `plaid-client-ext` does not need it; it is for the few `GET`
 //!   operations with path parameters, and costs about a third of this crate's build time.
 //! - `mock`: typed [httpmock](https://docs.rs/httpmock) helpers for every operation and the
 //!   spec's example responses, for testing code that calls Plaid without Plaid.
@@ -36,6 +36,13 @@
 //! ```
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[rustfmt::skip]
 mod generated;

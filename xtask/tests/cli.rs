@@ -412,16 +412,15 @@ fn spec_diff_reports_the_real_changes_from_1_688_6_to_1_697_4() {
     assert!(md.contains("## Breaking changes"), "{md}");
 }
 
-/// A scratch tree with what `spec bump` reads and writes: the pin and the generated code.
+/// A scratch tree with what `spec bump` reads and writes: the pin, the release record, the
+/// changelog and the generated code.
 fn scratch_tree() -> TempDir {
     let dir = tempdir();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
-    std::fs::copy(
-        root.join("openapi/pin.toml"),
-        dir.path().join("openapi/pin.toml"),
-    )
-    .unwrap();
+    for file in ["openapi/pin.toml", "openapi/release.toml", "CHANGELOG.md"] {
+        std::fs::copy(root.join(file), dir.path().join(file)).unwrap();
+    }
     let gen = dir.path().join("plaid-client/src/generated");
     std::fs::create_dir_all(&gen).unwrap();
     std::fs::write(gen.join("mod.rs"), "// the checked-in client\n").unwrap();

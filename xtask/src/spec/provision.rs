@@ -45,7 +45,7 @@ fn shared_candidates(root: &Path, pin: &Pin) -> Vec<PathBuf> {
     vec![dir.join(format!("{}.yml", pin.version))]
 }
 
-fn obtain(root: &Path, pin: &Pin, from: Option<&Path>) -> anyhow::Result<(Vec<u8>, String)> {
+pub fn obtain(root: &Path, pin: &Pin, from: Option<&Path>) -> anyhow::Result<(Vec<u8>, String)> {
     if let Some(path) = from {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         return Ok((bytes, path.display().to_string()));

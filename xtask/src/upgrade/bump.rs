@@ -15,7 +15,8 @@ use crate::check::conformance;
 use crate::codegen;
 use crate::repair;
 use crate::spec::{self, pin};
-use crate::upgrade::diff;
+use crate::upgrade::release::{self, Release};
+use crate::upgrade::{changelog, diff};
 
 /// The upstream file of a commit of plaid/plaid-openapi.
 pub fn upstream_url(commit: &str) -> String {
@@ -35,6 +36,24 @@ struct Snapshot {
     pin: Vec<u8>,
     provisioned: Option<Vec<u8>>,
     generated: BTreeMap<PathBuf, Vec<u8>>,
+    /// CHANGELOG.md, Cargo.lock and the manifests whose versions a bump sets.
+    release_files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+/// The files besides the pin and the generated code that a bump writes.
+fn release_files(root: &Path, release: &Release) -> Vec<PathBuf> {
+    let mut files = vec![
+        root.join("CHANGELOG.md"),
+        root.join("Cargo.toml"),
+        root.join("Cargo.lock"),
+    ];
+    files.extend(
+        release
+            .crates
+            .keys()
+            .map(|k| root.join(k).join("Cargo.toml")),
+    );
+    files
 }
 
 fn files_under(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
@@ -57,11 +76,18 @@ fn files_under(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
 }
 
 impl Snapshot {
-    fn take(root: &Path) -> anyhow::Result<Self> {
+    fn take(root: &Path, release: &Release) -> anyhow::Result<Self> {
+        let mut files = BTreeMap::new();
+        for path in release_files(root, release) {
+            if let Ok(bytes) = std::fs::read(&path) {
+                files.insert(path, bytes);
+            }
+        }
         Ok(Self {
             pin: std::fs::read(pin::pin_path(root))?,
             provisioned: std::fs::read(pin::provisioned_path(root)).ok(),
             generated: files_under(&root.join("plaid-client").join(codegen::GENERATED_DIR))?,
+            release_files: files,
         })
     }
 
@@ -80,7 +106,7 @@ impl Snapshot {
                 std::fs::remove_file(path)?;
             }
         }
-        for (path, bytes) in &self.generated {
+        for (path, bytes) in self.generated.iter().chain(&self.release_files) {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
@@ -97,18 +123,25 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
     let new_doc = spec::parse(&bytes).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
     let new_pin = new_pin(opts, &new_doc, &bytes, &source)?;
     // The old spec, for the API diff: the provisioned file if it is the pinned one.
-    let old_doc = std::fs::read(pin::provisioned_path(root))
+    let old_bytes = std::fs::read(pin::provisioned_path(root))
         .ok()
-        .filter(|b| pin::sha256_hex(b) == old_pin.sha256)
-        .and_then(|b| spec::parse(&b).ok());
+        .filter(|b| pin::sha256_hex(b) == old_pin.sha256);
+    let old_doc = old_bytes.as_deref().and_then(|b| spec::parse(b).ok());
+    let release = release::load(root)?;
 
-    let snapshot = Snapshot::take(root)?;
-    if let Err(e) = apply(root, &new_pin, &bytes, opts.skip_conformance) {
+    let snapshot = Snapshot::take(root, &release)?;
+    let known_specs = [bytes.as_slice(), old_bytes.as_deref().unwrap_or_default()];
+    let applied = apply(root, &new_pin, &bytes, opts.skip_conformance).and_then(|()| {
+        let released_doc = release.spec_document(root, &known_specs)?;
+        record_release_changes(root, &release, released_doc, &new_doc, &new_pin)
+    });
+    if let Err(e) = applied {
         snapshot
             .restore(root)
             .context("restoring the pin and generated code after a failed bump")?;
         return Err(e.context(
-            "spec bump failed; the pin, the provisioned spec and the generated code are unchanged",
+            "spec bump failed; the pin, the provisioned spec, the generated code, the changelog \
+             and the versions are unchanged",
         ));
     }
     println!("bumped the spec {} → {}", old_pin.version, new_pin.version);
@@ -121,8 +154,35 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         }
         None => println!("the old spec was not provisioned, so no API diff was made"),
     }
-    println!("review `git diff`, then commit openapi/pin.toml with plaid-client/src/generated");
+    println!(
+        "review `git diff`, then commit openapi/pin.toml with plaid-client/src/generated, \
+         CHANGELOG.md and the manifests"
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write CHANGELOG.md's Unreleased section and the crates' versions for the API changes since
+/// the last release, and print them.
+fn record_release_changes(
+    root: &Path,
+    release: &Release,
+    released_doc: serde_json::Value,
+    new_doc: &serde_json::Value,
+    new_pin: &pin::Pin,
+) -> anyhow::Result<()> {
+    let evidence = repair::Evidence::load_dir(&pin::evidence_dir(root))?;
+    let report = diff::diff(released_doc, new_doc.clone(), &evidence);
+    let versions = changelog::apply(root, release, new_pin, &report)?;
+    println!(
+        "since the last release ({}): {}",
+        release.spec.version,
+        report.summary()
+    );
+    for v in &versions {
+        println!("version of {}: {} → {}", v.krate, v.from, v.to);
+    }
+    println!("CHANGELOG.md: the Unreleased section is written from that diff");
+    Ok(())
 }
 
 /// The new spec's bytes, from `--from PATH` or downloaded for `--commit SHA`, and where from.
