@@ -267,7 +267,7 @@ fn marker_items(op: &OperationInfo, marker: &syn::Ident) -> TokenStream {
             }
         }
     });
-    let post = (op.body.is_some() && !op.path.contains('{') && op.http_method == "POST")
+    let post = (op.body.is_some() && !op.path.contains("{") && op.http_method == "POST")
         .then(|| quote!(impl crate::PostOperation for #marker {}));
     let kind = if op.binary_response {
         quote!(impl crate::BinaryOperation for #marker {})
