@@ -62,13 +62,18 @@ pub fn postgres_url() -> Option<String> {
 pub async fn postgres_store() -> Result<Store<Postgres>, AnyError> {
     let url =
         postgres_url().ok_or("PLAID_SYNC_POSTGRES_URL is not set: run scripts/postgres.sh")?;
+    fresh_postgres_store(&url).await
+}
+
+/// A fresh database (named `plaid_sync_<uuid>`) on the server at `url`, with the ledger.
+pub async fn fresh_postgres_store(url: &str) -> Result<Store<Postgres>, AnyError> {
     let name = format!("plaid_sync_{}", uuid::Uuid::new_v4().simple());
-    let admin = plaid_sync::sqlx::PgPool::connect(&url).await?;
+    let admin = plaid_sync::sqlx::PgPool::connect(url).await?;
     plaid_sync::sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&admin)
         .await?;
     admin.close().await;
-    let store = Store::connect(&database_url(&url, &name)).await?;
+    let store = Store::connect(&database_url(url, &name)).await?;
     Postgres::create_ledger(store.pool()).await?;
     Ok(store)
 }
