@@ -1,7 +1,7 @@
 //! Shared by the tests, the `sync_service` example and the benchmark (included by path, so
 //! there is one mock Plaid and one example handler): the mock, the ledger handler, and helpers
 //! that open real stores.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod ledger;
 pub mod mock_plaid;
@@ -28,6 +28,11 @@ pub fn init_logs() {
 
 /// A client for the mock: transient failures retried quickly, 429s handed to the engine.
 pub fn client(mock: &MockPlaid) -> Result<PlaidClient, AnyError> {
+    client_at(&mock.url)
+}
+
+/// [`client`] for a mock at `url` (in another process).
+pub fn client_at(url: &str) -> Result<PlaidClient, AnyError> {
     let policy = SyncRetryPolicy {
         backoff: Backoff {
             initial_delay: Duration::from_millis(5),
@@ -36,7 +41,7 @@ pub fn client(mock: &MockPlaid) -> Result<PlaidClient, AnyError> {
         },
     };
     Ok(
-        PlaidClient::builder(Environment::Custom(mock.url.clone()), "client-id", "secret")
+        PlaidClient::builder(Environment::Custom(url.to_string()), "client-id", "secret")
             .retry_policy(policy)
             .request_timeout(Duration::from_secs(10))
             .build()?,
