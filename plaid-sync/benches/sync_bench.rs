@@ -1,0 +1,301 @@
+//! Throughput against Plaid's limits: N Items × M transactions against the mock Plaid, which
+//! enforces a per-client and a per-Item limit and answers 429 beyond them, with 1, 2 and 4
+//! worker processes on PostgreSQL and 1 on SQLite, side by side in one run.
+//!
+//! ```sh
+//! eval "$(bash scripts/postgres.sh)"      # without it, only the SQLite row runs
+//! cargo bench -p plaid-sync --bench sync_bench
+//! ```
+//!
+//! Scale (the issue's 1,000 × 500 at Plaid's real minute would take 4 × 5 minutes): `ITEMS`
+//! (default 600) × `TRANSACTIONS` (default 250) in pages of 50, so 5 requests per Item and
+//! 3,000 per run; Sandbox's `/transactions/sync` limits (1,000 per client, 50 per Item per
+//! minute) with the minute scaled to `MINUTE_SECS` (default 6) seconds: 166.7 requests/s per
+//! client. Each worker is its own OS process (this binary re-run with `--worker`), so the
+//! per-client pace is shared through the database (PostgreSQL) as it would be in production,
+//! and each worker's peak memory is its own process's (VmHWM).
+//!
+//! Reported: throughput as a fraction of the client limit (pages served between the first and
+//! the last, over that time, against the limit's rate), 429s, wall time, peak RSS per worker,
+//! database size.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use plaid_sync::pacing::Limit;
+use plaid_sync::sqlx::{self, Postgres, Sqlite};
+use plaid_sync::{
+    AccessTokens, BoxError, Pacer, Pacing, Credential, Stats, Store, SyncHandler, Worker, WorkerConfig,
+};
+use support::{AnyError, Ledger, LedgerDb, MockLimits, MockPlaid};
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Scale {
+    items: usize,
+    transactions: usize,
+    minute: Duration,
+}
+
+impl Scale {
+    fn from_env() -> Self {
+        Self {
+            items: setting("ITEMS", 600) as usize,
+            transactions: setting("TRANSACTIONS", 250) as usize,
+            minute: Duration::from_secs(setting("MINUTE_SECS", 6)),
+        }
+    }
+
+    fn limits(&self) -> (Limit, Limit) {
+        let scale = |l: Limit| Limit {
+            count: l.count,
+            period: self.minute,
+        };
+        (
+            scale(Limit::per_minute(1_000)),
+            scale(Limit::per_minute(50)),
+        )
+    }
+}
+
+/// The mock's tokens are `access-sandbox-<item_id>`: a worker process derives them.
+struct DerivedTokens;
+
+impl AccessTokens for DerivedTokens {
+    async fn access_token(&self, item_id: &str) -> Result<Option<Credential>, BoxError> {
+        Ok(Some(Credential::new(format!("access-sandbox-{item_id}"))))
+    }
+}
+
+/// Worker mode: `--worker <store-url> <mock-url> <name>`; prints one result line.
+async fn worker_process(args: &[String]) -> Result<(), AnyError> {
+    let [store_url, mock_url, name] = args else {
+        return Err("usage: --worker <store-url> <mock-url> <name>".into());
+    };
+    let scale = Scale::from_env();
+    let stats = if let Some(path) = store_url.strip_prefix("sqlite:") {
+        run_worker(Store::<Sqlite>::open(path).await?, mock_url, &scale, name).await?
+    } else {
+        run_worker(
+            Store::<Postgres>::connect(store_url).await?,
+            mock_url,
+            &scale,
+            name,
+        )
+        .await?
+    };
+    println!(
+        "RESULT {} {} {} {}",
+        stats.committed,
+        stats.transactions,
+        stats.rate_limited,
+        peak_rss_kib()
+    );
+    Ok(())
+}
+
+async fn run_worker<DB>(
+    store: Store<DB>,
+    mock_url: &str,
+    scale: &Scale,
+    name: &str,
+) -> Result<Stats, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let (per_client, per_item) = scale.limits();
+    let pacing = Pacing::unlimited()
+        .per_client(Some(per_client))
+        .per_item(Some(per_item));
+    let pacer = Pacer::new(pacing, store.default_sharing())?;
+    let config = WorkerConfig {
+        owner: name.to_string(),
+        page_size: 50,
+        concurrency: 32,
+        idle_poll: Duration::from_millis(50),
+        sweep_every: None,
+        ..WorkerConfig::default()
+    };
+    let client = support::client_at(mock_url)?;
+    let worker = Worker::new(store, client, Ledger::default(), DerivedTokens, pacer);
+    Ok(worker.config(config)?.run_until_idle().await)
+}
+
+/// Peak resident memory of this process (`VmHWM`), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+struct Row {
+    store: &'static str,
+    workers: usize,
+    fraction: f64,
+    rate_limited: u64,
+    wall: Duration,
+    peak_kib: Vec<u64>,
+    db_bytes: u64,
+    transactions: u64,
+}
+
+/// One run: fill the mock and the store, start `workers` processes, wait, measure.
+async fn bench_run<DB: LedgerDb>(
+    store: &Store<DB>,
+    store_url: &str,
+    workers: usize,
+    scale: &Scale,
+) -> Result<(MockPlaid, Duration, Vec<[u64; 4]>), AnyError> {
+    let mock = MockPlaid::start().await?;
+    let (per_client, per_item) = scale.limits();
+    mock.set_limits(Some(MockLimits {
+        per_client: (per_client.count as usize, per_client.period),
+        per_item: (per_item.count as usize, per_item.period),
+    }));
+    for k in 0..scale.items {
+        let item = format!("item-{k:05}");
+        mock.add_item(&item, scale.transactions);
+        store.add_item(&item).await?;
+    }
+    let started = Instant::now();
+    let exe = std::env::current_exe()?;
+    let children: Vec<_> = (0..workers)
+        .map(|k| {
+            tokio::process::Command::new(&exe)
+                .args(["--worker", store_url, &mock.url, &format!("worker-{k}")])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+        })
+        .collect::<Result<_, _>>()?;
+    let mut results = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().await?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .ok_or_else(|| format!("a worker failed: {}", out.status))?;
+        let n: Vec<u64> = line.split(' ').filter_map(|v| v.parse().ok()).collect();
+        results.push([n[0], n[1], n[2], n[3]]);
+    }
+    Ok((mock, started.elapsed(), results))
+}
+
+fn row(
+    name: &'static str,
+    workers: usize,
+    scale: &Scale,
+    run: (MockPlaid, Duration, Vec<[u64; 4]>),
+    db_bytes: u64,
+) -> Row {
+    let (mock, wall, results) = run;
+    let c = mock.counters();
+    let span = match (c.first_page, c.last_page) {
+        (Some(a), Some(b)) => b.duration_since(a).as_secs_f64(),
+        _ => f64::NAN,
+    };
+    let (per_client, _) = scale.limits();
+    let limit_rate = f64::from(per_client.count) / per_client.period.as_secs_f64();
+    // n pages over the span between the first and the last: n - 1 intervals.
+    let rate = (c.pages.saturating_sub(1)) as f64 / span;
+    Row {
+        store: name,
+        workers,
+        fraction: rate / limit_rate,
+        rate_limited: c.rate_limited,
+        wall,
+        peak_kib: results.iter().map(|r| r[3]).collect(),
+        db_bytes,
+        transactions: results.iter().map(|r| r[1]).sum(),
+    }
+}
+
+async fn postgres_rows(url: &str, scale: &Scale) -> Result<Vec<Row>, AnyError> {
+    let mut rows = Vec::new();
+    for workers in [1, 2, 4] {
+        let store = support::fresh_postgres_store(url).await?;
+        let name: String = sqlx::query_scalar("SELECT current_database()")
+            .fetch_one(store.pool())
+            .await?;
+        let db_url = support::database_url(url, &name);
+        let run = bench_run(&store, &db_url, workers, scale).await?;
+        let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+            .fetch_one(store.pool())
+            .await?;
+        rows.push(row("PostgreSQL", workers, scale, run, size as u64));
+        store.pool().close().await;
+    }
+    Ok(rows)
+}
+
+async fn sqlite_row(scale: &Scale) -> Result<Row, AnyError> {
+    let (dir, store) = support::sqlite_store().await?;
+    let path = dir.path().join("sync.db");
+    let url = format!("sqlite:{}", path.display());
+    let run = bench_run(&store, &url, 1, scale).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(store.pool())
+        .await?;
+    let size = std::fs::metadata(&path)?.len();
+    Ok(row("SQLite", 1, scale, run, size))
+}
+
+fn print(rows: &[Row], scale: &Scale) {
+    let (c, i) = scale.limits();
+    println!(
+        "\n{} Items x {} transactions, pages of 50; limits {} per client and {} per Item per {:?} \
+         (Plaid's minute scaled); workers are processes\n",
+        scale.items, scale.transactions, c.count, i.count, scale.minute
+    );
+    println!("| store | workers | throughput / client limit | 429s | wall time | transactions/s | peak RSS per worker | database size |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let peaks: Vec<String> = r
+            .peak_kib
+            .iter()
+            .map(|k| format!("{:.1} MiB", *k as f64 / 1024.0))
+            .collect();
+        println!(
+            "| {} | {} | {:.1} % | {} | {:.1} s | {:.0} | {} | {:.1} MiB |",
+            r.store,
+            r.workers,
+            r.fraction * 100.0,
+            r.rate_limited,
+            r.wall.as_secs_f64(),
+            r.transactions as f64 / r.wall.as_secs_f64(),
+            peaks.join(", "),
+            r.db_bytes as f64 / 1_048_576.0
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), AnyError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(k) = args.iter().position(|a| a == "--worker") {
+        return worker_process(&args[k + 1..]).await;
+    }
+    let scale = Scale::from_env();
+    let mut rows = Vec::new();
+    match support::postgres_url() {
+        Some(url) => rows.extend(postgres_rows(&url, &scale).await?),
+        None => eprintln!(
+            "PLAID_SYNC_POSTGRES_URL is not set: PostgreSQL rows skipped (scripts/postgres.sh)"
+        ),
+    }
+    rows.push(sqlite_row(&scale).await?);
+    print(&rows, &scale);
+    Ok(())
+}

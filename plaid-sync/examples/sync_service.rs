@@ -1,0 +1,349 @@
+//! A sync service, offline: embedded SQLite (or PostgreSQL with `DATABASE_URL=postgres://…`),
+//! a Sandbox-like mock Plaid on 127.0.0.1 with many Items, a verified webhook endpoint, and two
+//! workers. It shows progress as it goes and ends with a summary checked against the mock.
+//!
+//! ```sh
+//! cargo run -p plaid-sync --example sync_service
+//! eval "$(bash scripts/postgres.sh)" && cargo run -p plaid-sync --example sync_service
+//! ```
+//!
+//! What happens: every Item gets its first, full sync; then "Plaid" publishes an update for
+//! half of them and posts three signed webhooks per update (as it does: `SYNC_UPDATES_AVAILABLE`
+//! and the older `DEFAULT_UPDATE`) to the endpoint, which verifies them and records them; one
+//! Item reports `ITEM_LOGIN_REQUIRED` until its user repairs it (`LOGIN_REPAIRED`). The mock
+//! also answers some pages with 500s and mutation errors. Settings: `ITEMS` (default 300),
+//! `TRANSACTIONS` per Item (default 120). With PostgreSQL, a fresh database named
+//! `plaid_sync_<uuid>` is created on that server, so an existing deployment is never touched.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use plaid_client_ext::webhooks::WebhookVerifier;
+use plaid_sync::pacing::Limit;
+use plaid_sync::{Backend, Pacer, Pacing, Store, SyncHandler, Worker, WorkerConfig, WorkerStats};
+use support::{AnyError, Faults, Ledger, LedgerDb, MockLimits, MockPlaid};
+
+/// Plaid's minute runs in 3 seconds here; the limits are Sandbox's `/transactions/sync` row.
+const MINUTE: Duration = Duration::from_secs(3);
+
+struct Endpoint<DB: Backend> {
+    verifier: WebhookVerifier,
+    store: Store<DB>,
+}
+
+/// `POST /plaid/webhook`: verify against the raw body, then record what it means.
+async fn plaid_webhook<DB: Backend>(
+    State(app): State<Arc<Endpoint<DB>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let event = match app.verifier.verify(&headers, &body).await {
+        Ok(event) => event,
+        Err(e) => {
+            eprintln!("rejected webhook: {e}");
+            return StatusCode::BAD_REQUEST;
+        }
+    };
+    match app.store.record_webhook(&event).await {
+        Ok(_) => StatusCode::OK,
+        // Plaid retries a webhook that did not get a 200.
+        Err(e) => {
+            eprintln!("could not record a webhook: {e}");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    }
+}
+
+async fn serve_webhooks<DB: Backend>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+) -> Result<String, AnyError> {
+    let verifier = WebhookVerifier::new(support::client(mock)?);
+    let app = Arc::new(Endpoint {
+        verifier,
+        store: store.clone(),
+    });
+    let router = Router::new()
+        .route("/plaid/webhook", post(plaid_webhook::<DB>))
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/plaid/webhook", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(url)
+}
+
+/// "Plaid" posts a signed webhook.
+async fn post_webhook(
+    http: &reqwest::Client,
+    mock: &MockPlaid,
+    url: &str,
+    kind: (&str, &str),
+    item: &str,
+) -> Result<(), AnyError> {
+    let body = MockPlaid::webhook_body(kind.0, kind.1, item).to_string();
+    let response = http
+        .post(url)
+        .header("Plaid-Verification", mock.sign(body.as_bytes()))
+        .body(body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("the webhook endpoint answered {}", response.status()).into());
+    }
+    Ok(())
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), AnyError> {
+    let items = env_number("ITEMS", 300);
+    let transactions = env_number("TRANSACTIONS", 120);
+    let mock = MockPlaid::start().await?;
+    match std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(url) => {
+            let store = support::fresh_postgres_store(&url).await?;
+            println!("store: PostgreSQL (a fresh database on {})", redact(&url));
+            run(store, mock, items, transactions).await
+        }
+        None => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("sync.db");
+            let store = Store::open(&path).await?;
+            plaid_sync::sqlx::Sqlite::create_ledger(store.pool()).await?;
+            println!("store: SQLite at {}", path.display());
+            run(store, mock, items, transactions).await
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("postgres://…@{host}"),
+        None => url.to_string(),
+    }
+}
+
+async fn run<DB>(
+    store: Store<DB>,
+    mock: MockPlaid,
+    items: usize,
+    transactions: usize,
+) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let names: Vec<String> = (0..items).map(|k| format!("item-{k:04}")).collect();
+    for item in &names {
+        mock.add_item(item, transactions);
+        store.add_item(item).await?;
+    }
+    let repaired = names.get(7).cloned().unwrap_or_default();
+    mock.set_login_required(&repaired, true);
+    mock.set_faults(Faults {
+        server_error_every: 97,
+        mutation_every: 41,
+        ..Faults::default()
+    });
+    let limits = (
+        Limit::per_minute(1_000).scaled(20),
+        Limit::per_minute(50).scaled(20),
+    );
+    mock.set_limits(Some(MockLimits {
+        per_client: (limits.0.count as usize, limits.0.period),
+        per_item: (limits.1.count as usize, limits.1.period),
+    }));
+    let pacing = Pacing::unlimited()
+        .per_client(Some(limits.0))
+        .per_item(Some(limits.1))
+        .headroom(0.95);
+    let pacer = Pacer::new(pacing, store.default_sharing())?;
+    let webhook_url = serve_webhooks(&store, &mock).await?;
+    println!(
+        "mock Plaid at {}, webhook endpoint at {webhook_url}",
+        mock.url
+    );
+    println!("{items} Items x {transactions} transactions; limits: 1,000 per client and 50 per Item per (scaled) minute of {MINUTE:?}");
+
+    let started = Instant::now();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let ledger = Ledger::default();
+    let mut workers = Vec::new();
+    let mut watched = Vec::new();
+    for name in ["worker-1", "worker-2"] {
+        let config = WorkerConfig {
+            owner: name.into(),
+            page_size: 100,
+            concurrency: 32,
+            idle_poll: Duration::from_millis(50),
+            ..WorkerConfig::default()
+        };
+        let worker = Worker::new(
+            store.clone(),
+            support::client(&mock)?,
+            ledger.clone(),
+            mock.tokens(),
+            pacer.clone(),
+        )
+        .config(config)?;
+        watched.push(worker.stats());
+        let mut stopped = stopped.clone();
+        workers.push(tokio::spawn(async move {
+            worker
+                .run(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })
+                .await
+        }));
+    }
+
+    wait_until_done(&store, &watched, started, 1, || true).await?;
+    println!("-- initial sync done; Plaid publishes updates and sends webhooks (3 per update)");
+    let http = reqwest::Client::new();
+    let publisher = {
+        let (http, mock, url) = (http.clone(), mock.clone(), webhook_url.clone());
+        let updated: Vec<String> = names.iter().step_by(2).cloned().collect();
+        tokio::spawn(async move {
+            let codes = [
+                "SYNC_UPDATES_AVAILABLE",
+                "DEFAULT_UPDATE",
+                "SYNC_UPDATES_AVAILABLE",
+            ];
+            for item in &updated {
+                mock.update(item, 15, 3);
+                for code in codes {
+                    post_webhook(&http, &mock, &url, ("TRANSACTIONS", code), item).await?;
+                }
+            }
+            Ok::<_, AnyError>(())
+        })
+    };
+    wait_until_done(&store, &watched, started, 1, || publisher.is_finished()).await?;
+    publisher.await??;
+    println!("-- the user of {repaired} logs in again: LOGIN_REPAIRED");
+    mock.set_login_required(&repaired, false);
+    post_webhook(
+        &http,
+        &mock,
+        &webhook_url,
+        ("ITEM", "LOGIN_REPAIRED"),
+        &repaired,
+    )
+    .await?;
+    wait_until_done(&store, &watched, started, 0, || true).await?;
+
+    let _ = stop.send(true);
+    let mut stats = Vec::new();
+    for w in workers {
+        stats.push(w.await?);
+    }
+    summary(&store, &mock, &names, started, &stats).await
+}
+
+/// Print progress until every webhook is published, nothing is due, and `needs_user` Items
+/// wait for their user.
+async fn wait_until_done<DB: LedgerDb>(
+    store: &Store<DB>,
+    workers: &[Arc<WorkerStats>],
+    started: Instant,
+    needs_user: i64,
+    published: impl Fn() -> bool,
+) -> Result<(), AnyError> {
+    let applied = || -> u64 { workers.iter().map(|w| w.snapshot().transactions).sum() };
+    let (mut at, mut before) = (Instant::now(), applied());
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let p = store.progress().await?;
+        let now = applied();
+        let rate = (now - before) as f64 / at.elapsed().as_secs_f64();
+        (at, before) = (Instant::now(), now);
+        println!(
+            "[{:>5.1}s] Items done {:>4} / pending {:>4} / needing the user {} | {:>7.0} transactions/s",
+            started.elapsed().as_secs_f64(),
+            p.done(),
+            p.pending,
+            p.needs_user,
+            rate
+        );
+        if published() && p.pending == 0 && p.needs_user == needs_user && p.syncing == 0 {
+            return Ok(());
+        }
+    }
+}
+
+async fn summary<DB: LedgerDb>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    names: &[String],
+    started: Instant,
+    stats: &[plaid_sync::Stats],
+) -> Result<(), AnyError> {
+    let rows = DB::ledger_rows(store.pool()).await?;
+    let mut expected_rows = 0;
+    let mut mismatched = 0;
+    for item in names {
+        let expected = mock.expected(item);
+        expected_rows += expected.len();
+        let state = store.item(item).await?.ok_or("an Item vanished")?;
+        let mine: Vec<_> = rows.iter().filter(|r| &r.item_id == item).collect();
+        let same = mine.len() == expected.len()
+            && mine.iter().all(|r| {
+                expected.get(&r.transaction_id).is_some_and(|e| {
+                    e.amount == r.amount
+                        && e.pending == r.pending
+                        && e.applications == r.applications
+                })
+            });
+        if !same || state.cursor != mock.final_cursor(item) {
+            mismatched += 1;
+        }
+    }
+    let counters = mock.counters();
+    let elapsed = started.elapsed();
+    let p = store.progress().await?;
+    let transactions: u64 = stats.iter().map(|s| s.transactions).sum();
+    println!("\n== summary");
+    println!(
+        "Items: {} synced, {} needing the user, {} passes committed",
+        p.synced, p.needs_user, p.passes
+    );
+    for (k, s) in stats.iter().enumerate() {
+        println!("worker-{}: {} passes, {} pages, {} transactions, {} failed (rolled back), {} mutation restarts, {} 429s", k + 1, s.committed, s.pages, s.transactions, s.failed, s.restarts, s.rate_limited);
+    }
+    println!("rows: {} in the ledger, {} expected; Items whose rows or cursor differ from Plaid's: {mismatched}", rows.len(), expected_rows);
+    println!(
+        "mock Plaid: {} requests, {} pages, {} 429s, {} 500s, {} mutation errors",
+        counters.requests,
+        counters.pages,
+        counters.rate_limited,
+        counters.server_errors,
+        counters.mutations
+    );
+    println!(
+        "wall time {:.1}s, {:.0} transactions/s",
+        elapsed.as_secs_f64(),
+        transactions as f64 / elapsed.as_secs_f64()
+    );
+    if mismatched > 0 || rows.len() != expected_rows {
+        return Err("the ledger does not match Plaid".into());
+    }
+    println!("every transaction applied exactly once; every cursor is Plaid's");
+    Ok(())
+}

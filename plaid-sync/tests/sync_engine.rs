@@ -1,0 +1,651 @@
+//! The engine against real components: a real SQLite file and a real PostgreSQL (a fresh
+//! database per test on the cluster of `scripts/postgres.sh`), and the mock Plaid on loopback.
+//! Every scenario runs on both stores; the PostgreSQL ones are `#[ignore]`d unless
+//! `PLAID_SYNC_POSTGRES_URL` is set, and CI runs them with `--ignored`.
+
+mod support;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use plaid_sync::plaid::Webhook;
+use plaid_sync::{
+    AccessTokens, ApplyMode, BoxError, Error, ItemStatus, Pacer, Pacing, Credential, Stats, Store,
+    SyncHandler, WebhookOutcome, Worker, WorkerConfig,
+};
+use support::{client, test_config, AnyError, Faults, Ledger, LedgerDb, MockPlaid};
+
+type Tokens = HashMap<String, Credential>;
+
+fn unpaced() -> Result<Pacer, AnyError> {
+    Ok(Pacer::new(
+        Pacing::unlimited(),
+        plaid_sync::Sharing::InProcess,
+    )?)
+}
+
+fn worker<DB, T>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    ledger: &Ledger,
+    tokens: T,
+    config: WorkerConfig,
+) -> Result<Worker<DB, Ledger, T>, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+    T: AccessTokens,
+{
+    let pacer = unpaced()?;
+    Ok(Worker::new(store.clone(), client(mock)?, ledger.clone(), tokens, pacer).config(config)?)
+}
+
+async fn webhook<DB: LedgerDb>(
+    store: &Store<DB>,
+    webhook_type: &str,
+    webhook_code: &str,
+    item_id: &str,
+) -> Result<WebhookOutcome, AnyError> {
+    let body = MockPlaid::webhook_body(webhook_type, webhook_code, item_id).to_string();
+    Ok(store
+        .record_webhook(&Webhook::from_json(body.as_bytes())?)
+        .await?)
+}
+
+/// Run workers as tasks until each finds nothing due, within `limit`.
+async fn drain<DB, T>(
+    workers: Vec<Worker<DB, Ledger, T>>,
+    limit: Duration,
+) -> Result<Vec<Stats>, AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+    T: AccessTokens,
+{
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|w| tokio::spawn(async move { w.run_until_idle().await }))
+        .collect();
+    let mut stats = Vec::new();
+    for task in tasks {
+        stats.push(tokio::time::timeout(limit, task).await??);
+    }
+    Ok(stats)
+}
+
+/// The application's rows, cursors and counts equal the mock's, for every Item.
+async fn assert_end_state<DB: LedgerDb>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    items: &[String],
+) -> Result<usize, AnyError> {
+    let rows = DB::ledger_rows(store.pool()).await?;
+    let mut actual: BTreeMap<String, (String, f64, bool, i64)> = BTreeMap::new();
+    for r in &rows {
+        let prior = actual.insert(
+            r.transaction_id.clone(),
+            (r.item_id.clone(), r.amount, r.pending, r.applications),
+        );
+        assert!(prior.is_none(), "duplicate row {}", r.transaction_id);
+    }
+    let mut expected = BTreeMap::new();
+    for item in items {
+        for (id, e) in mock.expected(item) {
+            expected.insert(id, (item.clone(), e.amount, e.pending, e.applications));
+        }
+        let state = store.item(item).await?.ok_or("item missing")?;
+        assert_eq!(state.cursor, mock.final_cursor(item), "cursor of {item}");
+    }
+    assert_eq!(actual.len(), expected.len(), "row count");
+    assert_eq!(
+        actual, expected,
+        "rows (item, amount, pending, applications)"
+    );
+    Ok(rows.len())
+}
+
+async fn add_items<DB: LedgerDb>(
+    store: &Store<DB>,
+    mock: &MockPlaid,
+    n: usize,
+    history: usize,
+) -> Result<Vec<String>, AnyError> {
+    let mut items = Vec::new();
+    for k in 0..n {
+        let item = format!("item{k:03}");
+        mock.add_item(&item, history);
+        assert!(store.add_item(&item).await?);
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// Two workers, three webhooks per update: each transaction applied exactly once, one pass per
+/// update, cursors equal to the mock's.
+async fn two_workers_and_repeated_webhooks<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 24, 35).await?;
+    let ledger = Ledger::default();
+    let make = |name: &str| worker(&store, &mock, &ledger, mock.tokens(), test_config(name));
+    let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(30)).await?;
+    assert_eq!(
+        stats.iter().map(|s| s.committed).sum::<u64>(),
+        24,
+        "{stats:?}"
+    );
+    assert!(
+        stats.iter().all(|s| s.committed > 0),
+        "both workers worked: {stats:?}"
+    );
+
+    for item in &items {
+        mock.update(item, 12, 3);
+        for code in [
+            "SYNC_UPDATES_AVAILABLE",
+            "DEFAULT_UPDATE",
+            "SYNC_UPDATES_AVAILABLE",
+        ] {
+            let outcome = webhook(&store, "TRANSACTIONS", code, item).await?;
+            assert!(matches!(outcome, WebhookOutcome::SyncRequested { .. }));
+        }
+    }
+    assert_eq!(store.progress().await?.pending, 24);
+    let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(30)).await?;
+    assert_eq!(
+        stats.iter().map(|s| s.committed).sum::<u64>(),
+        24,
+        "one pass per update"
+    );
+    for item in &items {
+        let state = store.item(item).await?.ok_or("item")?;
+        assert_eq!(
+            state.passes, 2,
+            "{item}: one initial pass, one for three webhooks"
+        );
+        assert!(!state.pending());
+    }
+    let rows = assert_end_state(&store, &mock, &items).await?;
+    assert!(rows > 24 * 40, "{rows} rows");
+    Ok(())
+}
+
+/// Mutation errors mid-pass, 500s, dropped connections and handler errors: same end state.
+async fn faults_leave_the_same_end_state<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 10, 45).await?;
+    mock.set_faults(Faults {
+        server_error_every: 7,
+        drop_every: 11,
+        mutation_every: 5,
+        latency: Duration::ZERO,
+    });
+    let ledger = Ledger {
+        fail_every: 9,
+        ..Ledger::default()
+    };
+    let streaming = WorkerConfig {
+        apply: ApplyMode::Streaming,
+        ..test_config("streaming")
+    };
+    let workers = vec![
+        worker(&store, &mock, &ledger, mock.tokens(), streaming)?,
+        worker(
+            &store,
+            &mock,
+            &ledger,
+            mock.tokens(),
+            test_config("buffered"),
+        )?,
+    ];
+    let stats = drain(workers, Duration::from_secs(60)).await?;
+    for item in &items {
+        mock.update(item, 20, 4);
+        webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
+    }
+    let again = vec![
+        worker(&store, &mock, &ledger, mock.tokens(), test_config("c"))?,
+        worker(&store, &mock, &ledger, mock.tokens(), test_config("d"))?,
+    ];
+    let stats2 = drain(again, Duration::from_secs(60)).await?;
+    let counters = mock.counters();
+    assert!(counters.mutations > 0 && counters.server_errors > 0 && counters.dropped > 0);
+    let restarts: u64 = stats.iter().chain(&stats2).map(|s| s.restarts).sum();
+    let failed: u64 = stats.iter().chain(&stats2).map(|s| s.failed).sum();
+    assert!(
+        restarts > 0,
+        "mutation restarts happened: {stats:?} {stats2:?}"
+    );
+    assert!(
+        failed > 0,
+        "handler failures rolled passes back: {stats:?} {stats2:?}"
+    );
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// A worker aborted mid-pass (its transaction open, rows written) loses nothing and doubles
+/// nothing: another worker resumes after the lease expires.
+async fn a_killed_worker_is_finished_by_another<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 6, 45).await?;
+    mock.set_faults(Faults {
+        latency: Duration::from_millis(40),
+        ..Faults::default()
+    });
+    let ledger = Ledger::default();
+    let doomed = WorkerConfig {
+        apply: ApplyMode::Streaming,
+        concurrency: 1,
+        ..test_config("doomed")
+    };
+    let a = worker(&store, &mock, &ledger, mock.tokens(), doomed)?;
+    let task = tokio::spawn(async move { a.run_until_idle().await });
+    while mock.counters().pages < 3 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    task.abort();
+    assert!(task.await.is_err_and(|e| e.is_cancelled()));
+    let held = store.item(&items[0]).await?.ok_or("item")?;
+    assert_eq!(
+        held.lease_owner.as_deref(),
+        Some("doomed"),
+        "killed mid-pass"
+    );
+    assert_eq!(held.passes, 0);
+
+    mock.set_faults(Faults::default());
+    let started = tokio::time::Instant::now();
+    let b = worker(&store, &mock, &ledger, mock.tokens(), test_config("heir"))?;
+    let stats = drain(vec![b], Duration::from_secs(30)).await?;
+    assert_eq!(stats[0].committed, 6, "{stats:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "waited for the lease"
+    );
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// Tokens from a vault that stalls once on one Item (a worker paused past its lease).
+struct StallingTokens {
+    inner: Tokens,
+    stall: tokio::sync::Mutex<Option<(String, Duration)>>,
+}
+
+impl AccessTokens for StallingTokens {
+    async fn access_token(&self, item_id: &str) -> Result<Option<Credential>, BoxError> {
+        let stall = {
+            let mut stall = self.stall.lock().await;
+            match stall.as_ref() {
+                Some((id, _)) if id == item_id => stall.take(),
+                _ => None,
+            }
+        };
+        if let Some((_, pause)) = stall {
+            tokio::time::sleep(pause).await;
+        }
+        self.inner.access_token(item_id).await
+    }
+}
+
+/// Fencing: a worker stalled past its lease, whose Item was claimed and synced by another,
+/// cannot commit; its writes roll back.
+async fn a_stalled_worker_cannot_commit_after_its_lease_was_taken<DB>(
+    store: Store<DB>,
+) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 1, 25).await?;
+    let ledger = Ledger::default();
+    let tokens = StallingTokens {
+        inner: mock.tokens(),
+        stall: tokio::sync::Mutex::new(Some((items[0].clone(), Duration::from_millis(1500)))),
+    };
+    let stalled = WorkerConfig {
+        concurrency: 1, // or it would claim its own expired lease again
+        lease: Duration::from_millis(300),
+        renew_every: Some(Duration::from_secs(60)),
+        ..test_config("stalled")
+    };
+    let a = worker(&store, &mock, &ledger, tokens, stalled)?;
+    let a_stats = a.stats();
+    let task = tokio::spawn(async move { a.run_until_idle().await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let b = worker(&store, &mock, &ledger, mock.tokens(), test_config("thief"))?;
+    let b_stats = drain(vec![b], Duration::from_secs(10)).await?;
+    assert_eq!(b_stats[0].committed, 1);
+    tokio::time::timeout(Duration::from_secs(10), task).await??;
+    let a_stats = a_stats.snapshot();
+    assert_eq!(
+        (a_stats.committed, a_stats.lease_lost),
+        (0, 1),
+        "{a_stats:?}"
+    );
+    let state = store.item(&items[0]).await?.ok_or("item")?;
+    assert_eq!(state.passes, 1);
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// Webhooks that arrive while a pass runs give exactly one more pass.
+async fn webhooks_during_a_pass_give_exactly_one_more<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 1, 25).await?;
+    let item = &items[0];
+    let tokens = StallingTokens {
+        inner: mock.tokens(),
+        stall: tokio::sync::Mutex::new(Some((item.clone(), Duration::from_millis(400)))),
+    };
+    let ledger = Ledger::default();
+    let w = worker(&store, &mock, &ledger, tokens, test_config("w"))?;
+    let task = tokio::spawn(async move { w.run_until_idle().await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let during = store.item(item).await?.ok_or("item")?;
+    assert_eq!(
+        during.lease_owner.as_deref(),
+        Some("w"),
+        "the pass is running"
+    );
+    mock.update(item, 5, 1);
+    for _ in 0..3 {
+        webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
+    }
+    let stats = tokio::time::timeout(Duration::from_secs(10), task).await??;
+    assert_eq!(
+        stats.committed, 2,
+        "the running pass, then exactly one more: {stats:?}"
+    );
+    assert_eq!(store.item(item).await?.ok_or("item")?.passes, 2);
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// `ITEM_LOGIN_REQUIRED` on one Item: the others sync; it waits for its user, keeps the
+/// reason, and resumes on `LOGIN_REPAIRED`.
+async fn login_required_never_blocks_the_others<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 6, 25).await?;
+    mock.set_login_required(&items[2], true);
+    let ledger = Ledger::default();
+    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let stats = drain(vec![w], Duration::from_secs(20)).await?;
+    assert_eq!((stats[0].committed, stats[0].failed), (5, 1), "{stats:?}");
+    let stuck = store.item(&items[2]).await?.ok_or("item")?;
+    assert_eq!(stuck.status, ItemStatus::NeedsUser);
+    assert_eq!(
+        stuck.needs_user_reason.as_deref(),
+        Some("ITEM_LOGIN_REQUIRED")
+    );
+    assert_eq!(stuck.cursor, None);
+    let progress = store.progress().await?;
+    assert_eq!((progress.needs_user, progress.pending), (1, 0));
+    // A sync webhook for it is recorded but does not resume it.
+    webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", &items[2]).await?;
+    assert_eq!(store.progress().await?.pending, 0);
+
+    mock.set_login_required(&items[2], false);
+    let outcome = webhook(&store, "ITEM", "LOGIN_REPAIRED", &items[2]).await?;
+    assert_eq!(
+        outcome,
+        WebhookOutcome::Resumed {
+            item_id: items[2].clone()
+        }
+    );
+    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    let stats = drain(vec![w], Duration::from_secs(20)).await?;
+    assert_eq!(stats[0].committed, 1);
+    let repaired = store.item(&items[2]).await?.ok_or("item")?;
+    assert_eq!(
+        (repaired.status, repaired.needs_user_reason),
+        (ItemStatus::Active, None)
+    );
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// Pending → posted: the pending row goes, the posted one comes with the user's note.
+async fn pending_becomes_posted_once<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 1, 10).await?;
+    let ledger = Ledger::default();
+    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    drain(vec![w], Duration::from_secs(10)).await?;
+    let rows = DB::ledger_rows(store.pool()).await?;
+    assert_eq!(
+        rows.iter().filter(|r| r.pending).count(),
+        2,
+        "t4 and t9 pending"
+    );
+    DB::set_note(store.pool(), "item000-t4", "lunch with Sam").await?;
+
+    mock.update(&items[0], 0, 0);
+    webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", &items[0]).await?;
+    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    drain(vec![w], Duration::from_secs(10)).await?;
+    let rows = DB::ledger_rows(store.pool()).await?;
+    assert!(rows.iter().all(|r| !r.pending), "no pending rows left");
+    assert_eq!(rows.len(), 10, "each posted replaces its pending one");
+    let posted = rows
+        .iter()
+        .find(|r| r.transaction_id == "item000-t4-posted")
+        .ok_or("posted row")?;
+    assert_eq!(posted.note.as_deref(), Some("lunch with Sam"));
+    assert_eq!((posted.amount, posted.applications), (4.75, 1));
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// Unknown codes and Items are recorded no-ops; calls naming unknown Items are errors; a
+/// store migrated by a newer plaid-sync is refused with a typed error.
+async fn bad_input_is_an_error_or_a_recorded_no_op<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    store.add_item("known").await?;
+    let unknown_code = webhook(&store, "TRANSACTIONS", "SOMETHING_NEW", "known").await?;
+    assert!(matches!(unknown_code, WebhookOutcome::Ignored { .. }));
+    let other_product = webhook(&store, "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED", "known").await?;
+    assert!(matches!(other_product, WebhookOutcome::Ignored { .. }));
+    let unknown_item = webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", "ghost").await?;
+    assert_eq!(
+        unknown_item,
+        WebhookOutcome::UnknownItem {
+            item_id: "ghost".into()
+        }
+    );
+    let log = store.webhook_log().await?;
+    let outcomes: Vec<&str> = log.iter().map(|(_, _, _, o)| o.as_str()).collect();
+    assert_eq!(outcomes, ["ignored", "ignored", "unknown_item"]);
+    assert!(matches!(
+        store.request_sync("ghost").await,
+        Err(Error::UnknownItem { .. })
+    ));
+    assert!(matches!(
+        store.reset_item("ghost").await,
+        Err(Error::UnknownItem { .. })
+    ));
+    assert!(Webhook::from_json(b"{not json").is_err());
+    let known = store.item("known").await?.ok_or("item")?;
+    assert_eq!(known.requested_generation, 1, "no-ops changed nothing");
+
+    DB::pretend_newer_schema(store.pool(), 9999).await?;
+    match Store::from_pool(store.pool().clone()).await {
+        Err(Error::SchemaTooNew { found, supported }) => {
+            assert_eq!((found, supported), (9999, 1));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    Ok(())
+}
+
+/// A sweep marks Items not synced recently; a fresh one is left alone.
+async fn the_sweep_catches_missed_webhooks<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 3, 5).await?;
+    let ledger = Ledger::default();
+    let w = worker(&store, &mock, &ledger, mock.tokens(), test_config("w"))?;
+    drain(vec![w], Duration::from_secs(10)).await?;
+    assert_eq!(store.sweep(Duration::from_secs(3600)).await?, 0);
+    mock.update(&items[1], 3, 0); // an update whose webhook was lost
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(store.sweep(Duration::from_millis(10)).await?, 3);
+    let sweeping = WorkerConfig {
+        sweep_every: Some(Duration::from_secs(60)),
+        stale_after: Duration::from_secs(3600),
+        ..test_config("w")
+    };
+    let w = worker(&store, &mock, &ledger, mock.tokens(), sweeping)?;
+    let stats = drain(vec![w], Duration::from_secs(10)).await?;
+    assert_eq!(stats[0].committed, 3);
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+/// Paced to the mock's limits: no 429; and 429s that do arrive (pacing off) back off and
+/// still end in the same state.
+async fn pacing_keeps_under_the_limits_and_429s_back_off<DB>(
+    store: Store<DB>,
+) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    use plaid_sync::Limit;
+    let mock = MockPlaid::start().await?;
+    let items = add_items(&store, &mock, 8, 45).await?;
+    let second = Duration::from_secs(1);
+    mock.set_limits(Some(support::MockLimits {
+        per_client: (25, second),
+        per_item: (4, second),
+    }));
+    // A second-long window leaves 3 % of it (30 ms) of slack at the default headroom: less
+    // than the jitter of loopback HTTP in a debug build. 90 % leaves 100 ms.
+    let pacing = Pacing::unlimited()
+        .per_client(Some(Limit {
+            count: 25,
+            period: second,
+        }))
+        .per_item(Some(Limit {
+            count: 4,
+            period: second,
+        }))
+        .headroom(0.9);
+    let pacer = Pacer::new(pacing, store.default_sharing())?;
+    let ledger = Ledger::default();
+    let make = |name: &str| -> Result<_, AnyError> {
+        let w = Worker::new(
+            store.clone(),
+            client(&mock)?,
+            ledger.clone(),
+            mock.tokens(),
+            pacer.clone(),
+        );
+        Ok(w.config(test_config(name))?)
+    };
+    let stats = drain(vec![make("a")?, make("b")?], Duration::from_secs(30)).await?;
+    assert_eq!(mock.counters().rate_limited, 0, "{stats:?}");
+    assert_eq!(stats.iter().map(|s| s.committed).sum::<u64>(), 8);
+
+    for item in &items {
+        mock.update(item, 30, 0);
+        webhook(&store, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", item).await?;
+    }
+    // Per-Item pace kept, client pace off: the mock's client limit answers 429s.
+    let careless = Pacer::new(
+        Pacing::unlimited()
+            .per_item(Some(Limit {
+                count: 4,
+                period: second,
+            }))
+            .headroom(0.9)
+            .rate_limited_pause(Duration::from_millis(200)),
+        store.default_sharing(),
+    )?;
+    let w = Worker::new(
+        store.clone(),
+        client(&mock)?,
+        ledger.clone(),
+        mock.tokens(),
+        careless,
+    )
+    .config(test_config("careless"))?;
+    let stats = drain(vec![w], Duration::from_secs(30)).await?;
+    assert!(mock.counters().rate_limited > 0);
+    assert!(stats[0].rate_limited > 0, "{stats:?}");
+    assert_end_state(&store, &mock, &items).await?;
+    Ok(())
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> Result<(), AnyError> {
+                    support::init_logs();
+                    let (_dir, store) = support::sqlite_store().await?;
+                    super::$name(store).await
+                }
+            )*
+        }
+
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: scripts/postgres.sh"]
+                async fn $name() -> Result<(), AnyError> {
+                    support::init_logs();
+                    let store = support::postgres_store().await?;
+                    super::$name(store).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores!(
+    two_workers_and_repeated_webhooks,
+    faults_leave_the_same_end_state,
+    a_killed_worker_is_finished_by_another,
+    a_stalled_worker_cannot_commit_after_its_lease_was_taken,
+    webhooks_during_a_pass_give_exactly_one_more,
+    login_required_never_blocks_the_others,
+    pending_becomes_posted_once,
+    bad_input_is_an_error_or_a_recorded_no_op,
+    the_sweep_catches_missed_webhooks,
+    pacing_keeps_under_the_limits_and_429s_back_off,
+);
