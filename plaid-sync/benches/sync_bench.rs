@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use plaid_sync::pacing::Limit;
 use plaid_sync::sqlx::{self, Postgres, Sqlite};
 use plaid_sync::{
-    AccessTokens, BoxError, Pacer, Pacing, Credential, Stats, Store, SyncHandler, Worker, WorkerConfig,
+    AccessTokens, BoxError, Credential, Pacer, Pacing, Stats, Store, SyncHandler, Worker,
+    WorkerConfig,
 };
 use support::{AnyError, Ledger, LedgerDb, MockLimits, MockPlaid};
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use plaid_sync::plaid::Webhook;
 use plaid_sync::{
-    AccessTokens, ApplyMode, BoxError, Error, ItemStatus, Pacer, Pacing, Credential, Stats, Store,
+    AccessTokens, ApplyMode, BoxError, Credential, Error, ItemStatus, Pacer, Pacing, Stats, Store,
     SyncHandler, WebhookOutcome, Worker, WorkerConfig,
 };
 use support::{client, test_config, AnyError, Faults, Ledger, LedgerDb, MockPlaid};

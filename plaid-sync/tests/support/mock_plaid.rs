@@ -219,7 +219,9 @@ impl MockPlaid {
     pub fn tokens(&self) -> HashMap<String, Credential> {
         let state = self.lock();
         let pairs = state.tokens.iter();
-        pairs.map(|(i, t)| (i.clone(), Credential::new(t))).collect()
+        pairs
+            .map(|(i, t)| (i.clone(), Credential::new(t)))
+            .collect()
     }
 
     pub fn set_faults(&self, faults: Faults) {

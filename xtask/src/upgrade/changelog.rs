@@ -165,8 +165,17 @@ fn set_crate_version(root: &Path, krate: &str, version: &str) -> anyhow::Result<
             .then(|| format!("version = \"{version}\""))
     })
     .with_context(|| format!("setting the version of {krate}"))?;
+    // A crate other members depend on has a `[workspace.dependencies]` entry; one that nobody
+    // depends on (plaid-sync) has none.
+    let workspace = root.join("Cargo.toml");
+    let listed = std::fs::read_to_string(&workspace)?
+        .lines()
+        .any(|l| l.starts_with(&format!("{krate} = ")));
+    if !listed {
+        return Ok(());
+    }
     let prefix = format!("{krate} = {{ path = \"{krate}\", version = \"");
-    edit_lines(&root.join("Cargo.toml"), |line| {
+    edit_lines(&workspace, |line| {
         line.starts_with(&prefix)
             .then(|| format!("{prefix}{version}\" }}"))
     })
@@ -252,6 +261,16 @@ mod tests {
         assert!(ws.contains("plaid-client = { path = \"plaid-client\", version = \"0.2.0\" }"));
         assert!(ws.contains("serde = \"1\""));
         assert!(set_crate_version(&root, "missing", "1.0.0").is_err());
+        // A crate with a manifest but no workspace entry: only its own version changes.
+        std::fs::create_dir_all(root.join("leaf")).unwrap();
+        std::fs::write(
+            root.join("leaf/Cargo.toml"),
+            "[package]\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        set_crate_version(&root, "leaf", "0.1.1").unwrap();
+        let leaf = std::fs::read_to_string(root.join("leaf/Cargo.toml")).unwrap();
+        assert_eq!(leaf, "[package]\nversion = \"0.1.1\"\n");
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
