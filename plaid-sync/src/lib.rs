@@ -53,3 +53,8 @@ pub use store::{Store, WebhookOutcome, SQLITE_BUSY_TIMEOUT};
 
 /// The database driver, for the application's own queries in a [`SyncHandler`].
 pub use sqlx;
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -506,6 +506,55 @@ where
     Ok(())
 }
 
+/// Item webhooks: new accounts are flagged until acknowledged; pending expiration and revoked
+/// permission park the Item with their reason until a reset.
+async fn item_webhooks_are_recorded<DB>(store: Store<DB>) -> Result<(), AnyError>
+where
+    DB: LedgerDb,
+    Ledger: SyncHandler<DB>,
+{
+    store.add_item("a").await?;
+    store.add_item("b").await?;
+    let outcome = webhook(&store, "ITEM", "NEW_ACCOUNTS_AVAILABLE", "a").await?;
+    assert_eq!(
+        outcome,
+        WebhookOutcome::NewAccountsAvailable {
+            item_id: "a".into()
+        }
+    );
+    assert!(store.item("a").await?.ok_or("a")?.new_accounts_available);
+    store.acknowledge_new_accounts("a").await?;
+    assert!(!store.item("a").await?.ok_or("a")?.new_accounts_available);
+
+    let expiring = r#"{"webhook_type": "ITEM", "webhook_code": "PENDING_EXPIRATION",
+        "item_id": "a", "consent_expiration_time": "2030-01-01T00:00:00Z",
+        "environment": "sandbox"}"#;
+    let outcome = store
+        .record_webhook(&Webhook::from_json(expiring.as_bytes())?)
+        .await?;
+    assert!(
+        matches!(outcome, WebhookOutcome::NeedsUser { ref reason, .. } if reason == "PENDING_EXPIRATION")
+    );
+    let revoked = webhook(&store, "ITEM", "USER_PERMISSION_REVOKED", "b").await?;
+    assert!(
+        matches!(revoked, WebhookOutcome::NeedsUser { ref reason, .. } if reason == "USER_PERMISSION_REVOKED")
+    );
+    let progress = store.progress().await?;
+    assert_eq!((progress.needs_user, progress.pending), (2, 0));
+    store.reset_item("a").await?;
+    let a = store.item("a").await?.ok_or("a")?;
+    assert_eq!(
+        (a.status, a.needs_user_reason.as_deref(), a.pending()),
+        (ItemStatus::Active, None, true)
+    );
+    let b = store.item("b").await?.ok_or("b")?;
+    assert_eq!(
+        b.needs_user_reason.as_deref(),
+        Some("USER_PERMISSION_REVOKED")
+    );
+    Ok(())
+}
+
 /// A sweep marks Items not synced recently; a fresh one is left alone.
 async fn the_sweep_catches_missed_webhooks<DB>(store: Store<DB>) -> Result<(), AnyError>
 where
@@ -646,6 +695,7 @@ on_both_stores!(
     login_required_never_blocks_the_others,
     pending_becomes_posted_once,
     bad_input_is_an_error_or_a_recorded_no_op,
+    item_webhooks_are_recorded,
     the_sweep_catches_missed_webhooks,
     pacing_keeps_under_the_limits_and_429s_back_off,
 );
