@@ -192,7 +192,10 @@ async fn bench_run<DB: LedgerDb>(
             .find_map(|l| l.strip_prefix("RESULT "))
             .ok_or_else(|| format!("a worker failed: {}", out.status))?;
         let n: Vec<u64> = line.split(' ').filter_map(|v| v.parse().ok()).collect();
-        results.push([n[0], n[1], n[2], n[3]]);
+        let numbers: [u64; 4] = n
+            .try_into()
+            .map_err(|_| format!("a worker printed {line:?}, not four numbers"))?;
+        results.push(numbers);
     }
     Ok((mock, started.elapsed(), results))
 }
