@@ -26,8 +26,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use plaid_client_ext::webhooks::WebhookVerifier;
 use plaid_sync::pacing::Limit;
+use plaid_sync::plaid::WebhookVerifier;
 use plaid_sync::{Backend, Pacer, Pacing, Store, SyncHandler, Worker, WorkerConfig, WorkerStats};
 use support::{AnyError, Faults, Ledger, LedgerDb, MockLimits, MockPlaid};
 

@@ -458,8 +458,9 @@ where
                 return Ok(PassOutcome::LeaseLost);
             }
             if request_next {
-                pace.wait().await;
+                pace.ready().await;
                 self.pacer.client_permit(pool).await?;
+                pace.sent();
             }
             match pages.next().await {
                 Some(Ok(Step::Page(page))) => {

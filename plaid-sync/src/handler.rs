@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::error::BoxError;
 use crate::plaid::SyncPage;
 
-pub use plaid_client_ext::Credential;
+pub use crate::plaid::Credential;
 
 /// Where the engine gets an Item's access token: the application's vault or table. The
 /// engine's own tables never hold one.

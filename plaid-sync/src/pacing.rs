@@ -324,15 +324,22 @@ pub(crate) struct ItemPace {
 }
 
 impl ItemPace {
-    /// Wait until the Item may send its next request, and count it.
-    pub(crate) async fn wait(&mut self) {
+    /// Wait until the Item may send its next request.
+    pub(crate) async fn ready(&self) {
         let Some(g) = self.gcra else { return };
-        let now = Instant::now();
         let allowed = self.tat.checked_sub(g.tolerance()).unwrap_or(self.tat);
-        if allowed > now {
+        if allowed > Instant::now() {
             tokio::time::sleep_until(allowed).await;
         }
-        self.tat = self.tat.max(Instant::now()) + g.interval;
+    }
+
+    /// Count a request sent now. Called after every other wait (the client bucket, a 429
+    /// pause), so the Item's spacing is measured between real sends: a request held back by
+    /// the client bucket does not let the next one follow it too closely.
+    pub(crate) fn sent(&mut self) {
+        if let Some(g) = self.gcra {
+            self.tat = self.tat.max(Instant::now()) + g.interval;
+        }
     }
 
     /// How long after now the Item's next pass may start.

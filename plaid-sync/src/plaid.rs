@@ -8,12 +8,14 @@
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
-use plaid_client_ext::retry::{Backoff, RetryContext, RetryPolicy};
+use plaid_client_ext::retry::{RetryContext, RetryPolicy};
 use plaid_client_ext::sync::SyncEvent;
 use plaid_client_ext::webhooks::WebhookEvent;
 use plaid_client_ext::{types, ErrorCode};
 
-pub use plaid_client_ext::{Environment, Error as PlaidError, PlaidClient};
+pub use plaid_client_ext::retry::Backoff;
+pub use plaid_client_ext::webhooks::WebhookVerifier;
+pub use plaid_client_ext::{Environment, Error as PlaidError, PlaidClient, Credential};
 
 /// One page of `/transactions/sync`: `added`, `modified`, `removed`, `accounts`, `has_more`.
 pub type SyncPage = types::TransactionsSyncResponse;

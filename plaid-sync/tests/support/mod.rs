@@ -8,8 +8,7 @@ pub mod mock_plaid;
 
 use std::time::Duration;
 
-use plaid_client_ext::retry::Backoff;
-use plaid_sync::plaid::{Environment, PlaidClient, SyncRetryPolicy};
+use plaid_sync::plaid::{Backoff, Environment, PlaidClient, SyncRetryPolicy};
 use plaid_sync::sqlx::{Postgres, Sqlite};
 use plaid_sync::{Store, WorkerConfig};
 
