@@ -45,6 +45,9 @@ pub use generated::operations;
 pub use generated::types;
 pub use generated::webhooks;
 pub use generated::SPEC_VERSION;
+#[cfg(feature = "schemars")]
+#[doc(hidden)]
+pub use runtime::json_schema;
 #[cfg(feature = "mock")]
 pub use runtime::mock;
 #[doc(hidden)]
