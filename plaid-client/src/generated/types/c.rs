@@ -11,6 +11,26 @@ pub enum CashFlowInsight {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowInsight {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowInsight")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashFlowInsight")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LARGE_DEPOSIT_DETECTED",
+                "LOW_BALANCE_DETECTED",
+                "NEW_LOAN_PAYMENT_DETECTED",
+                "NSF_OVERDRAFT_DETECTED",
+            ],
+            "An insight that can be detected by the Cash Flow Updates product",
+        )
+    }
+}
 impl ::std::fmt::Display for CashFlowInsight {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -61,6 +81,28 @@ pub enum CashFlowUpdatesEventWebhookCodes {
     NsfOverdraftDetected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesEventWebhookCodes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesEventWebhookCodes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesEventWebhookCodes",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LARGE_DEPOSIT_DETECTED",
+                "LOW_BALANCE_DETECTED",
+                "NEW_LOAN_PAYMENT_DETECTED",
+                "NSF_OVERDRAFT_DETECTED",
+            ],
+            "Webhook code for a Cash Flow Updates event.",
+        )
+    }
 }
 impl ::std::fmt::Display for CashFlowUpdatesEventWebhookCodes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -186,6 +228,40 @@ impl ::serde::Serialize for CashFlowUpdatesExpectedDepositMissedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesExpectedDepositMissedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesExpectedDepositMissedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesExpectedDepositMissedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`EXPECTED_DEPOSIT_MISSED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects that an expected deposit was missed. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each item on an enabled user, this webhook will fire up to four times a day with status information. This webhook will not fire immediately upon enrollment in Cash Flow Updates. The payload may contain an `insights` array with insights that have been detected, if any (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`). Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesInsightsV2Webhook {
@@ -278,6 +354,48 @@ impl ::serde::Serialize for CashFlowUpdatesInsightsV2Webhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesInsightsV2Webhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesInsightsV2Webhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesInsightsV2Webhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CashFlowInsight>,
+            >(
+            generator,
+            "insights",
+            j::REQUIRED,
+            "Array containing the insights detected within the generated report, if any. Possible values include:\n  `LARGE_DEPOSIT_DETECTED`: signaling a deposit over $5,000\n  `LOW_BALANCE_DETECTED`: signaling a balance below $100\n  `NEW_LOAN_PAYMENT_DETECTED`: signaling a new loan payment\n  `NSF_OVERDRAFT_DETECTED`: signaling an NSF overdraft",
+        );
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`CASH_FLOW_INSIGHTS_UPDATED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each item on an enabled user, this webhook will fire up to four times a day with status information. This webhook will not fire immediately upon enrollment in Cash Flow Updates. The payload may contain an `insights` array with insights that have been detected, if any (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`). Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire between one and four times a day with information on the status of the update. This webhook will not fire immediately upon enrollment in Cash Flow Updates. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights. At approximately the same time as the `INSIGHTS_UPDATED` webhook, any event-driven `CASH_FLOW_UPDATES` webhooks (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`) that were triggered by the update will also fire. This webhook has been replaced by the `CASH_FLOW_INSIGHTS_UPDATED` webhook for all customers who began using Plaid Check on or after December 10, 2025.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesInsightsWebhook {
@@ -357,6 +475,40 @@ impl ::serde::Serialize for CashFlowUpdatesInsightsWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesInsightsWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesInsightsWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesInsightsWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`INSIGHTS_UPDATED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire between one and four times a day with information on the status of the update. This webhook will not fire immediately upon enrollment in Cash Flow Updates. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights. At approximately the same time as the `INSIGHTS_UPDATED` webhook, any event-driven `CASH_FLOW_UPDATES` webhooks (e.g. `LOW_BALANCE_DETECTED`, `LARGE_DEPOSIT_DETECTED`) that were triggered by the update will also fire. This webhook has been replaced by the `CASH_FLOW_INSIGHTS_UPDATED` webhook for all customers who began using Plaid Check on or after December 10, 2025.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a deposit over $5,000. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -440,6 +592,40 @@ impl ::serde::Serialize for CashFlowUpdatesLargeDepositWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesLargeDepositWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesLargeDepositWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesLargeDepositWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`LARGE_DEPOSIT_DETECTED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a deposit over $5,000. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a balance below $100. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesLowBalanceWebhook {
@@ -519,6 +705,40 @@ impl ::serde::Serialize for CashFlowUpdatesLowBalanceWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesLowBalanceWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesLowBalanceWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesLowBalanceWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`LOW_BALANCE_DETECTED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a balance below $100. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes a new income stream. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -602,6 +822,40 @@ impl ::serde::Serialize for CashFlowUpdatesNewIncomeStreamWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNewIncomeStreamWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNewIncomeStreamWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesNewIncomeStreamWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`NEW_INCOME_STREAM_DETECTED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes a new income stream. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a new loan payment. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
 #[derive(Clone, Debug)]
 pub struct CashFlowUpdatesNewLoanPaymentWebhook {
@@ -681,6 +935,40 @@ impl ::serde::Serialize for CashFlowUpdatesNewLoanPaymentWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNewLoanPaymentWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNewLoanPaymentWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashFlowUpdatesNewLoanPaymentWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`NEW_LOAN_PAYMENT_DETECTED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update detects a new loan payment. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
     }
 }
 ///For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes an NSF overdraft transaction. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.
@@ -764,12 +1052,61 @@ impl ::serde::Serialize for CashFlowUpdatesNsfWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashFlowUpdatesNsfWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashFlowUpdatesNsfWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashFlowUpdatesNsfWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<MonitoringInsightsStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` that the report is associated with",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`NSF_OVERDRAFT_DETECTED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CASH_FLOW_UPDATES`");
+        o.finish(
+            "For each user's Item enabled for Cash Flow Updates, this webhook will fire when an update includes an NSF overdraft transaction. Upon receiving the webhook, call `/cra/monitoring_insights/get` to retrieve the updated insights.",
+        )
+    }
+}
 ///A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowAttributesSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowAttributesSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowAttributesSchema")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -798,6 +1135,21 @@ pub enum CashflowAttributesVersion {
     Cfi1,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowAttributesVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowAttributesVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowAttributesVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1.0", "v2.0", "CFI1"],
+            "The version of cashflow attributes. Required if using Cash Flow Insights.",
+        )
+    }
 }
 impl ::std::fmt::Display for CashflowAttributesVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -852,6 +1204,23 @@ impl ::std::convert::TryFrom<::std::string::String> for CashflowAttributesVersio
 )]
 #[serde(transparent)]
 pub struct CashflowIsoCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowIsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowIsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowIsoCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -941,6 +1310,40 @@ impl ::serde::Serialize for CashflowReportAccountInsights {
         out.field("historical_balances", &self.historical_balances);
         out.field("monthly_summaries", &self.monthly_summaries);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportAccountInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportAccountInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportAccountInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CashflowReportHistoricalBalance>,
+            >(
+            generator,
+            "historical_balances",
+            j::REQUIRED,
+            "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
+        );
+        o.field::<
+                ::std::vec::Vec<CashflowReportMonthlySummary>,
+            >(
+            generator,
+            "monthly_summaries",
+            j::REQUIRED,
+            "Monthly summary statistics derived from transaction-level data.",
+        );
+        o.finish(
+            "Insights on the account level. These are only returned for Credit and Depository type accounts.",
+        )
     }
 }
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
@@ -1041,6 +1444,56 @@ impl ::serde::Serialize for CashflowReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "Number of transactions to fetch per call",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "cursor",
+            j::OPTIONAL,
+            "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "Number of days to retrieve transactions data for (1 to 730)",
+        );
+        o.field::<
+                ::std::option::Option<CashflowReportGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CashflowReportGetRequest defines the request schema for `/cashflow_report/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportGetRequest")
@@ -1107,6 +1560,32 @@ impl ::serde::Serialize for CashflowReportGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "account_ids",
+            j::OPTIONAL,
+            "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
     }
 }
 ///CashflowReportGetResponse defines the response schema for `/cashflow_report/get`
@@ -1211,6 +1690,72 @@ impl ::serde::Serialize for CashflowReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<BusinessAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "has_more",
+            j::REQUIRED,
+            "Represents if more than requested count of transactions exists to be fetched",
+        );
+        o.field::<Item>(generator, "item", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_successful_update_time",
+            j::REQUIRED,
+            "The last successful update time in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "next_cursor",
+            j::REQUIRED,
+            "Cursor used for fetching any future updates after the latest update provided in this response.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "total_transactions",
+            j::REQUIRED,
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field::<
+                ::std::vec::Vec<CashflowReportTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "CashflowReportGetResponse defines the response schema for `/cashflow_report/get`",
+        )
+    }
+}
 ///An object representing a balance held by an account in the past
 #[derive(Clone, Debug)]
 pub struct CashflowReportHistoricalBalance {
@@ -1291,6 +1836,54 @@ impl ::serde::Serialize for CashflowReportHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportHistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportHistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportHistoricalBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.\n\nIf the account has any pending transactions, historical balance amounts on or after the date of the earliest pending transaction may differ if retrieved in subsequent Asset Reports as a result of those pending transactions posting.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past")
+    }
+}
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
 #[derive(Clone)]
 pub struct CashflowReportInsightsGetRequest {
@@ -1354,6 +1947,31 @@ impl ::serde::Serialize for CashflowReportInsightsGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
@@ -1443,6 +2061,45 @@ impl ::serde::Serialize for CashflowReportInsightsGetResponse {
         out.field("last_generated_time", &self.last_generated_time);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CashflowReportAccountInsights,
+            >(generator, "account_insights", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<BusinessAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field::<Item>(generator, "item", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_generated_time",
+            j::REQUIRED,
+            "Datetime of last Cashflow Report generation in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` )",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CashflowReportInsightsGetResponse defines the response schema for `/cashflow_report/insights/get`",
+        )
     }
 }
 ///Monthly summary statistics derived from transaction-level data.
@@ -1653,6 +2310,106 @@ impl ::serde::Serialize for CashflowReportMonthlySummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportMonthlySummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CashflowReportMonthlySummaryAverageDailyEndingBalance,
+            >(generator, "average_daily_ending_balance", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryAverageDailyInflowAmount,
+            >(generator, "average_daily_inflow_amount", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "average_daily_inflow_transaction_count",
+            j::REQUIRED,
+            "The average count of the number of daily inflow transactions. Rounded to 2 decimal places.",
+        );
+        o.field::<
+                CashflowReportMonthlySummaryAverageDailyNetCashflowAmount,
+            >(generator, "average_daily_net_cashflow_amount", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryAverageDailyOutflowAmount,
+            >(generator, "average_daily_outflow_amount", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "average_daily_outflow_transaction_count",
+            j::REQUIRED,
+            "The average count of the number of daily outflow transactions. Rounded to 2 decimal places.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The end date of the period included in this monthly summary.\n\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CashflowReportMonthlySummaryEndingBalance>,
+            >(generator, "ending_balance", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "negative_ending_balance_day_count",
+            j::REQUIRED,
+            "The number of days with a negative daily average ending balance. The daily average is calculated across all valid accounts. Values will be in the range [0, 31].",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "nsf_transaction_count",
+            j::REQUIRED,
+            "The total number of all NSF transactions during this month.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "overdraft_transaction_count",
+            j::REQUIRED,
+            "The total number of all overdraft transactions during this month.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The start date of the period covered in this monthly summary.\n\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\n\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CashflowReportMonthlySummaryStartingBalance>,
+            >(generator, "starting_balance", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryTotalLoanPayment,
+            >(generator, "total_loan_payment", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryTotalPayroll,
+            >(generator, "total_payroll", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryTotalRevenue,
+            >(generator, "total_revenue", j::REQUIRED, "");
+        o.field::<
+                CashflowReportMonthlySummaryTotalVariableExpense,
+            >(generator, "total_variable_expense", j::REQUIRED, "");
+        o.finish("Monthly summary statistics derived from transaction-level data.")
+    }
+}
 ///Calendar-day average of the ending balance.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyEndingBalance {
@@ -1720,6 +2477,38 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyEndingBalanc
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyEndingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyEndingBalance",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyEndingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("Calendar-day average of the ending balance.")
     }
 }
 ///The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.
@@ -1791,6 +2580,40 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyInflowAmount
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyInflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyInflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyInflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The average daily sum of inflow transactions, calculated over the month. Always represented as a positive monetary amount.",
+        )
+    }
+}
 ///The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
@@ -1858,6 +2681,41 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyNetCashflowA
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema
+for CashflowReportMonthlySummaryAverageDailyNetCashflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyNetCashflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyNetCashflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The average daily net cash flow amount, calculated as total daily inflows less total daily outflows.",
+        )
     }
 }
 ///The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.
@@ -1929,6 +2787,40 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryAverageDailyOutflowAmoun
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryAverageDailyOutflowAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CashflowReportMonthlySummaryAverageDailyOutflowAmount",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryAverageDailyOutflowAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The average daily sum of outflow transactions, calculated over the month. Always represented as a positive monetary amount.",
+        )
+    }
+}
 ///The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryEndingBalance {
@@ -1995,6 +2887,38 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryEndingBalance {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryEndingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryEndingBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryEndingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The ending balance of the month. This will be the same as the starting balance of the next month. This field will not be available for the last monthly summary.",
+        )
     }
 }
 ///The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.
@@ -2065,6 +2989,38 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryStartingBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryStartingBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryStartingBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryStartingBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The starting balance of the month. This will be the same as the ending balance of the previous month. This field will not be available for the first monthly summary.",
+        )
+    }
+}
 ///The total amount of all loan payment transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalLoanPayment {
@@ -2131,6 +3087,36 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalLoanPayment {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalLoanPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalLoanPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalLoanPayment",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The total amount of all loan payment transactions during this month.")
     }
 }
 ///The total amount of all payroll transactions during this month.
@@ -2201,6 +3187,36 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalPayroll {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalPayroll {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalPayroll")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalPayroll",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The total amount of all payroll transactions during this month.")
+    }
+}
 ///The total amount of all revenue transactions during this month.
 #[derive(Clone, Debug)]
 pub struct CashflowReportMonthlySummaryTotalRevenue {
@@ -2267,6 +3283,36 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalRevenue {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalRevenue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalRevenue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalRevenue",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The total amount of all revenue transactions during this month.")
     }
 }
 ///The total amount of all variable expense transactions during this month.
@@ -2336,6 +3382,38 @@ impl ::serde::Serialize for CashflowReportMonthlySummaryTotalVariableExpense {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportMonthlySummaryTotalVariableExpense {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportMonthlySummaryTotalVariableExpense")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportMonthlySummaryTotalVariableExpense",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CashflowUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "The total amount of all variable expense transactions during this month.",
+        )
     }
 }
 ///Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
@@ -2442,6 +3520,81 @@ impl ::serde::Serialize for CashflowReportPaymentMeta {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportPaymentMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportPaymentMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportPaymentMeta")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "by_order_of",
+            j::REQUIRED,
+            "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payee",
+            j::REQUIRED,
+            "For transfers, the party that is receiving the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payer",
+            j::REQUIRED,
+            "For transfers, the party that is paying the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payment_method",
+            j::REQUIRED,
+            "The type of transfer, e.g. 'ACH'",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payment_processor",
+            j::REQUIRED,
+            "The name of the payment processor",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "ppd_id", j::REQUIRED, "The ACH PPD ID for the payer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason",
+            j::REQUIRED,
+            "The payer-supplied description of the transfer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reference_number",
+            j::REQUIRED,
+            "The transaction reference number supplied by the financial institution.",
+        );
+        o.finish(
+            "Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.",
+        )
+    }
+}
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
 #[derive(Clone)]
 pub struct CashflowReportRefreshRequest {
@@ -2518,6 +3671,37 @@ impl ::serde::Serialize for CashflowReportRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "Number of days to retrieve transactions data for (1 to 730)",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportRefreshRequest")
@@ -2578,6 +3762,25 @@ impl ::serde::Serialize for CashflowReportRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CashflowReportRefreshResponse defines the response schema for `/cashflow_report/refresh`",
+        )
     }
 }
 ///A representation of a transaction returned from Cashflow Report
@@ -2853,6 +4056,203 @@ impl ::serde::Serialize for CashflowReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CashflowReportTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_owner",
+            j::REQUIRED,
+            "This field is not typically populated and only relevant when dealing with sub-accounts. A sub-account most commonly exists in cases where a single account is linked to multiple cards, each with its own card number and card holder name; each card will be considered a sub-account. If the account does have sub-accounts, this field will typically be some combination of the sub-account owner's name and/or the sub-account mask. The format of this field is not standardized and will vary based on institution.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The settled value of the transaction, denominated in the transactions's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. For all products except Income: Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative. For Income endpoints, values are positive when representing income.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "authorized_date",
+            j::REQUIRED,
+            "The date that the transaction was authorized. For posted transactions, the `date` field will indicate the posted date, but `authorized_date` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_date`, when available, is generally preferable to use over the `date` field for posted transactions, as it will generally represent the date the user actually made the transaction. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "authorized_datetime",
+            j::REQUIRED,
+            "Date and time when a transaction was authorized in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For posted transactions, the `datetime` field will indicate the posted date, but `authorized_datetime` will indicate the day the transaction was authorized by the financial institution. If presenting transactions to the user in a UI, the `authorized_datetime`, when available, is generally preferable to use over the `datetime` field for posted transactions, as it will generally represent the date the user actually made the transaction.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field::<
+                ::std::option::Option<BusinessFinanceCategory>,
+            >(generator, "business_finance_category", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "check_number",
+            j::OPTIONAL,
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field::<
+                ::std::vec::Vec<TransactionCounterparty>,
+            >(
+            generator,
+            "counterparties",
+            j::OPTIONAL,
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field::<
+                ::std::option::Option<CreditCategory>,
+            >(generator, "credit_category", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ). To receive information about the date that a posted transaction was initiated, see the `authorized_date` field.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "datetime",
+            j::REQUIRED,
+            "Date and time when a transaction was posted in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DDTHH:mm:ssZ` ). For the date that the transaction was initiated, rather than posted, see the `authorized_datetime` field.\n\nThis field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00). This field is only populated in API version 2019-05-29 and later.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<Location>(generator, "location", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo_url",
+            j::OPTIONAL,
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "merchant_entity_id",
+            j::OPTIONAL,
+            "A unique, stable, Plaid-generated ID that maps to the merchant. In the case of a merchant with multiple retail locations, this field will map to the broader merchant, not a specific location or store.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "merchant_name",
+            j::OPTIONAL,
+            "The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The merchant name or transaction description.\n\nNote: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, this field will always appear. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "original_description",
+            j::OPTIONAL,
+            "The string returned by the financial institution to describe the transaction. For transactions returned by `/transactions/sync` or `/transactions/get`, this field will only be included if the client has set `options.include_original_description` to `true`.",
+        );
+        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
+        o.field::<CashflowReportPaymentMeta>(generator, "payment_meta", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "pending",
+            j::REQUIRED,
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled. Not all institutions provide pending transactions.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pending_transaction_id",
+            j::REQUIRED,
+            "The ID of a posted transaction's associated pending transaction, where applicable. Not all institutions provide pending transactions.",
+        );
+        o.field::<
+                ::std::option::Option<PersonalFinanceCategory>,
+            >(generator, "personal_finance_category", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "personal_finance_category_icon_url",
+            j::OPTIONAL,
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<TransactionCode>,
+            >(generator, "transaction_code", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "transaction_id",
+            j::REQUIRED,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "website",
+            j::OPTIONAL,
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A representation of a transaction returned from Cashflow Report")
+    }
+}
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
 #[derive(Clone)]
 pub struct CashflowReportTransactionsGetRequest {
@@ -2944,6 +4344,50 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "Number of transactions to fetch per call",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "cursor",
+            j::OPTIONAL,
+            "The cursor value represents the last update requested. Pass in the empty string \"\" in the first call.",
+        );
+        o.field::<
+                ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CashflowReportTransactionsGetRequest")
@@ -3010,6 +4454,32 @@ impl ::serde::Serialize for CashflowReportTransactionsGetRequestOptions {
         );
         out.field_unless(skip[0], "account_ids", &self.account_ids);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "account_ids",
+            j::OPTIONAL,
+            "A list of `account_ids` to retrieve for the Item\n\nNote: An error will be returned if a provided `account_id` is not associated with the Item.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
     }
 }
 ///CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`
@@ -3107,6 +4577,66 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowReportTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowReportTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowReportTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<BusinessAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "An array containing the `accounts` associated with the Item for which transactions are being returned. Each transaction can be mapped to its corresponding account via the `account_id` field.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "has_more",
+            j::REQUIRED,
+            "Represents if more than requested count of transactions exists to be fetched",
+        );
+        o.field::<Item>(generator, "item", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "next_cursor",
+            j::REQUIRED,
+            "Cursor used for fetching any future updates after the latest update provided in this response.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "total_transactions",
+            j::REQUIRED,
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field::<
+                ::std::vec::Vec<CashflowReportTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "CashflowReportTransactionsGetResponse defines the response schema for `/cashflow_report/transactions/get`",
+        )
+    }
+}
 ///The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 #[derive(
     ::serde::Deserialize,
@@ -3121,6 +4651,25 @@ impl ::serde::Serialize for CashflowReportTransactionsGetResponse {
 )]
 #[serde(transparent)]
 pub struct CashflowUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CashflowUnofficialCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CashflowUnofficialCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CashflowUnofficialCurrencyCode",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The unofficial currency code of the amount. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
+        )
+    }
+}
 impl ::std::ops::Deref for CashflowUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3154,6 +4703,23 @@ impl ::std::str::FromStr for CashflowUnofficialCurrencyCode {
 pub struct CategoriesGetRequest(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoriesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoriesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoriesGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "CategoriesGetRequest defines the request schema for `/categories/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CategoriesGetRequest {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3232,6 +4798,31 @@ impl ::serde::Serialize for CategoriesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoriesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoriesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoriesGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<Category>,
+            >(
+            generator,
+            "categories",
+            j::REQUIRED,
+            "An array of all of the transaction categories used by Plaid.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CategoriesGetResponse defines the response schema for `/categories/get`",
+        )
+    }
+}
 ///Information describing a transaction category
 #[derive(Clone, Debug)]
 pub struct Category {
@@ -3295,6 +4886,44 @@ impl ::serde::Serialize for Category {
         out.field("group", &self.group);
         out.field("hierarchy", &self.hierarchy);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Category {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Category")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Category")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "category_id",
+            j::REQUIRED,
+            "An identifying number for the category. `category_id` is a Plaid-specific identifier and does not necessarily correspond to merchant category codes.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "group",
+            j::REQUIRED,
+            "`place` for physical transactions or `special` for other transactions such as bank charges.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "hierarchy",
+            j::REQUIRED,
+            "A hierarchical array of the categories to which this `category_id` belongs.",
+        );
+        o.finish("Information describing a transaction category")
     }
 }
 ///Detailed expense information for a specific credit category, including transaction count and total amount spent.
@@ -3401,6 +5030,65 @@ impl ::serde::Serialize for CategoryExpenses {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryExpenses {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryExpenses")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryExpenses")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "The total value for all the transactions that fall into this category within the given time window.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "id",
+            j::OPTIONAL,
+            "The ID of the credit category.\n\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field::<
+                ::std::option::Option<MonthlyAverage>,
+            >(generator, "monthly_average", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "transactions_count",
+            j::OPTIONAL,
+            "The total number of transactions that fall into this credit category within the given time window.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Detailed expense information for a specific credit category, including transaction count and total amount spent.",
+        )
+    }
+}
 ///Insights object for categories.
 #[derive(Clone, Debug)]
 pub struct CategoryInsightDetails {
@@ -3484,6 +5172,45 @@ impl ::serde::Serialize for CategoryInsightDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryInsightDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryInsightDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryInsightDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "Category name.");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "top_counterparties",
+            j::OPTIONAL,
+            "The most common counterparties associated with this category sorted by outflow.",
+        );
+        o.field::<
+                f64,
+            >(generator, "total_inflows", j::REQUIRED, "Sum of inflow amounts.");
+        o.field::<
+                f64,
+            >(generator, "total_outflows", j::REQUIRED, "Sum of outflow amounts.");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "transaction_count",
+            j::REQUIRED,
+            "The number of transactions associated with this category.",
+        );
+        o.finish("Insights object for categories.")
+    }
+}
 ///Insights on a user's top personal finance categories.
 #[derive(Clone, Debug, Default)]
 pub struct CategoryInsights {
@@ -3555,6 +5282,36 @@ impl ::serde::Serialize for CategoryInsights {
             &self.primary_category_insights,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CategoryInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CategoryInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CategoryInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CategoryInsightDetails>,
+            >(
+            generator,
+            "detailed_category_insights",
+            j::OPTIONAL,
+            "List of insights of top detailed personal finance categories ranked by outflow.",
+        );
+        o.field::<
+                ::std::vec::Vec<CategoryInsightDetails>,
+            >(
+            generator,
+            "primary_category_insights",
+            j::OPTIONAL,
+            "List of insights of top primary personal finance categories ranked by outflow.",
+        );
+        o.finish("Insights on a user's top personal finance categories.")
     }
 }
 ///An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.
@@ -3719,6 +5476,112 @@ impl ::serde::Serialize for Cause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Cause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::serde_json::Value>,
+            >(
+            generator,
+            "causes",
+            j::OPTIONAL,
+            "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "display_message",
+            j::REQUIRED,
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "documentation_url",
+            j::OPTIONAL,
+            "The URL of a Plaid documentation page with more information about the error",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_code",
+            j::REQUIRED,
+            "The particular error code. Safe for programmatic use.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_code_reason",
+            j::OPTIONAL,
+            "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_message",
+            j::REQUIRED,
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field::<PlaidErrorType>(generator, "error_type", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "provided_account_subtypes",
+            j::OPTIONAL,
+            "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "request_id",
+            j::OPTIONAL,
+            "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "required_account_subtypes",
+            j::OPTIONAL,
+            "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "status",
+            j::OPTIONAL,
+            "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "suggested_action",
+            j::OPTIONAL,
+            "Suggested steps for resolving the error",
+        );
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 ///It is possible for a Check Report product to be returned with missing information. In such cases, the product will contain warning data in the response, indicating why obtaining the owner information failed.
 #[derive(Clone, Debug)]
 pub struct CheckReportWarning {
@@ -3782,6 +5645,32 @@ impl ::serde::Serialize for CheckReportWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CheckReportWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CheckReportWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CheckReportWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<::std::option::Option<Cause>>(generator, "cause", j::REQUIRED, "");
+        o.field::<CheckReportWarningCode>(generator, "warning_code", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "warning_type",
+            j::REQUIRED,
+            "The warning type, which will always be `CHECK_REPORT_WARNING`",
+        );
+        o.finish(
+            "It is possible for a Check Report product to be returned with missing information. In such cases, the product will contain warning data in the response, indicating why obtaining the owner information failed.",
+        )
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`:  Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
@@ -3793,6 +5682,21 @@ pub enum CheckReportWarningCode {
     UserFraudAlert,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CheckReportWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CheckReportWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CheckReportWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["IDENTITY_UNAVAILABLE", "TRANSACTIONS_UNAVAILABLE", "USER_FRAUD_ALERT"],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`:  Account-owner information is not available.\n`TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.\n`USER_FRAUD_ALERT`: The user has placed a fraud alert on their Plaid Check consumer report due to suspected fraud. Please note that when a fraud alert is in place, the recipient of the consumer report has an obligation to verify the consumer's identity.",
+        )
+    }
 }
 impl ::std::fmt::Display for CheckReportWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3847,6 +5751,23 @@ impl ::std::convert::TryFrom<::std::string::String> for CheckReportWarningCode {
 )]
 #[serde(transparent)]
 pub struct City(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for City {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("City")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::City")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for City {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3888,6 +5809,23 @@ impl ::std::str::FromStr for City {
 )]
 #[serde(transparent)]
 pub struct CityNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CityNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CityNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CityNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "City from the address. A string with at least one non-whitespace alphabetical character, with a max length of 100 characters.",
+        )
+    }
+}
 impl ::std::ops::Deref for CityNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3966,6 +5904,28 @@ impl ::serde::Serialize for ClientCustomization {
         );
         out.field_unless(skip[0], "custom_entity_id", &self.custom_entity_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientCustomization {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientCustomization")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientCustomization")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "custom_entity_id",
+            j::OPTIONAL,
+            "Custom entity ID that maps to a merchant or counterparty. This is different from the `merchant_entity_id` as well as the `entity_id` on the counterparties object to meet client specific needs.",
+        );
+        o.finish("Custom client fields")
     }
 }
 ///A client-provided transaction that Plaid has enhanced.
@@ -4048,6 +6008,55 @@ impl ::serde::Serialize for ClientProvidedEnhancedTransaction {
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedEnhancedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedEnhancedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedEnhancedTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The value of the transaction, denominated in the account's currency, as stated in `iso_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The raw description of the transaction.",
+        );
+        o.field::<Enhancements>(generator, "enhancements", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "id",
+            j::REQUIRED,
+            "Unique transaction identifier to tie transactions back to clients' systems.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the transaction.",
+        );
+        o.finish("A client-provided transaction that Plaid has enhanced.")
     }
 }
 ///A client-provided transaction that Plaid has enriched.
@@ -4179,6 +6188,93 @@ impl ::serde::Serialize for ClientProvidedEnrichedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedEnrichedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedEnrichedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedEnrichedTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_subtype",
+            j::OPTIONAL,
+            "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_type",
+            j::OPTIONAL,
+            "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The absolute value of the transaction (>= 0)",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_account_id",
+            j::OPTIONAL,
+            "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
+        );
+        o.field::<
+                ::std::option::Option<ClientCustomization>,
+            >(generator, "client_customization", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The raw description of the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<EnrichTransactionDirection>,
+            >(generator, "direction", j::OPTIONAL, "");
+        o.field::<Enrichments>(generator, "enrichments", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "id",
+            j::REQUIRED,
+            "The unique ID for the transaction as provided by you in the request.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.finish("A client-provided transaction that Plaid has enriched.")
+    }
+}
 ///A client-provided transaction for Plaid to enhance.
 #[derive(Clone, Debug)]
 pub struct ClientProvidedRawTransaction {
@@ -4255,6 +6351,52 @@ impl ::serde::Serialize for ClientProvidedRawTransaction {
         out.field("id", &self.id);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedRawTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedRawTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientProvidedRawTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The value of the transaction with direction. (NOTE: this will affect enrichment results, so directions are important):.\n  Negative (-) for credits (e.g., incoming transfers, refunds)\n  Positive (+) for debits (e.g., purchases, fees, outgoing transfers)",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The raw description of the transaction.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "id",
+            j::REQUIRED,
+            "A unique ID for the transaction used to help you tie data back to your systems.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.finish("A client-provided transaction for Plaid to enhance.")
     }
 }
 ///A client-provided transaction for Plaid to enrich.
@@ -4403,6 +6545,112 @@ impl ::serde::Serialize for ClientProvidedTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientProvidedTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_subtype",
+            j::OPTIONAL,
+            "The account subtype associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_type",
+            j::OPTIONAL,
+            "The account type associated with the transaction. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The absolute value of the transaction (>= 0). When testing Enrich, note that `amount` data should be realistic. Unrealistic or inaccurate `amount` data may result in reduced quality output.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_account_id",
+            j::OPTIONAL,
+            "A unique account id used to group transactions for a given account, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_account_id`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "A unique user id used to group transactions for a given user, as a unique identifier from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date_posted",
+            j::OPTIONAL,
+            "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The raw description of the transaction. If you have location data in available an unstructured format, it may be appended to the `description` field.",
+        );
+        o.field::<EnrichTransactionDirection>(generator, "direction", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "id",
+            j::REQUIRED,
+            "A unique ID for the transaction used to help you tie data back to your systems.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the transaction e.g. USD.",
+        );
+        o.field::<
+                ::std::option::Option<ClientProvidedTransactionLocation>,
+            >(generator, "location", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mcc",
+            j::OPTIONAL,
+            "Merchant category codes (MCCs) are four-digit numbers that describe a merchant's primary business activities.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "user_id",
+            j::OPTIONAL,
+            "The Plaid generated ID that identifies the end user for whom you would like to enrich transactions.",
+        );
+        o.finish("A client-provided transaction for Plaid to enrich.")
+    }
+}
 /**A representation of where a transaction took place.
 
 Use this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.*/
@@ -4494,6 +6742,64 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientProvidedTransactionLocation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientProvidedTransactionLocation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientProvidedTransactionLocation",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "address",
+            j::OPTIONAL,
+            "The street address where the transaction occurred.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "city",
+            j::OPTIONAL,
+            "The city where the transaction occurred.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "country",
+            j::OPTIONAL,
+            "The country where the transaction occurred, formatted as an ISO 3166-1 alpha-2 country code (\"US\" or \"CA\").",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "postal_code",
+            j::OPTIONAL,
+            "The postal code where the transaction occurred.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::OPTIONAL,
+            "The region or state where the transaction occurred, formatted as the official two-letter US state or Canadian province postal code, e.g. \"CT\" or \"QC\".",
+        );
+        o.finish(
+            "A representation of where a transaction took place.\n\nUse this field to pass in structured location information you may have about your transactions. Providing location data is optional but can increase result quality. If you have unstructured location information, it may be appended to the `description` field.",
+        )
+    }
+}
 ///A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
 #[derive(
     ::serde::Deserialize,
@@ -4508,6 +6814,23 @@ impl ::serde::Serialize for ClientProvidedTransactionLocation {
 )]
 #[serde(transparent)]
 pub struct ClientUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for ClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4549,6 +6872,23 @@ impl ::std::str::FromStr for ClientUserId {
 )]
 #[serde(transparent)]
 pub struct ClientUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A unique ID that identifies the end user in your system. Either a `user_id` or the `client_user_id` must be provided. This ID can also be used to associate user-specific data from other Plaid products. Financial Account Matching requires this field and the `/link/token/create` `client_user_id` to be consistent. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for ClientUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -4672,6 +7012,50 @@ impl ::serde::Serialize for ClientUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<ClientUserIdentityAddress>,
+            >(generator, "addresses", j::OPTIONAL, "The user's addresses.");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date_of_birth",
+            j::OPTIONAL,
+            "The user's date of birth, to be provided in the format \"yyyy-mm-dd\".",
+        );
+        o.field::<
+                ::std::vec::Vec<ClientUserIdentityEmail>,
+            >(generator, "emails", j::OPTIONAL, "The user's emails.");
+        o.field::<
+                ::std::vec::Vec<::std::option::Option<UserIdNumber>>,
+            >(generator, "id_numbers", j::OPTIONAL, "The user's ID numbers.");
+        o.field::<
+                ::std::option::Option<ClientUserIdentityName>,
+            >(generator, "name", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<ClientUserIdentityPhoneNumber>,
+            >(
+            generator,
+            "phone_numbers",
+            j::OPTIONAL,
+            "The user's phone numbers, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.finish(
+            "The identity fields associated with a user. For a user to be eligible for a Plaid Check Consumer Report, all fields are required except `id_number`. Providing a partial SSN is strongly recommended, and improves the accuracy of matching user records during compliance processes such as file disclosure, dispute, or security freeze requests. If creating a report that will be shared with GSEs such as Fannie or Freddie, a full Social Security Number must be provided via the `id_number` field.",
+        )
+    }
+}
 ///User address information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityAddress {
@@ -4775,6 +7159,46 @@ impl ::serde::Serialize for ClientUserIdentityAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::OPTIONAL, "City name.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "country", j::REQUIRED, "Country code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::OPTIONAL, "Postal or ZIP code.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "Indicates whether this is the primary address for the User.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "region", j::OPTIONAL, "State, province or region.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street_1", j::OPTIONAL, "First line of street address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street_2", j::OPTIONAL, "Second line of street address.");
+        o.finish("User address information.")
+    }
+}
 ///User email information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityEmail {
@@ -4832,6 +7256,31 @@ impl ::serde::Serialize for ClientUserIdentityEmail {
         out.field("data", &self.data);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityEmail {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityEmail")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityEmail")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "data", j::REQUIRED, "User's email.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "Indicates whether this is the primary email for the User.",
+        );
+        o.finish("User email information.")
     }
 }
 ///User name information.
@@ -4893,6 +7342,26 @@ impl ::serde::Serialize for ClientUserIdentityName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ClientUserIdentityName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "family_name", j::REQUIRED, "User's family name.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "given_name", j::REQUIRED, "User's given name.");
+        o.finish("User name information.")
+    }
+}
 ///User phone number information.
 #[derive(Clone, Debug)]
 pub struct ClientUserIdentityPhoneNumber {
@@ -4950,6 +7419,33 @@ impl ::serde::Serialize for ClientUserIdentityPhoneNumber {
         out.field("data", &self.data);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ClientUserIdentityPhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ClientUserIdentityPhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ClientUserIdentityPhoneNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "data", j::REQUIRED, "User's phone number.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "Indicates whether this is the primary phone number for the User.",
+        );
+        o.finish("User phone number information.")
     }
 }
 ///Describes the connected application for a particular end user.
@@ -5058,6 +7554,67 @@ impl ::serde::Serialize for ConnectedApplication {
         out.field_unless(skip[3], "reason_for_access", &self.reason_for_access);
         out.field_unless(skip[4], "scopes", &self.scopes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConnectedApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConnectedApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConnectedApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<ApplicationId>(generator, "application_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "application_url",
+            j::OPTIONAL,
+            "The URL for the application's website",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "The date this application was linked in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "display_name",
+            j::OPTIONAL,
+            "A human-readable name of the application for display purposes",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo_url",
+            j::OPTIONAL,
+            "A URL that links to the application logo image.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the application");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_for_access",
+            j::OPTIONAL,
+            "A string provided by the connected app stating why they use their respective enabled products.",
+        );
+        o.field::<
+                ::std::option::Option<ScopesNullable>,
+            >(generator, "scopes", j::OPTIONAL, "");
+        o.finish("Describes the connected application for a particular end user.")
     }
 }
 ///Describes a consent event.
@@ -5188,6 +7745,85 @@ impl ::serde::Serialize for ConsentEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<ConsentedAccount>,
+            >(
+            generator,
+            "consented_accounts",
+            j::OPTIONAL,
+            "An array containing the accounts associated with the Item for which authorizations are granted.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "consented_data_scopes",
+            j::OPTIONAL,
+            "A list of strings containing the full list of data scopes the end user has consented to for the Item. These correspond to consented products; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "consented_use_cases",
+            j::OPTIONAL,
+            "A list of strings containing the full list of use cases the end user has consented to for the Item.\n\nSee the [full list](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#updating-link-customizations) of use cases.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "created_at",
+            j::OPTIONAL,
+            "The date and time when the consent event occurred, in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<
+                ::std::option::Option<ConsentEventCode>,
+            >(generator, "event_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ConsentEventType>,
+            >(generator, "event_type", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ConsentEventInitiator>,
+            >(generator, "initiator", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "Unique identifier for the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_name",
+            j::OPTIONAL,
+            "The full name of the institution associated with the Item. Field is `null` for Items created via Same-Day Micro-deposits.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.finish("Describes a consent event.")
+    }
+}
 ///Codes describing the object of a consent event.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventCode {
@@ -5198,6 +7834,27 @@ pub enum ConsentEventCode {
     Revocation,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "USER_AGREEMENT",
+                "USE_CASES",
+                "DATA_SCOPES",
+                "ACCOUNT_SCOPES",
+                "REVOCATION",
+            ],
+            "Codes describing the object of a consent event.",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsentEventCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5252,6 +7909,21 @@ pub enum ConsentEventInitiator {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventInitiator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventInitiator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventInitiator")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PLAID", "DATA_PROVIDER", "CUSTOMER", "END_USER"],
+            "The entity that initiated collection of consent.",
+        )
+    }
+}
 impl ::std::fmt::Display for ConsentEventInitiator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -5301,6 +7973,21 @@ pub enum ConsentEventType {
     ConsentUpdated,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CONSENT_GRANTED", "CONSENT_REVOKED", "CONSENT_UPDATED"],
+            "A broad categorization of the consent event.",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsentEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5406,6 +8093,27 @@ impl ::serde::Serialize for ConsentEventsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request to list a historical log of item consent events.")
+    }
+}
 impl ::std::fmt::Debug for ConsentEventsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsentEventsGetRequest")
@@ -5473,6 +8181,24 @@ impl ::serde::Serialize for ConsentEventsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentEventsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentEventsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentEventsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<ConsentEvent>,
+            >(generator, "consent_events", j::REQUIRED, "A list of consent events.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Describes a historical log of item consent events.")
+    }
+}
 /**A random key provided by the client, per unique consent payment. Maximum of 128 characters.
 
 The API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.*/
@@ -5489,6 +8215,23 @@ The API supports idempotency for safely retrying requests without accidentally p
 )]
 #[serde(transparent)]
 pub struct ConsentPaymentIdempotencyKey(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentPaymentIdempotencyKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentPaymentIdempotencyKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentPaymentIdempotencyKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A random key provided by the client, per unique consent payment. Maximum of 128 characters.\n\nThe API supports idempotency for safely retrying requests without accidentally performing the same operation twice. If a request to execute a consent payment fails due to a network connection error, you can retry the request with the same idempotency key to guarantee that only a single payment is created. If the request was successfully processed, it will prevent any payment that uses the same idempotency key, and was received within 48 hours of the first request, from being processed.",
+        )
+    }
+}
 impl ::std::ops::Deref for ConsentPaymentIdempotencyKey {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5611,6 +8354,58 @@ impl ::serde::Serialize for ConsentedAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsentedAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsentedAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsentedAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the account. Like all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::OPTIONAL,
+            "The last 2-4 alphanumeric characters of an account's official account number",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::OPTIONAL,
+            "The name of the account, either assigned by the user or by the financial institution itself",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::OPTIONAL,
+            "The official name of the account as given by the financial institution",
+        );
+        o.field::<
+                ::std::option::Option<AccountSubtype>,
+            >(generator, "subtype", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<AccountType>,
+            >(generator, "type", j::OPTIONAL, "");
+        o.finish("A financial institution account.")
+    }
+}
 ///The information about a previously submitted valid dispute statement by the consumer
 #[derive(Clone, Debug)]
 pub struct ConsumerDispute {
@@ -5686,6 +8481,42 @@ impl ::serde::Serialize for ConsumerDispute {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerDispute {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerDispute")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerDispute")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<ConsumerDisputeCategory>(generator, "category", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "consumer_dispute_id",
+            j::REQUIRED,
+            "(Deprecated) A unique identifier (UUID) of the consumer dispute that can be used for troubleshooting",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "dispute_field_create_date",
+            j::REQUIRED,
+            "Date of the disputed field (e.g. transaction date), in an ISO 8601 format (YYYY-MM-DD)",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "statement", j::REQUIRED, "Text content of dispute");
+        o.finish(
+            "The information about a previously submitted valid dispute statement by the consumer",
+        )
+    }
+}
 ///Type of data being disputed by the consumer
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsumerDisputeCategory {
@@ -5695,6 +8526,21 @@ pub enum ConsumerDisputeCategory {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerDisputeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerDisputeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerDisputeCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["TRANSACTION", "BALANCE", "IDENTITY", "OTHER"],
+            "Type of data being disputed by the consumer",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsumerDisputeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5802,6 +8648,29 @@ impl ::serde::Serialize for ConsumerReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ConsumerReportPdfGetRequest")
@@ -5825,6 +8694,23 @@ impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct ConsumerReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for ConsumerReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -5881,6 +8767,32 @@ pub enum ConsumerReportPermissiblePurpose {
     EligibilityForGovtBenefits,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportPermissiblePurpose {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportPermissiblePurpose")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ConsumerReportPermissiblePurpose",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "ACCOUNT_REVIEW_CREDIT",
+                "ACCOUNT_REVIEW_NON_CREDIT",
+                "EXTENSION_OF_CREDIT",
+                "LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING",
+                "LEGITIMATE_BUSINESS_NEED_OTHER",
+                "WRITTEN_INSTRUCTION_PREQUALIFICATION",
+                "WRITTEN_INSTRUCTION_OTHER",
+                "ELIGIBILITY_FOR_GOVT_BENEFITS",
+            ],
+            "Describes the reason you are generating a Consumer Report for this user. When calling `/link/token/create`, this field is required when using Plaid Check (CRA) products; invalid if not using Plaid Check (CRA) products.\n\n`ACCOUNT_REVIEW_CREDIT`: In connection with a consumer credit transaction for the review or collection of an account pursuant to FCRA Section 604(a)(3)(A).\n\n`ACCOUNT_REVIEW_NON_CREDIT`: For a legitimate business need of the information to review a non-credit account provided primarily for personal, family, or household purposes to determine whether the consumer continues to meet the terms of the account pursuant to FCRA Section 604(a)(3)(F)(2).\n\n`EXTENSION_OF_CREDIT`: In connection with a credit transaction initiated by and involving the consumer pursuant to FCRA Section 604(a)(3)(A).\n\n`LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING`: For a legitimate business need in connection with a business transaction initiated by the consumer primarily for personal, family, or household purposes in connection with a property rental assessment pursuant to FCRA Section 604(a)(3)(F)(i).\n\n`LEGITIMATE_BUSINESS_NEED_OTHER`: For a legitimate business need in connection with a business transaction made primarily for personal, family, or household initiated by the consumer pursuant to FCRA Section 604(a)(3)(F)(i).\n\n`WRITTEN_INSTRUCTION_PREQUALIFICATION`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), to evaluate an application's profile to make an offer to the consumer.\n\n`WRITTEN_INSTRUCTION_OTHER`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), such as when an individual agrees to act as a guarantor or assumes personal liability for a consumer, business, or commercial loan.\n\n`ELIGIBILITY_FOR_GOVT_BENEFITS`:  In connection with an eligibility determination for a government benefit where the entity is required to consider an applicant's financial status pursuant to FCRA Section 604(a)(3)(D).",
+        )
+    }
 }
 impl ::std::fmt::Display for ConsumerReportPermissiblePurpose {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6054,6 +8966,64 @@ impl ::serde::Serialize for ConsumerReportUserIdentity {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ConsumerReportUserIdentity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ConsumerReportUserIdentity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ConsumerReportUserIdentity")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date_of_birth",
+            j::REQUIRED,
+            "To be provided in the format \"yyyy-mm-dd\".\nThis field is required for all Plaid Check customers.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(generator, "emails", j::REQUIRED, "The user's emails");
+        o.field::<
+                ::std::string::String,
+            >(generator, "first_name", j::REQUIRED, "The user's first name");
+        o.field::<
+                ::std::string::String,
+            >(generator, "last_name", j::REQUIRED, "The user's last name");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "phone_numbers",
+            j::REQUIRED,
+            "The user's phone number, in E.164 format: +{countrycode}{number}. For example: \"+14157452130\". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.",
+        );
+        o.field::<AddressData>(generator, "primary_address", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ssn_full",
+            j::OPTIONAL,
+            "The user's full social security number. This field should only be provided by lenders intending to share the resulting consumer report with a Government-Sponsored Enterprise (GSE), such as Fannie Mae or Freddie Mac.\n\nFormat: \"ddd-dd-dddd\"",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ssn_last_4",
+            j::OPTIONAL,
+            "The last 4 digits of the user's social security number.",
+        );
+        o.finish(
+            "This field is only used by integrations created before December 10, 2025. All other integrations must use the `identity` object instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).\nTo create a Plaid Check Consumer Report for a user when using a `user_token`, this field must be present. If this field is not provided during user token creation, you can add it to the user later by calling `/user/update`. Once the field has been added to the user, you will be able to call `/link/token/create` with a non-empty `consumer_report_permissible_purpose` (which will automatically create a Plaid Check Consumer Report), or call `/cra/check_report/create` for that user.",
+        )
+    }
+}
 ///The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.
 #[derive(Clone, Debug)]
 pub struct Counterparty {
@@ -6167,6 +9137,74 @@ impl ::serde::Serialize for Counterparty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Counterparty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Counterparty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Counterparty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CounterpartyNumbers>,
+            >(generator, "account_numbers", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "confidence_level",
+            j::OPTIONAL,
+            "A description of how confident we are that the provided counterparty is involved in the transaction.\n\n`VERY_HIGH`: We recognize this counterparty and we are more than 98% confident that it is involved in this transaction.\n`HIGH`: We recognize this counterparty and we are more than 90% confident that it is involved in this transaction.\n`MEDIUM`: We are moderately confident that this counterparty was involved in this transaction, but some details may differ from our records.\n`LOW`: We didn't find a matching counterparty in our records, so we are returning a cleansed name parsed out of the request description.\n`UNKNOWN`: We don't know the confidence level for this counterparty.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "entity_id",
+            j::OPTIONAL,
+            "A unique, stable, Plaid-generated ID that maps to the counterparty.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo_url",
+            j::REQUIRED,
+            "The URL of a logo associated with the counterparty, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "phone_number",
+            j::OPTIONAL,
+            "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
+        );
+        o.field::<CounterpartyType>(generator, "type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "website",
+            j::REQUIRED,
+            "The website associated with the counterparty.",
+        );
+        o.finish(
+            "The counterparty, such as the merchant or financial institution, is extracted by Plaid from the raw description.",
+        )
+    }
+}
 ///Insights around a user's counterparties
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyInsights {
@@ -6236,6 +9274,36 @@ impl ::serde::Serialize for CounterpartyInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<FinancialInstitutionInsights>,
+            >(
+            generator,
+            "financial_institution_insights",
+            j::OPTIONAL,
+            "Insights related to a user's transactions with other financial institutions, including detected account types.",
+        );
+        o.field::<
+                ::std::vec::Vec<MerchantInsights>,
+            >(
+            generator,
+            "merchant_insights",
+            j::OPTIONAL,
+            "Insights about a user's top merchants, ranked by spend.",
+        );
+        o.finish("Insights around a user's counterparties")
+    }
+}
 /**Account numbers associated with the counterparty, when available.
 This field is currently only filled in for select financial institutions in Europe.*/
 #[derive(Clone, Debug, Default)]
@@ -6295,6 +9363,28 @@ impl ::serde::Serialize for CounterpartyNumbers {
         out.field_unless(skip[0], "bacs", &self.bacs);
         out.field_unless(skip[1], "international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyNumbers")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CounterpartyNumbersBacs>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CounterpartyNumbersInternational>,
+            >(generator, "international", j::OPTIONAL, "");
+        o.finish(
+            "Account numbers associated with the counterparty, when available.\nThis field is currently only filled in for select financial institutions in Europe.",
+        )
     }
 }
 ///Identifying information for a UK bank account via BACS.
@@ -6359,6 +9449,36 @@ impl ::serde::Serialize for CounterpartyNumbersBacs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbersBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbersBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyNumbersBacs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account",
+            j::OPTIONAL,
+            "The BACS account number for the account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "sort_code",
+            j::OPTIONAL,
+            "The BACS sort code for the account.",
+        );
+        o.finish("Identifying information for a UK bank account via BACS.")
+    }
+}
 ///Account numbers using the International Bank Account Number and BIC/SWIFT code format.
 #[derive(Clone, Debug, Default)]
 pub struct CounterpartyNumbersInternational {
@@ -6420,6 +9540,35 @@ impl ::serde::Serialize for CounterpartyNumbersInternational {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyNumbersInternational {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyNumbersInternational")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CounterpartyNumbersInternational",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "bic",
+            j::OPTIONAL,
+            "Bank identifier code (BIC) for this counterparty.",
+        );
+        o.field::<
+                ::std::option::Option<NumbersIbanNullable>,
+            >(generator, "iban", j::OPTIONAL, "");
+        o.finish(
+            "Account numbers using the International Bank Account Number and BIC/SWIFT code format.",
+        )
+    }
+}
 /**The counterparty type.
 
 `merchant`: a provider of goods or services for purchase
@@ -6438,6 +9587,28 @@ pub enum CounterpartyType {
     IncomeSource,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounterpartyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CounterpartyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CounterpartyType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "merchant",
+                "financial_institution",
+                "payment_app",
+                "marketplace",
+                "payment_terminal",
+                "income_source",
+            ],
+            "The counterparty type.\n\n`merchant`: a provider of goods or services for purchase\n`financial_institution`: a financial entity (bank, credit union, BNPL, fintech)\n`payment_app`: a transfer or P2P app (e.g. Zelle)\n`marketplace`: a marketplace (e.g. DoorDash, Google Play Store)\n`payment_terminal`: a point-of-sale payment terminal (e.g. Square, Toast)\n`income_source`: the payer in an income transaction (e.g., an employer, client, or government agency)",
+        )
+    }
 }
 impl ::std::fmt::Display for CounterpartyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6509,6 +9680,42 @@ pub enum CountryCode {
     Fi,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CountryCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CountryCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CountryCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "US",
+                "GB",
+                "ES",
+                "NL",
+                "FR",
+                "IE",
+                "CA",
+                "DE",
+                "IT",
+                "PL",
+                "DK",
+                "NO",
+                "SE",
+                "EE",
+                "LT",
+                "LV",
+                "PT",
+                "BE",
+                "AT",
+                "FI",
+            ],
+            "ISO-3166-1 alpha-2 country code standard.",
+        )
+    }
 }
 impl ::std::fmt::Display for CountryCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6642,6 +9849,36 @@ impl ::serde::Serialize for CraAnnualIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraAnnualIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraAnnualIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraAnnualIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "gross_income",
+            j::REQUIRED,
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "net_income",
+            j::REQUIRED,
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled estimate of the annual income.")
+    }
+}
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccount {
@@ -6748,6 +9985,58 @@ impl ::serde::Serialize for CraBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field::<CraBankIncomeAccountMetadata>(generator, "metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the bank account.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the bank account.",
+        );
+        o.field::<
+                ::std::vec::Vec<Owner>,
+            >(
+            generator,
+            "owners",
+            j::REQUIRED,
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
+        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.finish("The Item's bank accounts that have the selected data.")
+    }
+}
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeAccountMetadata {
@@ -6807,6 +10096,36 @@ impl ::serde::Serialize for CraBankIncomeAccountMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeAccountMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeAccountMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeAccountMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.finish("An object containing metadata about the extracted account.")
+    }
+}
 /**The type of bonus that this transaction represents, if it is a bonus.
 `BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay
 `BONUS_ONLY`: This transaction is a standalone bonus*/
@@ -6816,6 +10135,21 @@ pub enum CraBankIncomeBonusType {
     BonusOnly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeBonusType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeBonusType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeBonusType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BONUS_INCLUDED", "BONUS_ONLY"],
+            "The type of bonus that this transaction represents, if it is a bonus.\n`BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay\n`BONUS_ONLY`: This transaction is a standalone bonus",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeBonusType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6930,6 +10264,47 @@ impl ::serde::Serialize for CraBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "display_message",
+            j::REQUIRED,
+            "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_code",
+            j::REQUIRED,
+            "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_message",
+            j::REQUIRED,
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field::<CreditBankIncomeErrorType>(generator, "error_type", j::REQUIRED, "");
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 /**The result of the bank income report generation
 
 `SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.
@@ -6941,6 +10316,21 @@ pub enum CraBankIncomeCompleteResult {
     Failure,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCompleteResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCompleteResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCompleteResult")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SUCCESS", "FAILURE"],
+            "The result of the bank income report generation\n\n`SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.\n\n`FAILURE`: The bank income report failed to be generated",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeCompleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7060,6 +10450,40 @@ impl ::serde::Serialize for CraBankIncomeCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeCompleteWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraBankIncomeCompleteResult>,
+            >(generator, "result", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`BANK_INCOME_COMPLETE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CRA_INCOME`");
+        o.finish(
+            "Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get`.",
+        )
+    }
+}
 ///The object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeEmployer {
@@ -7111,6 +10535,23 @@ impl ::serde::Serialize for CraBankIncomeEmployer {
         );
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "The name of the employer.");
+        o.finish("The object containing employer data.")
     }
 }
 ///Fired when a bank income report has failed to generate
@@ -7186,6 +10627,35 @@ impl ::serde::Serialize for CraBankIncomeErrorWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeErrorWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`ERROR`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CRA_INCOME`");
+        o.finish("Fired when a bank income report has failed to generate")
     }
 }
 ///The end user's monthly summary for the income source(s).
@@ -7273,6 +10743,49 @@ impl ::serde::Serialize for CraBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeHistoricalSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeHistoricalSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraBankIncomeHistoricalSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "total_amounts",
+            j::OPTIONAL,
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeTransaction>,
+            >(generator, "transactions", j::OPTIONAL, "");
+        o.finish("The end user's monthly summary for the income source(s).")
+    }
+}
 ///The object containing data about the income provider.
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeIncomeProvider {
@@ -7330,6 +10843,31 @@ impl ::serde::Serialize for CraBankIncomeIncomeProvider {
         out.field("is_normalized", &self.is_normalized);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeIncomeProvider {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeIncomeProvider")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeIncomeProvider")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_normalized",
+            j::REQUIRED,
+            "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the income provider.");
+        o.finish("The object containing data about the income provider.")
     }
 }
 ///The details and metadata for an end user's Item.
@@ -7434,6 +10972,69 @@ impl ::serde::Serialize for CraBankIncomeItem {
         out.field_unless(skip[3], "item_id", &self.item_id);
         out.field_unless(skip[4], "last_updated_time", &self.last_updated_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeAccount>,
+            >(
+            generator,
+            "accounts",
+            j::OPTIONAL,
+            "The Item's accounts that have bank income data.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeAccount>,
+            >(
+            generator,
+            "bank_income_accounts",
+            j::REQUIRED,
+            "This is a V1 (II1) field. For the V2 (II2) equivalent, use the `accounts` field. The Item's accounts that have bank income data.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeSource>,
+            >(
+            generator,
+            "bank_income_sources",
+            j::REQUIRED,
+            "This is a V1 (II1) field. For the V2 (II2) equivalent, use the report-level `income_streams` field. The income sources for this Item. Each entry in the array is a single income source.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_name",
+            j::OPTIONAL,
+            "The name of the institution associated with the Item.",
+        );
+        o.field::<::std::option::Option<ItemId>>(generator, "item_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "last_updated_time",
+            j::OPTIONAL,
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish("The details and metadata for an end user's Item.")
     }
 }
 ///Detailed information for the income source.
@@ -7676,6 +11277,140 @@ impl ::serde::Serialize for CraBankIncomeSource {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "The account ID with which this income source is associated.",
+        );
+        o.field::<
+                ::std::option::Option<CraBankIncomeEmployer>,
+            >(generator, "employer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "forecasted_average_monthly_income",
+            j::OPTIONAL,
+            "The predicted average monthly net income amount for the income source(s).",
+        );
+        o.field::<
+                ::std::vec::Vec<CraPredictionInterval>,
+            >(
+            generator,
+            "forecasted_average_monthly_income_prediction_intervals",
+            j::REQUIRED,
+            "The prediction interval(s) for the forecasted average monthly income.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "historical_average_monthly_gross_income",
+            j::OPTIONAL,
+            "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "historical_average_monthly_income",
+            j::OPTIONAL,
+            "The average monthly net income amount estimated based on the historical data for the income source(s).",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeHistoricalSummary>,
+            >(generator, "historical_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeCategory>,
+            >(generator, "income_category", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "income_description",
+            j::OPTIONAL,
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field::<
+                ::std::option::Option<CraBankIncomeIncomeProvider>,
+            >(generator, "income_provider", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "income_source_id",
+            j::OPTIONAL,
+            "A unique identifier for an income source. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_source_id`s.",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "next_payment_date",
+            j::OPTIONAL,
+            "The expected date of the end user's next paycheck for the income source.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditBankIncomePayFrequency>,
+            >(generator, "pay_frequency", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CraBankIncomeStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "total_amount",
+            j::OPTIONAL,
+            "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "transaction_count",
+            j::OPTIONAL,
+            "Number of transactions for the income source within the start and end date.",
+        );
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::OPTIONAL, "");
+        o.finish("Detailed information for the income source.")
+    }
+}
 /**The status of the income sources.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -7687,6 +11422,21 @@ pub enum CraBankIncomeStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "INACTIVE", "UNKNOWN"],
+            "The status of the income sources.\n`ACTIVE`: The income source is active.\n`INACTIVE`: The income source is inactive.\n`UNKNOWN`: The income source status is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7922,6 +11672,121 @@ impl ::serde::Serialize for CraBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "forecasted_annual_income",
+            j::OPTIONAL,
+            "The predicted average annual income amount for the income source(s).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "forecasted_average_monthly_income",
+            j::OPTIONAL,
+            "The predicted average monthly income amount for the income source(s).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "historical_annual_gross_income",
+            j::OPTIONAL,
+            "An estimate of the annual gross income for the income source, calculated by multiplying the `historical_average_monthly_gross_income` by 12.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "historical_annual_income",
+            j::OPTIONAL,
+            "An estimate of the annual net income for the income source, calculated by multiplying the `historical_average_monthly_income` by 12.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "historical_average_monthly_gross_income",
+            j::OPTIONAL,
+            "An estimate of the average gross monthly income based on the historical net amount and income category for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "historical_average_monthly_income",
+            j::OPTIONAL,
+            "The average monthly income amount estimated based on the historical data for the income source(s). The average monthly income is calculated based on the lifetime of the income stream, rather than the entire historical period included in the scope of the report.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeHistoricalSummary>,
+            >(generator, "historical_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_categories_count",
+            j::OPTIONAL,
+            "Number of income categories per end user.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_sources_count",
+            j::OPTIONAL,
+            "Number of income sources per end user.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_transactions_count",
+            j::OPTIONAL,
+            "Number of income transactions per end user.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "total_amounts",
+            j::OPTIONAL,
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.finish(
+            "This is a V1 (II1) schema. For the V2 (II2) equivalent, use `CraIncomeInsightsUserSummary`. Summary for income across all income sources and items (max history of 730 days).",
+        )
+    }
+}
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug)]
 pub struct CraBankIncomeTransaction {
@@ -8045,6 +11910,85 @@ impl ::serde::Serialize for CraBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field::<
+                ::std::option::Option<CraBankIncomeBonusType>,
+            >(generator, "bonus_type", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "check_number",
+            j::OPTIONAL,
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::OPTIONAL,
+            "The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field; for description, use the `original_description` field.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "original_description",
+            j::REQUIRED,
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "pending",
+            j::REQUIRED,
+            "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "transaction_id",
+            j::REQUIRED,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The transactions data for the end user's income source(s).")
+    }
+}
 ///The warning associated with the data that was unavailable.
 #[derive(Clone, Debug, Default)]
 pub struct CraBankIncomeWarning {
@@ -8111,6 +12055,29 @@ impl ::serde::Serialize for CraBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraBankIncomeCause>,
+            >(generator, "cause", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraBankIncomeWarningCode>,
+            >(generator, "warning_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeWarningType>,
+            >(generator, "warning_type", j::OPTIONAL, "");
+        o.finish("The warning associated with the data that was unavailable.")
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -8124,6 +12091,26 @@ pub enum CraBankIncomeWarningCode {
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraBankIncomeWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraBankIncomeWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraBankIncomeWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "IDENTITY_UNAVAILABLE",
+                "TRANSACTIONS_UNAVAILABLE",
+                "REPORT_DELETED",
+                "DATA_UNAVAILABLE",
+            ],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item\n`TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item\n`REPORT_DELETED`: Report deleted due to customer or consumer request\n`DATA_UNAVAILABLE`: No relevant data was found for the Item",
+        )
+    }
 }
 impl ::std::fmt::Display for CraBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8234,6 +12221,39 @@ impl ::serde::Serialize for CraCashflowInsightsReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCashflowInsightsReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCashflowInsightsReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCashflowInsightsReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CashflowAttributesSchema>,
+            >(generator, "attributes", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The time when the report was generated.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA Cashflow Insights Report.")
+    }
+}
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
 #[derive(Clone, Default)]
 pub struct CraCheckReportBaseReportGetRequest {
@@ -8337,6 +12357,50 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportBaseReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportBaseReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportBaseReportGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<ItemId>>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "The Item IDs to include in the Base Report. If not provided, all Items associated with the user will be included.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraUserTier>,
+            >(generator, "user_tier", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportBaseReportGetRequest")
@@ -8413,6 +12477,34 @@ impl ::serde::Serialize for CraCheckReportBaseReportGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportBaseReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportBaseReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportBaseReportGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<BaseReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<BaseReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::REQUIRED,
+            "This array contains any information about errors or alerts related to the Base Report that did not block generation of the report.",
+        );
+        o.finish(
+            "CraCheckReportBaseReportGetResponse defines the response schema for `/cra/check_report/base_report/get`",
+        )
+    }
+}
 ///Defines configuration options to generate Cashflow Insights
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportCashflowInsightsGetOptions {
@@ -8464,6 +12556,25 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetOptions {
         );
         out.field_unless(skip[0], "attributes_version", &self.attributes_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CashflowAttributesVersion>,
+            >(generator, "attributes_version", j::OPTIONAL, "");
+        o.finish("Defines configuration options to generate Cashflow Insights")
     }
 }
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
@@ -8562,6 +12673,42 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
@@ -8636,6 +12783,34 @@ impl ::serde::Serialize for CraCheckReportCashflowInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[0], "warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCashflowInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCashflowInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCashflowInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraCashflowInsightsReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If the Cashflow Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportCashflowInsightsGetResponse defines the response schema for `/cra/check_report/cashflow_insights/get`.",
+        )
     }
 }
 ///Defines configuration options to generate a Base Report
@@ -8723,6 +12898,44 @@ impl ::serde::Serialize for CraCheckReportCreateBaseReportOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateBaseReportOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateBaseReportOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCreateBaseReportOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_report_id",
+            j::OPTIONAL,
+            "Client-generated identifier, which can be used by lenders to track loan applications. This field is deprecated. Use the `client_report_id` field at the top level of the request instead.",
+        );
+        o.field::<
+                ::std::option::Option<CraCheckReportGseOptions>,
+            >(generator, "gse_options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportHomeLendingReportOptions>,
+            >(generator, "home_lending_report_options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "require_identity",
+            j::OPTIONAL,
+            "Indicates that the report must include identity information. If identity information is not available, the report will fail.",
+        );
+        o.finish("Defines configuration options to generate a Base Report")
+    }
+}
 ///Defines configuration to generate Partner Insights.
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportCreatePartnerInsightsOptions {
@@ -8782,6 +12995,28 @@ impl ::serde::Serialize for CraCheckReportCreatePartnerInsightsOptions {
         out.field_unless(skip[0], "fico", &self.fico);
         out.field_unless(skip[1], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreatePartnerInsightsOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreatePartnerInsightsOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportCreatePartnerInsightsOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsFicoInput>,
+            >(generator, "fico", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismVersions>,
+            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.finish("Defines configuration to generate Partner Insights.")
     }
 }
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
@@ -8966,6 +13201,103 @@ impl ::serde::Serialize for CraCheckReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraCheckReportCreateBaseReportOptions>,
+            >(generator, "base_report", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportCashflowInsightsGetOptions>,
+            >(generator, "cashflow_insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_report_id",
+            j::OPTIONAL,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ConsumerReportPermissiblePurpose,
+            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days of data to request for the report. Default value is 365; maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_required",
+            j::OPTIONAL,
+            "The minimum number of days of data required for the report to be successfully generated.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "include_investments",
+            j::OPTIONAL,
+            "Indicates that investment data should be extracted from the linked account(s).",
+        );
+        o.field::<
+                ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
+            >(generator, "income_insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportLendScoreGetOptions>,
+            >(generator, "lend_score", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
+            >(generator, "network_insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportCreatePartnerInsightsOptions>,
+            >(generator, "partner_insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<Products>>,
+            >(
+            generator,
+            "products",
+            j::OPTIONAL,
+            "Specifies a list of products that will be eagerly generated when creating the report (in addition to the Base Report, which is always eagerly generated). These products will be made available before a success webhook is sent. Use this option to minimize response latency for product `/get` endpoints. Note that specifying `cra_partner_insights` in this field will trigger a billable event. Other products are not billed until the respective reports are fetched via product-specific `/get` endpoints.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "webhook",
+            j::REQUIRED,
+            "The destination URL to which webhooks will be sent",
+        );
+        o.finish(
+            "CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportCreateRequest")
@@ -9042,6 +13374,25 @@ impl ::serde::Serialize for CraCheckReportCreateResponse {
         );
         out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportCreateResponse defines the response schema for `/cra/check_report/create`.",
+        )
     }
 }
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
@@ -9126,6 +13477,45 @@ impl ::serde::Serialize for CraCheckReportFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportFailedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<ItemId>>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`CHECK_REPORT_FAILED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.finish(
+            "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
+        )
+    }
+}
 ///CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`
 #[derive(Clone)]
 pub struct CraCheckReportFreddieMacGetRequest {
@@ -9193,6 +13583,33 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("third_party_user_token", &self.third_party_user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ThirdPartyUserToken,
+            >(generator, "third_party_user_token", j::REQUIRED, "");
+        o.finish(
+            "CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
@@ -9267,6 +13684,36 @@ impl ::serde::Serialize for CraCheckReportFreddieMacGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CraCheckReportFreddieMacVerificationOfAssetsDeal,
+            >(generator, "DEAL", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "SchemaVersion",
+            j::REQUIRED,
+            "The Verification Of Assets (VOA) schema version.",
+        );
+        o.finish(
+            "CraCheckReportFreddieMacGetResponse defines the response schema for `/cra/check_report/freddie_mac/get`",
+        )
+    }
+}
 ///An object representing a Base Report with Freddie Mac schema.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportFreddieMacVerificationOfAssetsDeal {
@@ -9331,6 +13778,25 @@ impl ::serde::Serialize for CraCheckReportFreddieMacVerificationOfAssetsDeal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportFreddieMacVerificationOfAssetsDeal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportFreddieMacVerificationOfAssetsDeal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportFreddieMacVerificationOfAssetsDeal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacLoans>(generator, "LOANS", j::REQUIRED, "");
+        o.field::<CreditFreddieMacParties>(generator, "PARTIES", j::REQUIRED, "");
+        o.field::<CreditFreddieMacServices>(generator, "SERVICES", j::REQUIRED, "");
+        o.finish("An object representing a Base Report with Freddie Mac schema.")
+    }
+}
 ///Specifies options for creating reports that can be shared with GSEs for mortgage verification.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportGseOptions {
@@ -9382,6 +13848,30 @@ impl ::serde::Serialize for CraCheckReportGseOptions {
         );
         out.field("report_types", &self.report_types);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportGseOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportGseOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportGseOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<GseReportType>,
+            >(
+            generator,
+            "report_types",
+            j::REQUIRED,
+            "Specifies which types of reports should be made available to GSEs.",
+        );
+        o.finish(
+            "Specifies options for creating reports that can be shared with GSEs for mortgage verification.",
+        )
     }
 }
 ///Options for configuring Home Lending Report (Verification Report) generation.
@@ -9453,6 +13943,37 @@ impl ::serde::Serialize for CraCheckReportHomeLendingReportOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportHomeLendingReportOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportHomeLendingReportOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportHomeLendingReportOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<
+                    CraCheckReportVerificationGetEmploymentRefreshOptions,
+                >,
+            >(generator, "employment_refresh_options", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+            >(
+            generator,
+            "reports_requested",
+            j::REQUIRED,
+            "Specifies which types of home lending reports to generate.",
+        );
+        o.finish(
+            "Options for configuring Home Lending Report (Verification Report) generation.",
+        )
+    }
+}
 ///Defines configuration options to generate Income Insights.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportIncomeInsightsGetOptions {
@@ -9517,6 +14038,28 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetOptions {
         );
         out.field("income_insights_version", &self.income_insights_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<IncomeInsightsFilter>,
+            >(generator, "income_insights_filter", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<IncomeInsightsVersion>,
+            >(generator, "income_insights_version", j::REQUIRED, "");
+        o.finish("Defines configuration options to generate Income Insights.")
     }
 }
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
@@ -9614,6 +14157,42 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportIncomeInsightsGetOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "Defines the request schema for `/cra/check_report/income_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
@@ -9692,6 +14271,36 @@ impl ::serde::Serialize for CraCheckReportIncomeInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportIncomeInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportIncomeInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportIncomeInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraIncomeInsights>,
+            >(generator, "report", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If the Income Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportIncomeInsightsGetResponse defines the response schema for `/cra/check_report/income_insights/get`.",
+        )
+    }
+}
 ///Defines configuration options to generate the LendScore
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportLendScoreGetOptions {
@@ -9742,6 +14351,25 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetOptions {
         );
         out.field_unless(skip[0], "lend_score_version", &self.lend_score_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PlaidLendScoreVersion>,
+            >(generator, "lend_score_version", j::OPTIONAL, "");
+        o.finish("Defines configuration options to generate the LendScore")
     }
 }
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
@@ -9839,6 +14467,42 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportLendScoreGetOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportLendScoreGetRequest")
@@ -9914,6 +14578,34 @@ impl ::serde::Serialize for CraCheckReportLendScoreGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportLendScoreGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportLendScoreGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportLendScoreGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraLendScoreReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If the LendScore generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportLendScoreGetResponse defines the response schema for `/cra/check_report/lend_score/get`.",
+        )
+    }
+}
 ///Defines configuration options to generate Network Insights
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportNetworkInsightsGetOptions {
@@ -9970,6 +14662,25 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetOptions {
             &self.network_insights_version,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<NetworkInsightsVersion>,
+            >(generator, "network_insights_version", j::OPTIONAL, "");
+        o.finish("Defines configuration options to generate Network Insights")
     }
 }
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
@@ -10067,6 +14778,42 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportNetworkInsightsGetOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
@@ -10143,6 +14890,34 @@ impl ::serde::Serialize for CraCheckReportNetworkInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportNetworkInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportNetworkInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportNetworkInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraNetworkInsightsReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If the Network Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportNetworkInsightsGetResponse defines the response schema for `/cra/check_report/network_insights/get`.",
+        )
+    }
+}
 ///Deprecated, specify `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 pub struct CraCheckReportPartnerInsightsGetOptions {
@@ -10193,6 +14968,25 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetOptions {
         );
         out.field_unless(skip[0], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismVersionsDeprecated>,
+            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.finish("Deprecated, specify `partner_insights.prism_versions` instead.")
     }
 }
 ///Defines configuration to generate Partner Insights
@@ -10254,6 +15048,28 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetPartnerInsights {
         out.field_unless(skip[0], "fico", &self.fico);
         out.field_unless(skip[1], "prism_versions", &self.prism_versions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetPartnerInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsFicoInput>,
+            >(generator, "fico", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismVersions>,
+            >(generator, "prism_versions", j::OPTIONAL, "");
+        o.finish("Defines configuration to generate Partner Insights")
     }
 }
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
@@ -10367,6 +15183,48 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportPartnerInsightsGetOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportPartnerInsightsGetPartnerInsights>,
+            >(generator, "partner_insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraUserTier>,
+            >(generator, "user_tier", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
@@ -10446,6 +15304,36 @@ impl ::serde::Serialize for CraCheckReportPartnerInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field_unless(skip[1], "warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPartnerInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPartnerInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportPartnerInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraPartnerInsights>,
+            >(generator, "report", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If the Partner Insights generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCheckReportPartnerInsightsGetResponse defines the response schema for `/cra/check_report/partner_insights/get`.",
+        )
     }
 }
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
@@ -10544,6 +15432,45 @@ impl ::serde::Serialize for CraCheckReportPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraPdfAddOns>,
+            >(
+            generator,
+            "add_ons",
+            j::OPTIONAL,
+            "Use this field to include other reports in the PDF.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportPdfGetRequest")
@@ -10570,6 +15497,23 @@ impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCheckReportPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -10697,6 +15641,61 @@ impl ::serde::Serialize for CraCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCheckReportReadyWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<Products>>,
+            >(
+            generator,
+            "failed_products",
+            j::OPTIONAL,
+            "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
+        );
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<ItemId>>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<Products>>,
+            >(
+            generator,
+            "successful_products",
+            j::OPTIONAL,
+            "Specifies a list of products that have successfully been generated for the report.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`CHECK_REPORT_READY`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.finish(
+            "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
+        )
+    }
+}
 ///Defines configuration options for the Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraCheckReportVerificationGetEmploymentRefreshOptions {
@@ -10752,6 +15751,32 @@ impl ::serde::Serialize for CraCheckReportVerificationGetEmploymentRefreshOption
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetEmploymentRefreshOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "CraCheckReportVerificationGetEmploymentRefreshOptions",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetEmploymentRefreshOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days of data to request for the report. This field is required if an Employment Refresh Report is requested. Maximum is 731.",
+        );
+        o.finish("Defines configuration options for the Employment Refresh Report.")
+    }
+}
 ///Type of home lending report.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationGetReportType {
@@ -10760,6 +15785,23 @@ pub enum CraCheckReportVerificationGetReportType {
     Income,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetReportType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["VOA", "EMPLOYMENT_REFRESH", "INCOME"],
+            "Type of home lending report.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCheckReportVerificationGetReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10898,6 +15940,49 @@ impl ::serde::Serialize for CraCheckReportVerificationGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<
+                    CraCheckReportVerificationGetEmploymentRefreshOptions,
+                >,
+            >(generator, "employment_refresh_options", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraCheckReportVerificationGetReportType>,
+            >(
+            generator,
+            "reports_requested",
+            j::REQUIRED,
+            "Specifies which types of home lending reports are expected in the response",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationGetRequest")
@@ -10971,6 +16056,34 @@ impl ::serde::Serialize for CraCheckReportVerificationGetResponse {
         out.field("request_id", &self.request_id);
         out.field("warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraVerificationReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::REQUIRED,
+            "If the home lending report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing.",
+        );
+        o.finish(
+            "CraCheckReportVerificationGetResponse defines the response schema for `/cra/check_report/verification/get`.",
+        )
     }
 }
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
@@ -11077,6 +16190,50 @@ impl ::serde::Serialize for CraCheckReportVerificationPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraCheckReportVerificationPdfReportType>,
+            >(generator, "report_requested", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraCheckReportVerificationPdfReportType>,
+            >(
+            generator,
+            "reports_requested",
+            j::OPTIONAL,
+            "Specifies which types of verification reports to include in the returned PDF. Supported combinations are: `[voa]`, `[employment_refresh]`, `[income]`, or `[voa, income]`. Other combinations are not supported.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ThirdPartyUserToken>,
+            >(generator, "third_party_user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCheckReportVerificationPdfGetRequest")
@@ -11104,6 +16261,25 @@ impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CraCheckReportVerificationPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCheckReportVerificationPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11141,6 +16317,23 @@ pub enum CraCheckReportVerificationPdfReportType {
     Income,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCheckReportVerificationPdfReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCheckReportVerificationPdfReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCheckReportVerificationPdfReportType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["voa", "employment_refresh", "income"],
+            "The type of verification PDF report to fetch.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCheckReportVerificationPdfReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11188,6 +16381,25 @@ for CraCheckReportVerificationPdfReportType {
 pub struct CraCreditProfileCashflowAttributesSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileCashflowAttributesSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileCashflowAttributesSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileCashflowAttributesSchema",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "A map of cash flow attributes, where the key is a string, and the value is a float, int, or boolean. The specific list of attributes will depend on the cash flow attributes version used. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCreditProfileCashflowAttributesSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -11215,6 +16427,21 @@ pub enum CraCreditProfileInquiryType {
     StandardInquiry,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileInquiryType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileInquiryType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileInquiryType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SOFT_INQUIRY", "STANDARD_INQUIRY"],
+            "The inquiry type of credit profile report.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileInquiryType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11329,12 +16556,77 @@ impl ::serde::Serialize for CraCreditProfileLendScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileLendScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileLendScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileLendScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_reason",
+            j::REQUIRED,
+            "Human-readable description of why the LendScore could not be computed.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::REQUIRED,
+            "The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::REQUIRED,
+            "The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "variant",
+            j::REQUIRED,
+            "The variant identifier for this LendScore result.",
+        );
+        o.finish("An individual LendScore result within a credit profile report.")
+    }
+}
 ///A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraCreditProfileNetworkInsightsSchema(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileNetworkInsightsSchema {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileNetworkInsightsSchema")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileNetworkInsightsSchema",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraCreditProfileNetworkInsightsSchema {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -11455,6 +16747,56 @@ impl ::serde::Serialize for CraCreditProfileReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraCreditProfileCashflowAttributesSchema>,
+            >(generator, "cashflow_insights_attributes", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_report_id",
+            j::REQUIRED,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "date_retrieved",
+            j::REQUIRED,
+            "The time when the report was retrieved.",
+        );
+        o.field::<
+                CraCreditProfileInquiryType,
+            >(generator, "inquiry_type", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<::std::option::Option<CraCreditProfileLendScore>>,
+            >(
+            generator,
+            "lend_scores",
+            j::REQUIRED,
+            "The LendScore results for the credit profile report.",
+        );
+        o.field::<
+                ::std::option::Option<CraCreditProfileReportMetadata>,
+            >(generator, "metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraCreditProfileNetworkInsightsSchema>,
+            >(generator, "network_insights_attributes", j::REQUIRED, "");
+        o.finish("Contains data for the CRA Credit Profile Report.")
+    }
+}
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
 #[derive(Clone)]
 pub struct CraCreditProfileReportGetRequest {
@@ -11561,6 +16903,47 @@ impl ::serde::Serialize for CraCreditProfileReportGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_report_id",
+            j::REQUIRED,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ConsumerReportPermissiblePurpose,
+            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
+        o.field::<
+                CraCreditProfileInquiryType,
+            >(generator, "inquiry_type", j::REQUIRED, "");
+        o.field::<CraCreditProfileReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<NewUserId>(generator, "user_id", j::REQUIRED, "");
+        o.field::<CraCreditProfileReportVersion>(generator, "version", j::REQUIRED, "");
+        o.finish(
+            "CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraCreditProfileReportGetRequest")
@@ -11649,6 +17032,37 @@ impl ::serde::Serialize for CraCreditProfileReportGetResponse {
         out.field_unless(skip[0], "user_id", &self.user_id);
         out.field("warnings", &self.warnings);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraCreditProfileReport>(generator, "report", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CheckReportWarning>,
+            >(
+            generator,
+            "warnings",
+            j::REQUIRED,
+            "If the report generation was successful but a subset of data could not be retrieved, this array will contain information about the errors causing information to be missing",
+        );
+        o.finish(
+            "CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.",
+        )
     }
 }
 ///Metadata about the CRA Credit Profile Report.
@@ -11785,12 +17199,131 @@ impl ::serde::Serialize for CraCreditProfileReportMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(
+            generator,
+            "account_count",
+            j::REQUIRED,
+            "The total number of accounts in the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "credit_account_type_count",
+            j::REQUIRED,
+            "The number of credit accounts in the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "depository_account_type_count",
+            j::REQUIRED,
+            "The number of depository accounts in the report.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_at",
+            j::REQUIRED,
+            "The time when the report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "institution_ids",
+            j::REQUIRED,
+            "The institution IDs associated with the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "item_count",
+            j::REQUIRED,
+            "The number of items used to calculate the report.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "most_recent_transaction_date",
+            j::REQUIRED,
+            "The date of the most recent transaction in the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "multiple_owner_account_count",
+            j::REQUIRED,
+            "The number of accounts with multiple owners in the report.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "oldest_transaction_date",
+            j::REQUIRED,
+            "The date of the oldest transaction in the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "other_account_type_count",
+            j::REQUIRED,
+            "The number of other accounts in the report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "primary_account_count",
+            j::REQUIRED,
+            "The number of primary accounts in the report.",
+        );
+        o.finish("Metadata about the CRA Credit Profile Report.")
+    }
+}
 ///The product type for the credit profile report request.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportType {
     Qualify,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCreditProfileReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["QUALIFY"],
+            "The product type for the credit profile report request.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11833,6 +17366,23 @@ pub enum CraCreditProfileReportVersion {
     V1,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCreditProfileReportVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCreditProfileReportVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraCreditProfileReportVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1"],
+            "The version of the credit profile report to retrieve.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraCreditProfileReportVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11926,6 +17476,24 @@ impl ::serde::Serialize for CraCurrentModeledIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraCurrentModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraCurrentModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraCurrentModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraAnnualIncomeValues>(generator, "annual", j::REQUIRED, "");
+        o.field::<CraMonthlyIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.finish(
+            "Modeled estimate of current income based on recently observed income transactions.",
+        )
+    }
+}
 ///An object representing an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReport {
@@ -11993,6 +17561,44 @@ impl ::serde::Serialize for CraEmploymentRefreshReport {
         out.field("generated_time", &self.generated_time);
         out.field("items", &self.items);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraEmploymentRefreshReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days of transaction history that the Employment Refresh Report covers.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The date and time when the Employment Refresh Report was created, in ISO 8601 format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field::<
+                ::std::vec::Vec<CraEmploymentRefreshReportItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "Data returned by Plaid about each of the Items included in the Employment Refresh Report.",
+        );
+        o.finish("An object representing an Employment Refresh Report.")
     }
 }
 ///Employment Refresh Report information about an account.
@@ -12087,6 +17693,58 @@ impl ::serde::Serialize for CraEmploymentRefreshReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field::<
+                ::std::option::Option<AccountSubtype>,
+            >(generator, "subtype", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CraEmploymentRefreshReportTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "Transaction history associated with the account for the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.",
+        );
+        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.finish("Employment Refresh Report information about an account.")
+    }
+}
 ///A representation of an Item within an Employment Refresh Report.
 #[derive(Clone, Debug)]
 pub struct CraEmploymentRefreshReportItem {
@@ -12167,6 +17825,55 @@ impl ::serde::Serialize for CraEmploymentRefreshReportItem {
         out.field("item_id", &self.item_id);
         out.field("last_update_time", &self.last_update_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportItem",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraEmploymentRefreshReportAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The full financial institution name associated with the Item.",
+        );
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_update_time",
+            j::REQUIRED,
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish("A representation of an Item within an Employment Refresh Report.")
     }
 }
 ///A transaction on the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.
@@ -12252,6 +17959,64 @@ impl ::serde::Serialize for CraEmploymentRefreshReportTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraEmploymentRefreshReportTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraEmploymentRefreshReportTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraEmploymentRefreshReportTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The ID of the account in which this transaction occurred.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an ISO 8601 format ( `YYYY-MM-DD` ).",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "original_description",
+            j::REQUIRED,
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "pending",
+            j::REQUIRED,
+            "When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "transaction_id",
+            j::REQUIRED,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.finish(
+            "A transaction on the Employment Refresh Report. Note that this transaction differs from a Base Report transaction in that it will only be deposits, and the amounts will be omitted.",
+        )
+    }
+}
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -12311,6 +18076,38 @@ impl ::serde::Serialize for CraIncomeCategory {
         out.field("primary", &self.primary);
         out.field("secondary", &self.secondary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "A high level category that communicates the broad category of the stream.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "secondary",
+            j::REQUIRED,
+            "A granular category conveying the stream's intent.",
+        );
+        o.finish(
+            "The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.\n\nSee the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.",
+        )
     }
 }
 ///The Check Income Insights Report for an end user.
@@ -12431,6 +18228,82 @@ impl ::serde::Serialize for CraIncomeInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraBankIncomeSummary>,
+            >(generator, "bank_income_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_report_id",
+            j::OPTIONAL,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_requested",
+            j::OPTIONAL,
+            "The number of days requested by the customer for the Check Income Insights Report.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "generated_time",
+            j::OPTIONAL,
+            "The time when the Check Income Insights Report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraIncomeStream>,
+            >(
+            generator,
+            "income_streams",
+            j::REQUIRED,
+            "The list of income streams for this user.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeItem>,
+            >(
+            generator,
+            "items",
+            j::OPTIONAL,
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "report_id",
+            j::OPTIONAL,
+            "The unique identifier associated with the Check Income Insights Report.",
+        );
+        o.field::<
+                ::std::option::Option<CraIncomeInsightsUserSummary>,
+            >(generator, "user_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraBankIncomeWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If data from the report was unable to be retrieved, the warnings object will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The Check Income Insights Report for an end user.")
+    }
+}
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraIncomeInsightsUserSummary {
@@ -12482,6 +18355,28 @@ impl ::serde::Serialize for CraIncomeInsightsUserSummary {
         );
         out.field("income_metrics", &self.income_metrics);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeInsightsUserSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeInsightsUserSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeInsightsUserSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraIncomeMetrics>,
+            >(
+            generator,
+            "income_metrics",
+            j::REQUIRED,
+            "List of a user's aggregated income metrics for each currency.",
+        );
+        o.finish("Aggregated summary of all income streams for this user.")
     }
 }
 ///Modeled income metrics for a given income stream or user summary.
@@ -12556,6 +18451,32 @@ impl ::serde::Serialize for CraIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeMetrics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeMetrics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeMetrics")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraCurrentModeledIncome>,
+            >(generator, "current", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraProjectedModeledIncome>,
+            >(generator, "projected", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("Modeled income metrics for a given income stream or user summary.")
+    }
+}
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraIncomeNextPayment {
@@ -12607,6 +18528,28 @@ impl ::serde::Serialize for CraIncomeNextPayment {
         );
         out.field("date", &self.date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeNextPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeNextPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeNextPayment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Metadata of the income stream's next payment.")
     }
 }
 ///An income stream detected for the user.
@@ -12704,6 +18647,62 @@ impl ::serde::Serialize for CraIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<CraIncomeMetrics>(generator, "income_metrics", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "income_stream_id",
+            j::REQUIRED,
+            "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
+        );
+        o.field::<CraIncomeStreamInsights>(generator, "insights", j::REQUIRED, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CraIncomeTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "The transactions data for the income stream ordered by ascending date.",
+        );
+        o.finish("An income stream detected for the user.")
+    }
+}
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraIncomeStreamInsights {
@@ -12780,6 +18779,31 @@ impl ::serde::Serialize for CraIncomeStreamInsights {
         out.field("pay_frequency", &self.pay_frequency);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeStreamInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeStreamInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeStreamInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraIncomeCategory>(generator, "income_category", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraBankIncomeIncomeProvider>,
+            >(generator, "income_provider", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraIncomeNextPayment>,
+            >(generator, "next_payment", j::REQUIRED, "");
+        o.field::<
+                CreditBankIncomePayFrequency,
+            >(generator, "pay_frequency", j::REQUIRED, "");
+        o.field::<CraBankIncomeStatus>(generator, "status", j::REQUIRED, "");
+        o.finish("Modeled insights for a given income stream.")
     }
 }
 ///The transaction data for an income stream.
@@ -12896,6 +18920,68 @@ impl ::serde::Serialize for CraIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "original_description",
+            j::REQUIRED,
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field::<CraIncomeTransactionOutlier>(generator, "outlier", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "transaction_id",
+            j::REQUIRED,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The transaction data for an income stream.")
+    }
+}
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraIncomeTransactionOutlier {
@@ -12953,6 +19039,36 @@ impl ::serde::Serialize for CraIncomeTransactionOutlier {
         out.field_unless(skip[0], "amount", &self.amount);
         out.field("is_outlier", &self.is_outlier);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraIncomeTransactionOutlier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraIncomeTransactionOutlier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraIncomeTransactionOutlier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "The amount that the transaction differs from the stream average transaction amount.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_outlier",
+            j::REQUIRED,
+            "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
+        );
+        o.finish("Metadata on whether this income transaction is an outlier.")
     }
 }
 ///Contains data for the CRA LendScore Report.
@@ -13021,6 +19137,39 @@ impl ::serde::Serialize for CraLendScoreReport {
         out.field_unless(skip[0], "lend_score", &self.lend_score);
         out.field("report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLendScoreReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLendScoreReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLendScoreReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The time when the report was generated.",
+        );
+        o.field::<
+                ::std::option::Option<LendScore>,
+            >(generator, "lend_score", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA LendScore Report.")
     }
 }
 ///Contains loan application data.
@@ -13112,6 +19261,40 @@ impl ::serde::Serialize for CraLoanApplication {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "application_date",
+            j::OPTIONAL,
+            "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<CraLoanApplicationId>(generator, "application_id", j::REQUIRED, "");
+        o.field::<CraLoanApplicationDecision>(generator, "decision", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "decision_date",
+            j::OPTIONAL,
+            "The date when the loan application's decision was made. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<CraLoanType>(generator, "type", j::REQUIRED, "");
+        o.field::<CraLoanUserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish("Contains loan application data.")
+    }
+}
 impl ::std::fmt::Debug for CraLoanApplication {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanApplication")
@@ -13132,6 +19315,21 @@ pub enum CraLoanApplicationDecision {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplicationDecision {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplicationDecision")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplicationDecision")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["APPROVED", "DECLINED", "OTHER"],
+            "The decision of the loan application.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanApplicationDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13187,6 +19385,23 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanApplicationId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanApplicationId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanApplicationId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanApplicationId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A unique identifier for the loan application.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `application_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanApplicationId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13271,6 +19486,24 @@ impl ::serde::Serialize for CraLoanClosedStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanClosedStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanClosedStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanClosedStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
+        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "Contains the status and date information of the loan when unregistering.",
+        )
+    }
+}
 /**A unique identifier for the loan.
 Personally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.*/
 #[derive(
@@ -13286,6 +19519,23 @@ Personally identifiable information, such as an email address or phone number, s
 )]
 #[serde(transparent)]
 pub struct CraLoanId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A unique identifier for the loan.\nPersonally identifiable information, such as an email address or phone number, should not be used in the `loan_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13368,6 +19618,24 @@ impl ::serde::Serialize for CraLoanOpenedStatus {
         out.field("date", &self.date);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanOpenedStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanOpenedStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanOpenedStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
+        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "Contains the status and date information of the loan when registering.",
+        )
     }
 }
 ///Contains the payment information for a loan payment period.
@@ -13460,6 +19728,60 @@ impl ::serde::Serialize for CraLoanPaymentHistory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanPaymentHistory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanPaymentHistory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanPaymentHistory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount_past_due",
+            j::OPTIONAL,
+            "The amount past due or the charge-off amount of the loan at the end of the payment period.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "balance_remaining",
+            j::OPTIONAL,
+            "The balance remaining on the loan at the end of the payment period.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_past_due",
+            j::REQUIRED,
+            "The number of days the loan was delinquent at the end of the pay period.\nIf specified, should be greater than or equal to 0.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "due_date",
+            j::REQUIRED,
+            "The payment due date or end date of the payment period. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "period",
+            j::REQUIRED,
+            "The index to identify the loan's payment period, starting from 1.\nFor example:\n  1 means the period between the loan's opening date and the 1st payment due date.\n  2 means the period between the loan's 1st payment due date and 2nd payment due date.",
+        );
+        o.finish("Contains the payment information for a loan payment period.")
+    }
+}
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13473,6 +19795,29 @@ pub enum CraLoanPaymentSchedule {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanPaymentSchedule {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanPaymentSchedule")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanPaymentSchedule")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "DAILY",
+                "WEEKLY",
+                "BIWEEKLY",
+                "MONTHLY",
+                "QUARTERLY",
+                "ANNUALLY",
+                "OTHER",
+            ],
+            "The frequency of a loan's payment schedule.\n`BIWEEKLY` represents one payment every two weeks.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanPaymentSchedule {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13622,6 +19967,46 @@ impl ::serde::Serialize for CraLoanRegister {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanRegister {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanRegister")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanRegister")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraLoanRegisterApplication>,
+            >(generator, "application", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "loan_amount",
+            j::OPTIONAL,
+            "The total amount of the approved loan.",
+        );
+        o.field::<CraLoanId>(generator, "loan_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "opened_date",
+            j::REQUIRED,
+            "The date the loan account was opened. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<CraLoanOpenedStatus>(generator, "opened_with_status", j::REQUIRED, "");
+        o.field::<
+                CraLoanPaymentSchedule,
+            >(generator, "payment_schedule", j::REQUIRED, "");
+        o.field::<CraLoanType>(generator, "type", j::REQUIRED, "");
+        o.field::<CraLoanUserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish("Contains loan data to register.")
+    }
+}
 impl ::std::fmt::Debug for CraLoanRegister {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoanRegister")
@@ -13697,6 +20082,31 @@ impl ::serde::Serialize for CraLoanRegisterApplication {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanRegisterApplication {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanRegisterApplication")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanRegisterApplication")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "application_date",
+            j::OPTIONAL,
+            "The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CraLoanApplicationId>,
+            >(generator, "application_id", j::OPTIONAL, "");
+        o.finish("Contains loan application data to register.")
+    }
+}
 ///The status of the loan.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanStatus {
@@ -13712,6 +20122,32 @@ pub enum CraLoanStatus {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "DECLINED",
+                "BOOKED",
+                "CURRENT",
+                "DELINQUENT",
+                "DEFAULT",
+                "CHARGED_OFF",
+                "TRANSFERRED",
+                "PAID_OFF",
+                "OTHER",
+            ],
+            "The status of the loan.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13770,6 +20206,23 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanStatus {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CraLoanStatusEffectiveDate(pub ::chrono::naive::NaiveDate);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatusEffectiveDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatusEffectiveDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatusEffectiveDate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::chrono::naive::NaiveDate,
+        >(
+            generator,
+            "The effective date for the status of the loan. The date should be in ISO 8601 format (YYYY-MM-DD).",
+        )
+    }
+}
 impl ::std::ops::Deref for CraLoanStatusEffectiveDate {
     type Target = ::chrono::naive::NaiveDate;
     fn deref(&self) -> &::chrono::naive::NaiveDate {
@@ -13866,6 +20319,22 @@ impl ::serde::Serialize for CraLoanStatusHistoryUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanStatusHistoryUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanStatusHistoryUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanStatusHistoryUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraLoanStatusEffectiveDate>(generator, "date", j::REQUIRED, "");
+        o.field::<CraLoanStatus>(generator, "status", j::REQUIRED, "");
+        o.finish("Contains the status and date of an update to the loan.")
+    }
+}
 ///The type of loan the user applied for.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanType {
@@ -13880,6 +20349,31 @@ pub enum CraLoanType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PERSONAL",
+                "CREDIT_CARD",
+                "BUSINESS",
+                "MORTGAGE",
+                "AUTO",
+                "PAYDAY",
+                "STUDENT",
+                "HOME_EQUITY",
+                "OTHER",
+            ],
+            "The type of loan the user applied for.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraLoanType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13989,6 +20483,22 @@ impl ::serde::Serialize for CraLoanUnregister {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUnregister {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUnregister")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUnregister")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraLoanClosedStatus>(generator, "closed_with_status", j::REQUIRED, "");
+        o.field::<CraLoanId>(generator, "loan_id", j::REQUIRED, "");
+        o.finish("Contains loan data for the loan being unregistered.")
+    }
+}
 ///CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.
 #[derive(Clone, Debug)]
 pub struct CraLoanUnregisterResponse {
@@ -14039,6 +20549,23 @@ impl ::serde::Serialize for CraLoanUnregisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUnregisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUnregisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUnregisterResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraLoanUnregisterResponse defines the response schema for `/cra/loans/unregister`.",
+        )
     }
 }
 ///Contains loan data to update.
@@ -14113,6 +20640,39 @@ impl ::serde::Serialize for CraLoanUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraLoanId>,
+            >(generator, "loan_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraLoanPaymentHistory>,
+            >(
+            generator,
+            "payment_history",
+            j::OPTIONAL,
+            "The updates to the payment history for the loan.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraLoanStatusHistoryUpdate>,
+            >(
+            generator,
+            "status_history",
+            j::OPTIONAL,
+            "A list of status update history of the loan.",
+        );
+        o.finish("Contains loan data to update.")
+    }
+}
 ///The user token for the user associated with the loan.
 #[derive(
     ::serde::Deserialize,
@@ -14127,6 +20687,20 @@ impl ::serde::Serialize for CraLoanUpdate {
 )]
 #[serde(transparent)]
 pub struct CraLoanUserToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoanUserToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoanUserToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoanUserToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "The user token for the user associated with the loan.")
+    }
+}
 impl ::std::ops::Deref for CraLoanUserToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -14220,6 +20794,38 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansApplicationsRegisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansApplicationsRegisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraLoansApplicationsRegisterRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraLoanApplication>,
+            >(
+            generator,
+            "applications",
+            j::REQUIRED,
+            "A list of loan applications to register.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansApplicationsRegisterRequest")
@@ -14279,6 +20885,25 @@ impl ::serde::Serialize for CraLoansApplicationsRegisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansApplicationsRegisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansApplicationsRegisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraLoansApplicationsRegisterResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.",
+        )
     }
 }
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
@@ -14347,6 +20972,31 @@ impl ::serde::Serialize for CraLoansRegisterRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansRegisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansRegisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansRegisterRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraLoanRegister>,
+            >(generator, "loans", j::REQUIRED, "A list of loans to register.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CraLoansRegisterRequest defines the request schema for `/cra/loans/register`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansRegisterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansRegisterRequest")
@@ -14406,6 +21056,23 @@ impl ::serde::Serialize for CraLoansRegisterResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansRegisterResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansRegisterResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansRegisterResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.",
+        )
     }
 }
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
@@ -14472,6 +21139,31 @@ impl ::serde::Serialize for CraLoansUnregisterRequest {
         out.field("loans", &self.loans);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUnregisterRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUnregisterRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUnregisterRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraLoanUnregister>,
+            >(generator, "loans", j::REQUIRED, "A list of loans to unregister.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`",
+        )
     }
 }
 impl ::std::fmt::Debug for CraLoansUnregisterRequest {
@@ -14549,6 +21241,31 @@ impl ::serde::Serialize for CraLoansUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUpdateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraLoanUpdate>,
+            >(generator, "loans", j::REQUIRED, "A list of loans to update.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CraLoansUpdateRequest defines the request schema for `/cra/loans/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraLoansUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraLoansUpdateRequest")
@@ -14608,6 +21325,23 @@ impl ::serde::Serialize for CraLoansUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraLoansUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraLoansUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraLoansUpdateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.",
+        )
     }
 }
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
@@ -14699,6 +21433,39 @@ impl ::serde::Serialize for CraMonitoringInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                MonitoringConsumerReportPermissiblePurpose,
+            >(generator, "consumer_report_permissible_purpose", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsGetRequest")
@@ -14774,6 +21541,34 @@ impl ::serde::Serialize for CraMonitoringInsightsGetResponse {
         out.field("request_id", &self.request_id);
         out.field("user_insights_id", &self.user_insights_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraMonitoringInsightsItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "An array of Monitoring Insights Items associated with the user.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<UserInsightsId>(generator, "user_insights_id", j::REQUIRED, "");
+        o.finish(
+            "CraMonitoringInsightsGetResponse defines the response schema for `cra/monitoring_insights/get`",
+        )
     }
 }
 ///An object representing a Monitoring Insights Item
@@ -14869,6 +21664,64 @@ impl ::serde::Serialize for CraMonitoringInsightsItem {
         out.field("item_id", &self.item_id);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraMonitoringInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<BaseReportAccount>,
+            >(
+            generator,
+            "accounts",
+            j::OPTIONAL,
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "date_generated",
+            j::REQUIRED,
+            "The date and time when the specific insights were generated (per-item), in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field::<
+                ::std::option::Option<MonitoringInsights>,
+            >(generator, "insights", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The full financial institution name associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "item_id",
+            j::REQUIRED,
+            "The `item_id` of the Item associated with the insights",
+        );
+        o.field::<MonitoringInsightsItemStatus>(generator, "status", j::REQUIRED, "");
+        o.finish("An object representing a Monitoring Insights Item")
     }
 }
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
@@ -14973,6 +21826,60 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscribeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscribeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<CreditBankIncomeCategory>>,
+            >(
+            generator,
+            "income_categories",
+            j::OPTIONAL,
+            "Income categories to include in Cash Flow Updates. If empty or `null`, this field will default to including all possible categories.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The Item ID to subscribe for Cash Flow Updates.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "webhook",
+            j::REQUIRED,
+            "URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.",
+        );
+        o.finish(
+            "CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsSubscribeRequest")
@@ -15043,6 +21950,28 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscribeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscribeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscribeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                CraMonitoringInsightsSubscriptionId,
+            >(generator, "subscription_id", j::REQUIRED, "");
+        o.finish(
+            "CraMonitoringInsightsSubscribeResponse defines the response schema for `cra/monitoring_insights/subscribe`",
+        )
+    }
+}
 ///A unique identifier for the subscription.
 #[derive(
     ::serde::Deserialize,
@@ -15057,6 +21986,22 @@ impl ::serde::Serialize for CraMonitoringInsightsSubscribeResponse {
 )]
 #[serde(transparent)]
 pub struct CraMonitoringInsightsSubscriptionId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsSubscriptionId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsSubscriptionId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsSubscriptionId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "A unique identifier for the subscription.")
+    }
+}
 impl ::std::ops::Deref for CraMonitoringInsightsSubscriptionId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -15151,6 +22096,33 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsUnsubscribeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsUnsubscribeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                CraMonitoringInsightsSubscriptionId,
+            >(generator, "subscription_id", j::REQUIRED, "");
+        o.finish(
+            "CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
@@ -15213,6 +22185,25 @@ impl ::serde::Serialize for CraMonitoringInsightsUnsubscribeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonitoringInsightsUnsubscribeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonitoringInsightsUnsubscribeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraMonitoringInsightsUnsubscribeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`",
+        )
+    }
+}
 ///Modeled estimate of the monthly income.
 #[derive(Clone, Debug)]
 pub struct CraMonthlyIncomeValues {
@@ -15270,6 +22261,36 @@ impl ::serde::Serialize for CraMonthlyIncomeValues {
         out.field("gross_income", &self.gross_income);
         out.field("net_income", &self.net_income);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraMonthlyIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraMonthlyIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraMonthlyIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "gross_income",
+            j::REQUIRED,
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "net_income",
+            j::REQUIRED,
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled estimate of the monthly income.")
     }
 }
 ///Contains data about the connected Item.
@@ -15339,6 +22360,39 @@ impl ::serde::Serialize for CraNetworkInsightsItem {
         out.field("institution_name", &self.institution_name);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraNetworkInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraNetworkInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraNetworkInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The ID for the institution the user linked.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The name of the institution the user linked.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "item_id", j::REQUIRED, "The identifier for the Item.");
+        o.finish("Contains data about the connected Item.")
     }
 }
 ///Contains data for the CRA Network Attributes Report.
@@ -15414,6 +22468,47 @@ impl ::serde::Serialize for CraNetworkInsightsReport {
         out.field("network_attributes", &self.network_attributes);
         out.field("report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraNetworkInsightsReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraNetworkInsightsReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraNetworkInsightsReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The time when the report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraNetworkInsightsItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "The Items the end user connected in Link.",
+        );
+        o.field::<
+                NetworkInsightsSchema,
+            >(generator, "network_attributes", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "The unique identifier associated with the report object.",
+        );
+        o.finish("Contains data for the CRA Network Attributes Report.")
     }
 }
 ///The Partner Insights report of the bank data for an end user.
@@ -15509,6 +22604,58 @@ impl ::serde::Serialize for CraPartnerInsights {
         out.field_unless(skip[4], "prism", &self.prism);
         out.field_unless(skip[5], "report_id", &self.report_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_report_id",
+            j::OPTIONAL,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsFicoResults>,
+            >(generator, "fico", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "generated_time",
+            j::OPTIONAL,
+            "The time when the Partner Insights report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraPartnerInsightsItem>,
+            >(
+            generator,
+            "items",
+            j::OPTIONAL,
+            "The list of Items used in the report along with the associated metadata about the Item.",
+        );
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsPrism>,
+            >(generator, "prism", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "report_id",
+            j::OPTIONAL,
+            "A unique identifier associated with the Partner Insights object.",
+        );
+        o.finish("The Partner Insights report of the bank data for an end user.")
     }
 }
 ///Details about the base FICO score associated with an UltraFICO scoring request.
@@ -15631,6 +22778,79 @@ impl ::serde::Serialize for CraPartnerInsightsBaseFicoScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBaseFicoScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsBaseFicoScore",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CraPartnerInsightsBaseFicoScoreVersion,
+            >(generator, "base_fico_score_version", j::REQUIRED, "");
+        o.field::<CraPartnerInsightsBureau>(generator, "bureau", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "did_inquiries_adversely_affect_score",
+            j::OPTIONAL,
+            "Whether inquiries adversely affected this score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_1",
+            j::OPTIONAL,
+            "Deprecated. Use `reason_codes` instead. The first reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_2",
+            j::OPTIONAL,
+            "Deprecated. Use `reason_codes` instead. The second reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_3",
+            j::OPTIONAL,
+            "Deprecated. Use `reason_codes` instead. The third reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_4",
+            j::OPTIONAL,
+            "Deprecated. Use `reason_codes` instead. The fourth reason code associated with the score.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::OPTIONAL,
+            "Reason codes associated with the score, in priority order. May contain up to 4 items.",
+        );
+        o.field::<
+                i64,
+            >(generator, "score", j::REQUIRED, "Numeric value of the base FICO score.");
+        o.finish(
+            "Details about the base FICO score associated with an UltraFICO scoring request.",
+        )
+    }
+}
 ///The version of the base FICO score model.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsBaseFicoScoreVersion {
@@ -15640,6 +22860,23 @@ pub enum CraPartnerInsightsBaseFicoScoreVersion {
     X10t,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBaseFicoScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBaseFicoScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsBaseFicoScoreVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["8", "9", "10", "10T"],
+            "The version of the base FICO score model.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsBaseFicoScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15691,6 +22928,21 @@ pub enum CraPartnerInsightsBureau {
     Transunion,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsBureau {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsBureau")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsBureau")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EQUIFAX", "EXPERIAN", "TRANSUNION"],
+            "The credit bureau that provided the base FICO score.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsBureau {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15806,6 +23058,39 @@ impl ::serde::Serialize for CraPartnerInsightsCompleteWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsCompleteWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsCompleteWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsCompleteWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PARTNER_INSIGHTS_COMPLETE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CRA_INSIGHTS`");
+        o.finish(
+            "Fired when a partner insights report has finished generating and results are available",
+        )
+    }
+}
 ///Fired when a partner insights report has failed to generate
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsErrorWebhook {
@@ -15881,6 +23166,37 @@ impl ::serde::Serialize for CraPartnerInsightsErrorWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsErrorWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsErrorWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsErrorWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PARTNER_INSIGHTS_ERROR`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CRA_INSIGHTS`");
+        o.finish("Fired when a partner insights report has failed to generate")
+    }
+}
 ///Configurations for FICO products used in the Partner Insights flow.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsFicoInput {
@@ -15950,6 +23266,44 @@ impl ::serde::Serialize for CraPartnerInsightsFicoInput {
         out.field("lender_application_id", &self.lender_application_id);
         out.field("ultrafico_score_requests", &self.ultrafico_score_requests);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoInput {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoInput")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsFicoInput")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "fico_lender_id",
+            j::REQUIRED,
+            "ID provided by FICO that uniquely identifies the lender. Required for UltraFICO score generation. Sometimes referred to as Lender Org ID.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "lender_application_id",
+            j::REQUIRED,
+            "Client-generated identifier that uniquely identifies the FICO Application ID across FICO systems.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreRequest>,
+            >(
+            generator,
+            "ultrafico_score_requests",
+            j::REQUIRED,
+            "A list of UltraFICO scoring requests. Each request contains all configuration required to generate an UltraFICO score.",
+        );
+        o.finish("Configurations for FICO products used in the Partner Insights flow.")
     }
 }
 ///Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.
@@ -16288,6 +23642,192 @@ impl ::serde::Serialize for CraPartnerInsightsFicoReportCharacteristics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoReportCharacteristics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoReportCharacteristics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsFicoReportCharacteristics",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "avg_daily_balance_over_12_months",
+            j::OPTIONAL,
+            "Average daily balance over the past 12 months.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "avg_daily_balance_over_1_month",
+            j::OPTIONAL,
+            "Average daily balance over the past 1 month.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "avg_daily_balance_over_3_months",
+            j::OPTIONAL,
+            "Average daily balance over the past 3 months.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "avg_daily_balance_over_6_months",
+            j::OPTIONAL,
+            "Average daily balance over the past 6 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_since_earliest_tx",
+            j::OPTIONAL,
+            "Number of days since the earliest transaction in the report.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_since_most_recent_insufficient_funds_fee_debit_tx",
+            j::OPTIONAL,
+            "Number of days since the most recent insufficient funds fee debit transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_since_most_recent_negative_ending_balance",
+            j::OPTIONAL,
+            "Number of days since the most recent day with a negative ending balance.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_since_most_recent_tx",
+            j::OPTIONAL,
+            "Number of days since the most recent transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_with_tx_over_12_months",
+            j::OPTIONAL,
+            "Number of days with at least one transaction over the past 12 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_with_tx_over_1_month",
+            j::OPTIONAL,
+            "Number of days with at least one transaction over the past 1 month.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_with_tx_over_3_months",
+            j::OPTIONAL,
+            "Number of days with at least one transaction over the past 3 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_with_tx_over_6_months",
+            j::OPTIONAL,
+            "Number of days with at least one transaction over the past 6 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_accounts",
+            j::OPTIONAL,
+            "Total number of accounts included in the report. Limited to checking, savings, and money market accounts.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_checking_accounts",
+            j::OPTIONAL,
+            "Number of checking accounts included in the report.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_money_market_accounts",
+            j::OPTIONAL,
+            "Number of money market accounts included in the report.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_savings_accounts",
+            j::OPTIONAL,
+            "Number of savings accounts included in the report.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "tot_current_balances",
+            j::OPTIONAL,
+            "Sum of current balances across all accounts in the report.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "tot_number_days_with_negative_balance_over_12_months",
+            j::OPTIONAL,
+            "Total number of days with a negative balance over the past 12 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "tot_number_days_with_negative_balance_over_1_month",
+            j::OPTIONAL,
+            "Total number of days with a negative balance over the past 1 month.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "tot_number_days_with_negative_balance_over_3_months",
+            j::OPTIONAL,
+            "Total number of days with a negative balance over the past 3 months.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "tot_number_days_with_negative_balance_over_6_months",
+            j::OPTIONAL,
+            "Total number of days with a negative balance over the past 6 months.",
+        );
+        o.finish(
+            "Report characteristics returned by FICO describing the banking data used to generate the UltraFICO score.",
+        )
+    }
+}
 ///The calculated UltraFICO scores returned as part of the Partner Insights report.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsFicoResults {
@@ -16362,6 +23902,43 @@ impl ::serde::Serialize for CraPartnerInsightsFicoResults {
         );
         out.field("ultrafico_score_results", &self.ultrafico_score_results);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsFicoResults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsFicoResults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsFicoResults",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "lender_application_id",
+            j::REQUIRED,
+            "Client-generated identifier that uniquely identifies the FICO Application across FICO systems.",
+        );
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsFicoReportCharacteristics>,
+            >(generator, "report_characteristics", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreResult>,
+            >(
+            generator,
+            "ultrafico_score_results",
+            j::REQUIRED,
+            "UltraFICO scoring results, one per provided base FICO score request.",
+        );
+        o.finish(
+            "The calculated UltraFICO scores returned as part of the Partner Insights report.",
+        )
     }
 }
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
@@ -16440,6 +24017,32 @@ impl ::serde::Serialize for CraPartnerInsightsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CraUserTier>,
+            >(generator, "user_tier", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CraPartnerInsightsGetRequest")
@@ -16505,6 +24108,28 @@ impl ::serde::Serialize for CraPartnerInsightsGetResponse {
         out.field_unless(skip[0], "report", &self.report);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraPartnerInsights>,
+            >(generator, "report", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CraPartnerInsightsGetResponse defines the response schema for `/cra/partner_insights/get`.",
+        )
     }
 }
 ///The details and metadata for an end user's Item.
@@ -16586,6 +24211,42 @@ impl ::serde::Serialize for CraPartnerInsightsItem {
         out.field_unless(skip[2], "institution_name", &self.institution_name);
         out.field_unless(skip[3], "item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraPartnerInsightsItemAccount>,
+            >(generator, "accounts", j::OPTIONAL, "A list of accounts in the Item.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The ID for the institution that the user linked.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_name",
+            j::OPTIONAL,
+            "The name of the institution the user linked.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "item_id", j::OPTIONAL, "The identifier for the Item.");
+        o.finish("The details and metadata for an end user's Item.")
     }
 }
 ///Account data corresponding to the Item from which Partner Insights were generated.
@@ -16694,6 +24355,64 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItemAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItemAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsItemAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field::<
+                CraPartnerInsightsItemAccountMetadata,
+            >(generator, "metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the account");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the bank account.",
+        );
+        o.field::<
+                ::std::vec::Vec<Owner>,
+            >(
+            generator,
+            "owners",
+            j::REQUIRED,
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
+        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.finish(
+            "Account data corresponding to the Item from which Partner Insights were generated.",
+        )
+    }
+}
 ///An object containing metadata about the extracted account.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsItemAccountMetadata {
@@ -16751,6 +24470,38 @@ impl ::serde::Serialize for CraPartnerInsightsItemAccountMetadata {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsItemAccountMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsItemAccountMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsItemAccountMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The date of the most recent extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The date of the earliest extracted transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.finish("An object containing metadata about the extracted account.")
     }
 }
 ///The Prism Data insights for the user.
@@ -16842,6 +24593,43 @@ impl ::serde::Serialize for CraPartnerInsightsPrism {
         out.field_unless(skip[4], "insights", &self.insights);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsPrism {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsPrism")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPartnerInsightsPrism")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismCashScore>,
+            >(generator, "cash_score", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismDetect>,
+            >(generator, "detect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismExtend>,
+            >(generator, "extend", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismFirstDetect>,
+            >(generator, "first_detect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismInsights>,
+            >(generator, "insights", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "status",
+            j::REQUIRED,
+            "Details on whether the Prism Data attributes succeeded or failed to be generated.",
+        );
+        o.finish("The Prism Data insights for the user.")
     }
 }
 ///The calculated UltraFICO score.
@@ -17014,6 +24802,116 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScore",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "did_inquiries_adversely_affect_score",
+            j::OPTIONAL,
+            "Whether inquiries adversely affected the score but were not represented in one of the four reason codes. Sometimes referred to as the FACTA Flag.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "negative_reason_codes",
+            j::OPTIONAL,
+            "Negative reason codes associated with the score (reasons the score moved downward), in priority order. May contain up to 4 items.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "positive_reason_code_1",
+            j::OPTIONAL,
+            "Deprecated. Use `positive_reason_codes` instead. The first positive reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "positive_reason_code_2",
+            j::OPTIONAL,
+            "Deprecated. Use `positive_reason_codes` instead. The second positive reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "positive_reason_code_3",
+            j::OPTIONAL,
+            "Deprecated. Use `positive_reason_codes` instead. The third positive reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "positive_reason_code_4",
+            j::OPTIONAL,
+            "Deprecated. Use `positive_reason_codes` instead. The fourth positive reason code associated with the score.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "positive_reason_codes",
+            j::OPTIONAL,
+            "Positive reason codes associated with the score (reasons the score moved upward), in priority order. May contain up to 4 items.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_1",
+            j::OPTIONAL,
+            "Deprecated. Use `negative_reason_codes` instead. The first reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_2",
+            j::OPTIONAL,
+            "Deprecated. Use `negative_reason_codes` instead. The second reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_3",
+            j::OPTIONAL,
+            "Deprecated. Use `negative_reason_codes` instead. The third reason code associated with the score.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason_code_4",
+            j::OPTIONAL,
+            "Deprecated. Use `negative_reason_codes` instead. The fourth reason code associated with the score.",
+        );
+        o.field::<
+                i64,
+            >(generator, "score", j::REQUIRED, "Numeric value of the UltraFICO score.");
+        o.field::<
+                CraPartnerInsightsUltraFicoScoreVersion,
+            >(generator, "ultrafico_score_version", j::REQUIRED, "");
+        o.finish("The calculated UltraFICO score.")
+    }
+}
 ///Configuration required to generate a single UltraFICO score.
 #[derive(Clone, Debug)]
 pub struct CraPartnerInsightsUltraFicoScoreRequest {
@@ -17097,6 +24995,44 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreRequest {
         );
         out.field("ultrafico_score_version", &self.ultrafico_score_version);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CraPartnerInsightsBaseFicoScore,
+            >(generator, "base_fico_score", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "fico_scoring_request_id",
+            j::OPTIONAL,
+            "FICO identifier for a particular scoring request. Should only be provided by UltraFICO as part of the FICO-led Flow.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "request_correlation_id",
+            j::OPTIONAL,
+            "Client-generated identifier that can be used to correlate scoring requests and scoring results.",
+        );
+        o.field::<
+                CraPartnerInsightsUltraFicoScoreVersion,
+            >(generator, "ultrafico_score_version", j::REQUIRED, "");
+        o.finish("Configuration required to generate a single UltraFICO score.")
     }
 }
 ///The result of a single UltraFICO score generation request.
@@ -17187,12 +25123,69 @@ impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_reason",
+            j::OPTIONAL,
+            "Human-readable description of why the UltraFICO score could not be computed.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "fico_scoring_request_id",
+            j::OPTIONAL,
+            "FICO-provided identifier that uniquely identifies this score generation request.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "request_correlation_id",
+            j::OPTIONAL,
+            "Client-generated identifier that can be used to correlate between scoring requests and scoring results.",
+        );
+        o.field::<
+                ::std::option::Option<CraPartnerInsightsUltraFicoScore>,
+            >(generator, "ultrafico_score", j::OPTIONAL, "");
+        o.finish("The result of a single UltraFICO score generation request.")
+    }
+}
 ///The version of the UltraFICO score.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsUltraFicoScoreVersion {
     X10,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPartnerInsightsUltraFicoScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPartnerInsightsUltraFicoScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraPartnerInsightsUltraFicoScoreVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["1.0"], "The version of the UltraFICO score.")
+    }
 }
 impl ::std::fmt::Display for CraPartnerInsightsUltraFicoScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17240,6 +25233,21 @@ pub enum CraPdfAddOns {
     CraPartnerInsights,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPdfAddOns {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPdfAddOns")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPdfAddOns")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["cra_income_insights", "cra_partner_insights"],
+            "A list of add-ons that can be included in the PDF.\n\n`cra_income_insights`: Include Income Insights report in the PDF.\n`cra_partner_insights`: Include Partner Insights report in the PDF.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraPdfAddOns {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17352,6 +25360,44 @@ impl ::serde::Serialize for CraPredictionInterval {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraPredictionInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraPredictionInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraPredictionInterval")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "lower_bound",
+            j::OPTIONAL,
+            "The lower bound of the predicted attribute for the given probability.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "probability",
+            j::OPTIONAL,
+            "The probability of the actual value of the attribute falling within the upper and lower bound.\nThis is a percentage represented as a value between 0 and 1.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "upper_bound",
+            j::OPTIONAL,
+            "The upper bound of the predicted attribute for the given probability.",
+        );
+        o.finish("The object containing prediction interval data.")
+    }
+}
 ///Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.
 #[derive(Clone, Debug)]
 pub struct CraProjectedModeledIncome {
@@ -17407,6 +25453,24 @@ impl ::serde::Serialize for CraProjectedModeledIncome {
         out.field("annual", &self.annual);
         out.field("monthly", &self.monthly);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraProjectedModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraProjectedModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraProjectedModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraAnnualIncomeValues>(generator, "annual", j::REQUIRED, "");
+        o.field::<CraMonthlyIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.finish(
+            "Forward-looking modeled estimate of income based on recent income transactions and trends in active streams.",
+        )
     }
 }
 ///Fired when a Check Report upgrade attempt has failed
@@ -17491,6 +25555,43 @@ impl ::serde::Serialize for CraUpgradeFailedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUpgradeFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUpgradeFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraUpgradeFailedWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<ItemId>,
+            >(
+            generator,
+            "item_ids",
+            j::REQUIRED,
+            "An array of `item_id`s for items that failed to be upgraded by a Check Report upgrade attempt.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` corresponding to the user the webhook has fired for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`UPGRADE_FAILED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.finish("Fired when a Check Report upgrade attempt has failed")
+    }
+}
 ///Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.
 #[derive(Clone, Debug)]
 pub struct CraUserCheckReportFailedWebhook {
@@ -17571,6 +25672,47 @@ impl ::serde::Serialize for CraUserCheckReportFailedWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserCheckReportFailedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserCheckReportFailedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraUserCheckReportFailedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<ItemId>>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`USER_CHECK_REPORT_FAILED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.finish(
+            "Fired when a Check Report has failed to generate. To get more details, call `/user/items/get` and check for non-null `error` objects on the associated Items in the response. These `error` objects will contain more details on why the Item is in an error state and how to resolve it. After resolving the errors, you can try to re-generate the report.",
+        )
     }
 }
 ///Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.
@@ -17673,6 +25815,63 @@ impl ::serde::Serialize for CraUserCheckReportReadyWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserCheckReportReadyWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserCheckReportReadyWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraUserCheckReportReadyWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Products>,
+            >(
+            generator,
+            "failed_products",
+            j::OPTIONAL,
+            "Specifies a list of products that have failed to generate for the report. Additional detail on what caused the failure can be found by calling the product /get endpoint.",
+        );
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<ItemId>>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "A list of `item_ids` included in the Check Report. Access to this field is in closed beta.",
+        );
+        o.field::<
+                ::std::vec::Vec<Products>,
+            >(
+            generator,
+            "successful_products",
+            j::OPTIONAL,
+            "Specifies a list of products that have successfully been generated for the report.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The `user_id` associated with the user whose data is being requested. This is received by calling `/user/create`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`USER_CHECK_REPORT_READY`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`CHECK_REPORT`");
+        o.finish(
+            "Fired when the Check Report is ready to be retrieved. Once this webhook has fired, the report will be available to retrieve for 24 hours.",
+        )
+    }
+}
 ///The tier of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraUserTier {
@@ -17680,6 +25879,18 @@ pub enum CraUserTier {
     Paid,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraUserTier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraUserTier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraUserTier")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["free", "paid"], "The tier of the user.")
+    }
 }
 impl ::std::fmt::Display for CraUserTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17817,6 +26028,57 @@ impl ::serde::Serialize for CraVerificationIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field::<CraBankIncomeAccountMetadata>(generator, "metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field::<
+                ::std::option::Option<AccountSubtype>,
+            >(generator, "subtype", j::REQUIRED, "");
+        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.finish("Account information within the Home Lending Income Report.")
+    }
+}
 /**The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.
 
 See the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.*/
@@ -17876,6 +26138,40 @@ impl ::serde::Serialize for CraVerificationIncomeCategory {
         out.field("primary", &self.primary);
         out.field("secondary", &self.secondary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeCategory",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "A high level category that communicates the broad category of the stream.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "secondary",
+            j::REQUIRED,
+            "A granular category conveying the stream's intent.",
+        );
+        o.finish(
+            "The income category for a given stream. The streams returned in the response will be filtered based on these primary and secondary income categories.\n\nSee the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv) for a full list of income categories.",
+        )
     }
 }
 ///The details and metadata for an end user's Item within the Home Lending Income Report.
@@ -17960,6 +26256,55 @@ impl ::serde::Serialize for CraVerificationIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraVerificationIncomeAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "The Item's accounts that have bank income data.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The name of the institution associated with the Item.",
+        );
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_updated_time",
+            j::REQUIRED,
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish(
+            "The details and metadata for an end user's Item within the Home Lending Income Report.",
+        )
+    }
+}
 ///Modeled income metrics for a given income stream or user summary.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeMetrics {
@@ -18026,6 +26371,29 @@ impl ::serde::Serialize for CraVerificationIncomeMetrics {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeMetrics {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeMetrics")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeMetrics")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CraVerificationModeledIncome>,
+            >(generator, "current", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("Modeled income metrics for a given income stream or user summary.")
+    }
+}
 ///Metadata of the income stream's next payment.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeNextPayment {
@@ -18079,6 +26447,30 @@ impl ::serde::Serialize for CraVerificationIncomeNextPayment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeNextPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeNextPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeNextPayment",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "The expected date of the income stream's next payment. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Metadata of the income stream's next payment.")
+    }
+}
 /**The income pay frequency.
 `WEEKLY`: Weekly pay frequency.
 `BIWEEKLY`: Biweekly pay frequency.
@@ -18096,6 +26488,23 @@ pub enum CraVerificationIncomePayFrequency {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomePayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomePayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomePayFrequency",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY", "DAILY", "UNKNOWN"],
+            "The income pay frequency.\n`WEEKLY`: Weekly pay frequency.\n`BIWEEKLY`: Biweekly pay frequency.\n`SEMI_MONTHLY`: Semi-monthly pay frequency.\n`MONTHLY`: Monthly pay frequency.\n`DAILY`: Daily pay frequency.\n`UNKNOWN`: Pay frequency is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraVerificationIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18202,6 +26611,33 @@ impl ::serde::Serialize for CraVerificationIncomeProvider {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeProvider {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeProvider")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeProvider",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_normalized",
+            j::REQUIRED,
+            "Indicates whether the income provider name is normalized by comparing it against a canonical set of known providers.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the income provider.");
+        o.finish("The object containing data about the income provider.")
+    }
+}
 ///An object representing an Income Report within the Home Lending Report.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeReport {
@@ -18284,6 +26720,57 @@ impl ::serde::Serialize for CraVerificationIncomeReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days requested by the customer for the Home Lending Income Report.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The time when the Home Lending Income Report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraVerificationIncomeStream>,
+            >(
+            generator,
+            "income_streams",
+            j::REQUIRED,
+            "The list of income streams for this user.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraVerificationIncomeItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field::<
+                ::std::option::Option<CraVerificationIncomeUserSummary>,
+            >(generator, "user_summary", j::REQUIRED, "");
+        o.finish(
+            "An object representing an Income Report within the Home Lending Report.",
+        )
+    }
+}
 /**The status of the income source.
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
@@ -18295,6 +26782,21 @@ pub enum CraVerificationIncomeStatus {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ACTIVE", "INACTIVE", "UNKNOWN"],
+            "The status of the income source.\n`ACTIVE`: The income source is active.\n`INACTIVE`: The income source is inactive.\n`UNKNOWN`: The income source status is unknown.",
+        )
+    }
 }
 impl ::std::fmt::Display for CraVerificationIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18430,6 +26932,66 @@ impl ::serde::Serialize for CraVerificationIncomeStream {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStream {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStream")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeStream")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "Maximum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                CraVerificationIncomeMetrics,
+            >(generator, "income_metrics", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "income_stream_id",
+            j::REQUIRED,
+            "A unique identifier for an income stream. If the report is regenerated and a new `report_id` is created, the new report will have a new set of `income_stream_id`s.",
+        );
+        o.field::<
+                CraVerificationIncomeStreamInsights,
+            >(generator, "insights", j::REQUIRED, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "Minimum of all dates within the specific income stream for days requested by the client. The date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CraVerificationIncomeTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "The transactions data for the income stream ordered by ascending date.",
+        );
+        o.finish("An income stream detected for the user.")
+    }
+}
 ///Modeled insights for a given income stream.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeStreamInsights {
@@ -18506,6 +27068,35 @@ impl ::serde::Serialize for CraVerificationIncomeStreamInsights {
         out.field("pay_frequency", &self.pay_frequency);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeStreamInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeStreamInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeStreamInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CraVerificationIncomeCategory,
+            >(generator, "income_category", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraVerificationIncomeProvider>,
+            >(generator, "income_provider", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CraVerificationIncomeNextPayment>,
+            >(generator, "next_payment", j::REQUIRED, "");
+        o.field::<
+                CraVerificationIncomePayFrequency,
+            >(generator, "pay_frequency", j::REQUIRED, "");
+        o.field::<CraVerificationIncomeStatus>(generator, "status", j::REQUIRED, "");
+        o.finish("Modeled insights for a given income stream.")
     }
 }
 ///The transaction data for an income stream.
@@ -18622,6 +27213,72 @@ impl ::serde::Serialize for CraVerificationIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The settled value of the transaction, denominated in the transaction's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "original_description",
+            j::REQUIRED,
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field::<
+                CraVerificationIncomeTransactionOutlier,
+            >(generator, "outlier", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "transaction_id",
+            j::REQUIRED,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish("The transaction data for an income stream.")
+    }
+}
 ///Metadata on whether this income transaction is an outlier.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeTransactionOutlier {
@@ -18681,6 +27338,38 @@ impl ::serde::Serialize for CraVerificationIncomeTransactionOutlier {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeTransactionOutlier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeTransactionOutlier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeTransactionOutlier",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "The amount that the transaction differs from the stream average transaction amount.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_outlier",
+            j::REQUIRED,
+            "Indicates whether an income transaction amount is unusually high compared to the amounts for that stream.",
+        );
+        o.finish("Metadata on whether this income transaction is an outlier.")
+    }
+}
 ///Aggregated summary of all income streams for this user.
 #[derive(Clone, Debug)]
 pub struct CraVerificationIncomeUserSummary {
@@ -18732,6 +27421,30 @@ impl ::serde::Serialize for CraVerificationIncomeUserSummary {
         );
         out.field("income_metrics", &self.income_metrics);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeUserSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeUserSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVerificationIncomeUserSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraVerificationIncomeMetrics>,
+            >(
+            generator,
+            "income_metrics",
+            j::REQUIRED,
+            "List of a user's aggregated income metrics for each currency.",
+        );
+        o.finish("Aggregated summary of all income streams for this user.")
     }
 }
 ///Modeled income values for a given time period.
@@ -18793,6 +27506,36 @@ impl ::serde::Serialize for CraVerificationIncomeValues {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationIncomeValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationIncomeValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationIncomeValues")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "gross_income",
+            j::REQUIRED,
+            "Gross Income modeled from trends of observed transactions.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "net_income",
+            j::REQUIRED,
+            "Net Income estimated from observed transactions.",
+        );
+        o.finish("Modeled income values for a given time period.")
+    }
+}
 ///Modeled estimate of current income based on recently observed income transactions.
 #[derive(Clone, Debug)]
 pub struct CraVerificationModeledIncome {
@@ -18848,6 +27591,24 @@ impl ::serde::Serialize for CraVerificationModeledIncome {
         out.field("annual", &self.annual);
         out.field("monthly", &self.monthly);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationModeledIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationModeledIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationModeledIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraVerificationIncomeValues>(generator, "annual", j::REQUIRED, "");
+        o.field::<CraVerificationIncomeValues>(generator, "monthly", j::REQUIRED, "");
+        o.finish(
+            "Modeled estimate of current income based on recently observed income transactions.",
+        )
     }
 }
 ///Contains data for the CRA Home Lending Report.
@@ -18943,6 +27704,53 @@ impl ::serde::Serialize for CraVerificationReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVerificationReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVerificationReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVerificationReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_report_id",
+            j::OPTIONAL,
+            "Client-generated identifier, which can be used by lenders to track loan applications.",
+        );
+        o.field::<
+                ::std::option::Option<CraEmploymentRefreshReport>,
+            >(generator, "employment_refresh", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "gse_reference_id",
+            j::OPTIONAL,
+            "A unique token that can be shared with GSEs in order to provide them access to the report. This is automatically created during report generation when GSE options are specified.",
+        );
+        o.field::<
+                ::std::option::Option<CraVerificationIncomeReport>,
+            >(generator, "income", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "The unique identifier associated with the Home Lending Report object. This ID will be the same as the Base Report ID.",
+        );
+        o.field::<
+                ::std::option::Option<CraVoaReport>,
+            >(generator, "voa", j::OPTIONAL, "");
+        o.finish("Contains data for the CRA Home Lending Report.")
+    }
+}
 ///An object representing a VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReport {
@@ -19016,6 +27824,45 @@ impl ::serde::Serialize for CraVoaReport {
         out.field("generated_time", &self.generated_time);
         out.field("items", &self.items);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CraVoaReportAttributes>(generator, "attributes", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days of transaction history that the VOA report covers.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The date and time when the VOA Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field::<
+                ::std::vec::Vec<CraVoaReportItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "Data returned by Plaid about each of the Items included in the Base Report.",
+        );
+        o.finish("An object representing a VOA report.")
     }
 }
 ///VOA Report information about an account.
@@ -19155,6 +28002,90 @@ impl ::serde::Serialize for CraVoaReportAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.\n\nIf an account with a specific `account_id` disappears instead of changing, the account is likely closed. Closed accounts are not returned by the Plaid API.\n\nLike all Plaid identifiers, the `account_id` is case sensitive.",
+        );
+        o.field::<CraVoaReportAccountBalances>(generator, "balances", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<ConsumerDispute>,
+            >(
+            generator,
+            "consumer_disputes",
+            j::REQUIRED,
+            "The information about previously submitted valid dispute statements by the consumer",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "days_available",
+            j::REQUIRED,
+            "The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.",
+        );
+        o.field::<
+                ::std::option::Option<BaseReportInvestments>,
+            >(generator, "investments", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the account, either assigned by the user or by the financial institution itself.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the account as given by the financial institution.",
+        );
+        o.field::<
+                ::std::vec::Vec<Owner>,
+            >(
+            generator,
+            "owners",
+            j::REQUIRED,
+            "Data returned by the financial institution about the account owner or owners.",
+        );
+        o.field::<
+                ::std::option::Option<OwnershipType>,
+            >(generator, "ownership_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<AccountSubtype>,
+            >(generator, "subtype", j::REQUIRED, "");
+        o.field::<
+                CraVoaReportTransactionsInsights,
+            >(generator, "transactions_insights", j::REQUIRED, "");
+        o.field::<AccountType>(generator, "type", j::REQUIRED, "");
+        o.finish("VOA Report information about an account.")
+    }
+}
 ///VOA Report information about an account's balances.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountBalances {
@@ -19291,6 +28222,84 @@ impl ::serde::Serialize for CraVoaReportAccountBalances {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccountBalances {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccountBalances")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAccountBalances")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "available",
+            j::REQUIRED,
+            "The amount of funds available to be withdrawn from the account, as determined by the financial institution.\n\nFor `credit`-type accounts, the `available` balance typically equals the `limit` less the `current` balance, less any pending outflows plus any pending inflows.\n\nFor `depository`-type accounts, the `available` balance typically equals the `current` balance less any pending outflows plus any pending inflows. For `depository`-type accounts, the `available` balance does not include the overdraft limit.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the `available` balance is the total cash available to withdraw as presented by the institution.\n\nNote that not all institutions calculate the `available`  balance. In the event that `available` balance is unavailable, Plaid will return an `available` balance value of `null`.\n\nAvailable balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.\n\nIf `current` is `null` this field is guaranteed not to be `null`.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "average_balance_30_days",
+            j::REQUIRED,
+            "The average balance in the account over the last 30 days. Calculated using the derived historical balances.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "average_balance_60_days",
+            j::REQUIRED,
+            "The average balance in the account over the last 60 days. Calculated using the derived historical balances.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current",
+            j::REQUIRED,
+            "The total amount of funds in or owed by the account.\n\nFor `credit`-type accounts, a positive balance indicates the amount owed; a negative amount indicates the lender owing the account holder.\n\nFor `loan`-type accounts, the current balance is the principal remaining on the loan, except in the case of student loan accounts at Sallie Mae (`ins_116944`). For Sallie Mae student loans, the account's balance includes both principal and any outstanding interest.\n\nFor `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier), the current balance is the total value of assets as presented by the institution.\n\nNote that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.\n\nWhen returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.",
+        );
+        o.field::<
+                ::std::vec::Vec<CraVoaReportAccountHistoricalBalance>,
+            >(
+            generator,
+            "historical_balances",
+            j::REQUIRED,
+            "Calculated data about the historical balances on the account.\n\nAvailable for `credit` and `depository` type accounts.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "nsf_overdraft_transactions_count",
+            j::REQUIRED,
+            "The number of net NSF fee transactions in the time range for the report in the given account (not counting any fees that were reversed within the time range).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("VOA Report information about an account's balances.")
+    }
+}
 ///An object representing a balance held by an account in the past.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAccountHistoricalBalance {
@@ -19369,6 +28378,54 @@ impl ::serde::Serialize for CraVoaReportAccountHistoricalBalance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAccountHistoricalBalance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAccountHistoricalBalance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVoaReportAccountHistoricalBalance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "current",
+            j::REQUIRED,
+            "The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish("An object representing a balance held by an account in the past.")
+    }
+}
 ///Attributes for the VOA report.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportAttributes {
@@ -19427,6 +28484,26 @@ impl ::serde::Serialize for CraVoaReportAttributes {
         out.field("total_inflow_amount", &self.total_inflow_amount);
         out.field("total_outflow_amount", &self.total_outflow_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<TotalReportInflowAmount>,
+            >(generator, "total_inflow_amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TotalReportOutflowAmount>,
+            >(generator, "total_outflow_amount", j::REQUIRED, "");
+        o.finish("Attributes for the VOA report.")
     }
 }
 ///A representation of an Item within a VOA report.
@@ -19511,6 +28588,53 @@ impl ::serde::Serialize for CraVoaReportItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CraVoaReportItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CraVoaReportAccount>,
+            >(
+            generator,
+            "accounts",
+            j::REQUIRED,
+            "Data about each of the accounts open on the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The id of the financial institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The full financial institution name associated with the Item.",
+        );
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_update_time",
+            j::REQUIRED,
+            "The date and time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish("A representation of an Item within a VOA report.")
+    }
+}
 ///Transaction data associated with the account.
 #[derive(Clone, Debug)]
 pub struct CraVoaReportTransactionsInsights {
@@ -19578,6 +28702,46 @@ impl ::serde::Serialize for CraVoaReportTransactionsInsights {
         out.field("end_date", &self.end_date);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CraVoaReportTransactionsInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CraVoaReportTransactionsInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CraVoaReportTransactionsInsights",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<BaseReportTransaction>,
+            >(
+            generator,
+            "all_transactions",
+            j::REQUIRED,
+            "Transaction history associated with the account.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The latest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The earliest timeframe provided by the FI, in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.finish("Transaction data associated with the account.")
     }
 }
 ///An object representing an end user's 1099 tax form
@@ -20124,6 +29288,321 @@ impl ::serde::Serialize for Credit1099 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "april_amount", j::OPTIONAL, "Amount reported for April.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "august_amount", j::OPTIONAL, "Amount reported for August.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "card_not_present_transaction",
+            j::OPTIONAL,
+            "Amount in card not present transactions.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "crop_insurance_proceeds",
+            j::OPTIONAL,
+            "Amount of crop insurance proceeds.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "december_amount",
+            j::OPTIONAL,
+            "Amount reported for December.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "document_id",
+            j::REQUIRED,
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field::<
+                ::std::option::Option<CreditDocumentMetadata>,
+            >(generator, "document_metadata", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "excess_golden_parachute_payments",
+            j::OPTIONAL,
+            "Amount of golden parachute payments made by payer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "february_amount",
+            j::OPTIONAL,
+            "Amount reported for February.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "federal_income_tax_withheld",
+            j::OPTIONAL,
+            "Amount of federal income tax withheld from payer.",
+        );
+        o.field::<
+                ::std::option::Option<Credit1099Filer>,
+            >(generator, "filer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "fishing_boat_proceeds",
+            j::OPTIONAL,
+            "Amount of fishing boat proceeds from payer.",
+        );
+        o.field::<
+                ::std::option::Option<Form1099Type>,
+            >(generator, "form_1099_type", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "gross_amount", j::OPTIONAL, "Gross amount reported.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "gross_proceeds_paid_to_an_attorney",
+            j::OPTIONAL,
+            "Amount of gross proceeds paid to an attorney by payer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "january_amount", j::OPTIONAL, "Amount reported for January.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "july_amount", j::OPTIONAL, "Amount reported for July.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "june_amount", j::OPTIONAL, "Amount reported for June.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "march_amount", j::OPTIONAL, "Amount reported for March.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "may_amount", j::OPTIONAL, "Amount reported for May.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "medical_and_healthcare_payments",
+            j::OPTIONAL,
+            "Amount of medical and healthcare payments from payer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "merchant_category_code",
+            j::OPTIONAL,
+            "Merchant category of filer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "nonemployee_compensation",
+            j::OPTIONAL,
+            "Amount of nonemployee compensation from payer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "november_amount",
+            j::OPTIONAL,
+            "Amount reported for November.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "number_of_payment_transactions",
+            j::OPTIONAL,
+            "Number of payment transactions made.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "october_amount", j::OPTIONAL, "Amount reported for October.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "other_income",
+            j::OPTIONAL,
+            "Amount in other income by payer.",
+        );
+        o.field::<
+                ::std::option::Option<Credit1099Payer>,
+            >(generator, "payer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payer_made_direct_sales_of_5000_or_more_of_consumer_products_to_buyer",
+            j::OPTIONAL,
+            "Whether or not payer made direct sales over $5000 of consumer products.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "payer_state_number", j::OPTIONAL, "Primary state ID.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "payer_state_number_lower", j::OPTIONAL, "Secondary state ID.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "primary_state", j::OPTIONAL, "Primary state of business.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "primary_state_id", j::OPTIONAL, "Primary state ID.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "primary_state_income_tax",
+            j::OPTIONAL,
+            "State income tax reported for primary state.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pse_name",
+            j::OPTIONAL,
+            "Name of the PSE (Payment Settlement Entity).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pse_telephone_number",
+            j::OPTIONAL,
+            "Formatted (XXX) XXX-XXXX. Phone number of the PSE (Payment Settlement Entity).",
+        );
+        o.field::<
+                ::std::option::Option<Credit1099Recipient>,
+            >(generator, "recipient", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "rents", j::OPTIONAL, "Amount in rent by payer.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "royalties", j::OPTIONAL, "Amount in royalties by payer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "secondary_state", j::OPTIONAL, "Secondary state of business.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "secondary_state_id", j::OPTIONAL, "Secondary state ID.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "secondary_state_income_tax",
+            j::OPTIONAL,
+            "State income tax reported for secondary state.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "section_409a_deferrals",
+            j::OPTIONAL,
+            "Amount of 409A deferrals earned by payer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "section_409a_income",
+            j::OPTIONAL,
+            "Amount of 409A income earned by payer.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "september_amount",
+            j::OPTIONAL,
+            "Amount reported for September.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "state_income",
+            j::OPTIONAL,
+            "State income reported for primary state.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "state_income_lower",
+            j::OPTIONAL,
+            "State income reported for secondary state.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "state_tax_withheld",
+            j::OPTIONAL,
+            "Amount of state tax withheld of payer for primary state.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "state_tax_withheld_lower",
+            j::OPTIONAL,
+            "Amount of state tax withheld of payer for secondary state.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "substitute_payments_in_lieu_of_dividends_or_interest",
+            j::OPTIONAL,
+            "Amount of substitute payments made by payer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "tax_year", j::OPTIONAL, "Tax year of the tax form.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "transactions_reported",
+            j::OPTIONAL,
+            "One of the values will be provided Payment card Third party network",
+        );
+        o.finish("An object representing an end user's 1099 tax form")
+    }
+}
 ///An object representing a filer used by 1099-K tax documents.
 #[derive(Clone, Debug, Default)]
 pub struct Credit1099Filer {
@@ -20197,6 +29676,37 @@ impl ::serde::Serialize for Credit1099Filer {
         out.field_unless(skip[2], "tin", &self.tin);
         out.field_unless(skip[3], "type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Filer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Filer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Filer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CreditPayStubAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "Name of filer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "tin", j::OPTIONAL, "Tax identification number of filer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::OPTIONAL,
+            "One of the following values will be provided: Payment Settlement Entity (PSE), Electronic Payment Facilitator (EPF), Other Third Party",
+        );
+        o.finish("An object representing a filer used by 1099-K tax documents.")
     }
 }
 ///An object representing a payer used by 1099-MISC tax documents.
@@ -20277,6 +29787,32 @@ impl ::serde::Serialize for Credit1099Payer {
         out.field_unless(skip[2], "telephone_number", &self.telephone_number);
         out.field_unless(skip[3], "tin", &self.tin);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Payer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Payer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Payer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CreditPayStubAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "Name of payer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "telephone_number", j::OPTIONAL, "Telephone number of payer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "tin", j::OPTIONAL, "Tax identification number of payer.");
+        o.finish("An object representing a payer used by 1099-MISC tax documents.")
     }
 }
 ///An object representing a recipient used in both 1099-K and 1099-MISC tax documents.
@@ -20379,6 +29915,45 @@ impl ::serde::Serialize for Credit1099Recipient {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Credit1099Recipient {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Credit1099Recipient")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Credit1099Recipient")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "account_number", j::OPTIONAL, "Account number of recipient.");
+        o.field::<
+                ::std::option::Option<CreditPayStubAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "facta_filing_requirement",
+            j::OPTIONAL,
+            "Checked if FACTA is a filing requirement.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "Name of recipient.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "second_tin_exists", j::OPTIONAL, "Checked if 2nd TIN exists.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "tin", j::OPTIONAL, "Tax identification number of recipient.");
+        o.finish(
+            "An object representing a recipient used in both 1099-K and 1099-MISC tax documents.",
+        )
+    }
+}
 ///A credit card type account.
 #[derive(
     ::serde::Deserialize,
@@ -20393,6 +29968,20 @@ impl ::serde::Serialize for Credit1099Recipient {
 )]
 #[serde(transparent)]
 pub struct CreditAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "A credit card type account.")
+    }
+}
 impl ::std::ops::Deref for CreditAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -20428,6 +30017,21 @@ pub enum CreditAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["credit card", "paypal", "all"],
+            "Valid account subtypes for credit accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-credit).",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20472,6 +30076,23 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditAccountSubtype {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CreditAccountSubtypes(pub ::std::vec::Vec<CreditAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::vec::Vec<CreditAccountSubtype>,
+        >(
+            generator,
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditAccountSubtypes {
     type Target = ::std::vec::Vec<CreditAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<CreditAccountSubtype> {
@@ -20504,6 +30125,21 @@ pub enum CreditAchClass {
     Web,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAchClass {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAchClass")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAchClass")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ccd", "ppd", "web"],
+            "Specifies the use case of the transfer. Required for transfers on an ACH network.\n\n`\"ccd\"` - Corporate Credit or Debit - fund transfer between two corporate bank accounts\n\n`\"ppd\"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.\n\n`\"web\"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditAchClass {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20611,6 +30247,36 @@ impl ::serde::Serialize for CreditAmountWithCurrency {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAmountWithCurrency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAmountWithCurrency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditAmountWithCurrency")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "Value of amount with up to 2 decimal places.",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::REQUIRED, "");
+        o.finish(
+            "This contains an amount, denominated in the currency specified by either `iso_currency_code` or `unofficial_currency_code`",
+        )
+    }
+}
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
 #[derive(Clone)]
 pub struct CreditAuditCopyTokenCreateRequest {
@@ -20675,6 +30341,38 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateRequest {
         out.field("report_tokens", &self.report_tokens);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "report_tokens",
+            j::REQUIRED,
+            "List of report tokens; can include at most one VOA/standard Asset Report tokens and one VOE Asset Report Token.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
@@ -20744,6 +30442,33 @@ impl ::serde::Serialize for CreditAuditCopyTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "audit_copy_token",
+            j::REQUIRED,
+            "A token that can be shared with a third party auditor, which allows them to fetch the Asset Reports attached to the token. This token should be stored securely.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`",
+        )
+    }
+}
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
 #[derive(Clone)]
 pub struct CreditAuditCopyTokenRemoveRequest {
@@ -20808,6 +30533,38 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenRemoveRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "audit_copy_token",
+            j::REQUIRED,
+            "The `audit_copy_token` granting access to the Audit Copy you would like to revoke.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
@@ -20875,6 +30632,33 @@ impl ::serde::Serialize for CreditAuditCopyTokenRemoveResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "removed",
+            j::REQUIRED,
+            "`true` if the Audit Copy was successfully removed.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`",
+        )
     }
 }
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
@@ -20954,6 +30738,46 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "audit_copy_token",
+            j::REQUIRED,
+            "The `audit_copy_token` you would like to update.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<AssetReportToken>,
+            >(
+            generator,
+            "report_tokens",
+            j::REQUIRED,
+            "Array of tokens which the specified Audit Copy Token will be updated with. The types of token supported are asset report token and employment report token. There can be at most 1 of each token type in the array.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditAuditCopyTokenUpdateRequest")
@@ -21022,6 +30846,31 @@ impl ::serde::Serialize for CreditAuditCopyTokenUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditAuditCopyTokenUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditAuditCopyTokenUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditAuditCopyTokenUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "updated",
+            j::REQUIRED,
+            "`true` if the Audit Copy Token was successfully updated.",
+        );
+        o.finish("Defines the response schema for `/credit/audit_copy_token/update`")
+    }
+}
 ///Object containing employer data.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmployer {
@@ -21073,6 +30922,23 @@ impl ::serde::Serialize for CreditBankEmployer {
         );
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "Name of the employer.");
+        o.finish("Object containing employer data.")
     }
 }
 ///Detailed information for the bank employment.
@@ -21157,6 +31023,53 @@ impl ::serde::Serialize for CreditBankEmployment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmployment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmployment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmployment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "bank_employment_id",
+            j::REQUIRED,
+            "A unique identifier for the bank employment.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "earliest_deposit_date",
+            j::REQUIRED,
+            "The date of the earliest deposit from this employer from within the period of the days requested.",
+        );
+        o.field::<CreditBankEmployer>(generator, "employer", j::REQUIRED, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "latest_deposit_date",
+            j::REQUIRED,
+            "The date of the most recent deposit from this employer.",
+        );
+        o.finish("Detailed information for the bank employment.")
+    }
+}
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(Clone)]
 pub struct CreditBankEmploymentGetRequest {
@@ -21220,6 +31133,31 @@ impl ::serde::Serialize for CreditBankEmploymentGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
@@ -21287,6 +31225,33 @@ impl ::serde::Serialize for CreditBankEmploymentGetResponse {
         out.field("bank_employment_reports", &self.bank_employment_reports);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankEmploymentReport>,
+            >(
+            generator,
+            "bank_employment_reports",
+            j::REQUIRED,
+            "Bank Employment data. Each entry in the array will be a distinct bank employment report.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditBankEmploymentGetResponse defines the response schema for `/beta/credit/v1/bank_employment/get`.",
+        )
     }
 }
 ///The details and metadata for an end user's Item.
@@ -21379,6 +31344,63 @@ impl ::serde::Serialize for CreditBankEmploymentItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeAccount>,
+            >(
+            generator,
+            "bank_employment_accounts",
+            j::REQUIRED,
+            "The Item's accounts that have Bank Employment data.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankEmployment>,
+            >(
+            generator,
+            "bank_employments",
+            j::REQUIRED,
+            "The bank employment information for this Item. Each entry in the array is a different employer found.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The name of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "item_id", j::REQUIRED, "The unique identifier for the Item.");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_updated_time",
+            j::REQUIRED,
+            "The time when this Item's data was last retrieved from the financial institution, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.finish("The details and metadata for an end user's Item.")
+    }
+}
 ///The report of the Bank Employment data for an end user.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentReport {
@@ -21462,6 +31484,60 @@ impl ::serde::Serialize for CreditBankEmploymentReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "bank_employment_report_id",
+            j::REQUIRED,
+            "The unique identifier associated with the Bank Employment Report.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "days_requested",
+            j::REQUIRED,
+            "The number of days requested by the customer for the Bank Employment Report.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "generated_time",
+            j::REQUIRED,
+            "The time when the Bank Employment Report was generated, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. \"2018-04-12T03:32:11Z\").",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankEmploymentItem>,
+            >(
+            generator,
+            "items",
+            j::REQUIRED,
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankEmploymentWarning>,
+            >(
+            generator,
+            "warnings",
+            j::REQUIRED,
+            "If data from the Bank Employment report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The report of the Bank Employment data for an end user.")
+    }
+}
 ///The warning associated with the data that was unavailable for the Bank Employment Report.
 #[derive(Clone, Debug)]
 pub struct CreditBankEmploymentWarning {
@@ -21524,12 +31600,52 @@ impl ::serde::Serialize for CreditBankEmploymentWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankEmploymentWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditBankIncomeCause>(generator, "cause", j::REQUIRED, "");
+        o.field::<
+                CreditBankIncomeWarningCode,
+            >(generator, "warning_code", j::REQUIRED, "");
+        o.field::<
+                CreditBankEmploymentWarningType,
+            >(generator, "warning_type", j::REQUIRED, "");
+        o.finish(
+            "The warning associated with the data that was unavailable for the Bank Employment Report.",
+        )
+    }
+}
 ///The warning type which will always be `BANK_EMPLOYMENT_WARNING`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankEmploymentWarningType {
     BankEmploymentWarning,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankEmploymentWarningType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankEmploymentWarningType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankEmploymentWarningType",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BANK_EMPLOYMENT_WARNING"],
+            "The warning type which will always be `BANK_EMPLOYMENT_WARNING`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankEmploymentWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21662,6 +31778,63 @@ impl ::serde::Serialize for CreditBankIncome {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncome {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncome")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncome")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "bank_income_id",
+            j::OPTIONAL,
+            "The unique identifier associated with the Bank Income Report.",
+        );
+        o.field::<
+                ::std::option::Option<CreditBankIncomeSummary>,
+            >(generator, "bank_income_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_requested",
+            j::OPTIONAL,
+            "The number of days requested by the customer for the report.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "generated_time",
+            j::OPTIONAL,
+            "The time when the report was generated.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeItem>,
+            >(
+            generator,
+            "items",
+            j::OPTIONAL,
+            "The list of Items in the report along with the associated metadata about the Item.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If data from the report was unable to be retrieved, the warnings will contain information about the error that caused the data to be incomplete.",
+        );
+        o.finish("The report of the Bank Income data for an end user.")
+    }
+}
 ///The Item's bank accounts that have the selected data.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeAccount {
@@ -21758,12 +31931,78 @@ impl ::serde::Serialize for CreditBankIncomeAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number.\nNote that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the bank account.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "official_name",
+            j::REQUIRED,
+            "The official name of the bank account.",
+        );
+        o.field::<
+                ::std::vec::Vec<Owner>,
+            >(
+            generator,
+            "owners",
+            j::REQUIRED,
+            "Data returned by the financial institution about the account owner or owners. Identity information is optional, so field may return an empty array.",
+        );
+        o.field::<DepositoryAccountSubtype>(generator, "subtype", j::REQUIRED, "");
+        o.field::<CreditBankIncomeAccountType>(generator, "type", j::REQUIRED, "");
+        o.finish("The Item's bank accounts that have the selected data.")
+    }
+}
 ///The account type. This will always be `depository`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeAccountType {
     Depository,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeAccountType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeAccountType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeAccountType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["depository"],
+            "The account type. This will always be `depository`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeAccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21835,6 +32074,37 @@ pub enum CreditBankIncomeCategory {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "SALARY",
+                "UNEMPLOYMENT",
+                "CASH",
+                "GIG_ECONOMY",
+                "RENTAL",
+                "CHILD_SUPPORT",
+                "MILITARY",
+                "RETIREMENT",
+                "LONG_TERM_DISABILITY",
+                "BANK_INTEREST",
+                "CASH_DEPOSIT",
+                "TRANSFER_FROM_APPLICATION",
+                "TAX_REFUND",
+                "BENEFIT_OTHER",
+                "OTHER",
+            ],
+            "The income category.\n`BANK_INTEREST`: Interest earned from a bank account.\n`BENEFIT_OTHER`: Government benefits other than retirement, unemployment, child support, or disability. Currently used only in the UK, to represent benefits such as Cost of Living Payments.\n`CASH`: Deprecated and used only for existing legacy implementations. Has been replaced by `CASH_DEPOSIT` and `TRANSFER_FROM_APPLICATION`.\n`CASH_DEPOSIT`: A cash or check deposit.\n`CHILD_SUPPORT`: Child support payments received.\n`GIG_ECONOMY`: Income earned as a gig economy worker, e.g. driving for Uber, Lyft, Postmates, DoorDash, etc.\n`LONG_TERM_DISABILITY`: Disability payments, including Social Security disability benefits.\n`OTHER`: Income that could not be categorized as any other income category.\n`MILITARY`: Veterans benefits. Income earned as salary for serving in the military (e.g. through DFAS) will be classified as `SALARY` rather than `MILITARY`.\n`RENTAL`: Income earned from a rental property. Income may be identified as rental when the payment is received through a rental platform, e.g. Airbnb; rent paid directly by the tenant to the property owner (e.g. via cash, check, or ACH) will typically not be classified as rental income.\n`RETIREMENT`: Payments from private retirement systems, pensions, and government retirement programs, including Social Security retirement benefits.\n`SALARY`: Payment from an employer to an earner or other form of permanent employment.\n`TAX_REFUND`: A tax refund.\n`TRANSFER_FROM_APPLICATION`: Deposits from a money transfer app, such as Venmo, Cash App, or Zelle.\n`UNEMPLOYMENT`: Unemployment benefits. In the UK, includes certain low-income benefits such as the Universal Credit.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21982,6 +32252,55 @@ impl ::serde::Serialize for CreditBankIncomeCause {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeCause {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeCause")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeCause")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "display_message",
+            j::REQUIRED,
+            "A user-friendly representation of the error code. null if the error is not related to user action.\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_code",
+            j::REQUIRED,
+            "We use standard HTTP response codes for success and failure notifications, and our errors are further classified by `error_type`. In general, 200 HTTP codes correspond to success, 40X codes are for developer- or user-related failures, and 50X codes are for Plaid-related issues. Error fields will be `null` if no error has occurred.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_message",
+            j::REQUIRED,
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field::<CreditBankIncomeErrorType>(generator, "error_type", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "item_id",
+            j::REQUIRED,
+            "The `item_id` of the Item associated with this warning.",
+        );
+        o.finish(
+            "An error object and associated `item_id` used to identify a specific Item and error when a batch operation operating on multiple Items has encountered an error in one of the Items.",
+        )
+    }
+}
 ///A broad categorization of the error. Safe for programmatic use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeErrorType {
@@ -22003,6 +32322,38 @@ pub enum CreditBankIncomeErrorType {
     AccessNotGranted,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeErrorType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeErrorType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeErrorType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INTERNAL_SERVER_ERROR",
+                "INSUFFICIENT_CREDENTIALS",
+                "ITEM_LOCKED",
+                "USER_SETUP_REQUIRED",
+                "COUNTRY_NOT_SUPPORTED",
+                "INSTITUTION_DOWN",
+                "INSTITUTION_NO_LONGER_SUPPORTED",
+                "INSTITUTION_NOT_RESPONDING",
+                "INVALID_CREDENTIALS",
+                "INVALID_MFA",
+                "INVALID_SEND_METHOD",
+                "ITEM_LOGIN_REQUIRED",
+                "MFA_NOT_SUPPORTED",
+                "NO_ACCOUNTS",
+                "ITEM_NOT_SUPPORTED",
+                "ACCESS_NOT_GRANTED",
+            ],
+            "A broad categorization of the error. Safe for programmatic use.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22155,6 +32506,37 @@ impl ::serde::Serialize for CreditBankIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeGetRequest")
@@ -22219,6 +32601,30 @@ impl ::serde::Serialize for CreditBankIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "How many Bank Income Reports should be fetched. Multiple reports may be available if the report has been re-created or refreshed. If more than one report is available, the most recent reports will be returned first.",
+        );
+        o.finish("An optional object for `/credit/bank_income/get` request options.")
+    }
+}
 impl ::std::default::Default for CreditBankIncomeGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -22281,6 +32687,26 @@ impl ::serde::Serialize for CreditBankIncomeGetResponse {
         out.field_unless(skip[0], "bank_income", &self.bank_income);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankIncome>,
+            >(generator, "bank_income", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomeGetResponse defines the response schema for `/credit/bank_income/get`",
+        )
     }
 }
 ///The end user's monthly summary for the income source(s).
@@ -22401,6 +32827,73 @@ impl ::serde::Serialize for CreditBankIncomeHistoricalSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeHistoricalSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeHistoricalSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeHistoricalSummary",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The end date of the period included in this monthly summary.\nThis date will be the last day of the month, unless the month being covered is a partial month because it is the last month included in the summary and the date range being requested does not end with the last day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The start date of the period covered in this monthly summary.\nThis date will be the first day of the month, unless the month being covered is a partial month because it is the first month included in the summary and the date range being requested does not begin with the first day of the month.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "total_amount",
+            j::OPTIONAL,
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "total_amounts",
+            j::OPTIONAL,
+            "Total amount of earnings for the income source(s) of the user for the month in the summary.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeTransaction>,
+            >(generator, "transactions", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-items-bank-income-sources-historical-summary-total-amounts) instead.",
+        );
+        o.finish("The end user's monthly summary for the income source(s).")
+    }
+}
 ///The details and metadata for an end user's Item.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeItem {
@@ -22500,6 +32993,63 @@ impl ::serde::Serialize for CreditBankIncomeItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeAccount>,
+            >(
+            generator,
+            "bank_income_accounts",
+            j::OPTIONAL,
+            "The Item's accounts that have Bank Income data.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeSource>,
+            >(
+            generator,
+            "bank_income_sources",
+            j::OPTIONAL,
+            "The income sources for this Item. Each entry in the array is a single income source.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_name",
+            j::OPTIONAL,
+            "The name of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "item_id", j::OPTIONAL, "The unique identifier for the Item.");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "last_updated_time",
+            j::OPTIONAL,
+            "The time when this Item's data was last retrieved from the financial institution.",
+        );
+        o.finish("The details and metadata for an end user's Item.")
+    }
+}
 ///The income pay frequency.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomePayFrequency {
@@ -22511,6 +33061,21 @@ pub enum CreditBankIncomePayFrequency {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomePayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "BIWEEKLY", "SEMI_MONTHLY", "MONTHLY", "DAILY", "UNKNOWN"],
+            "The income pay frequency.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomePayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22633,6 +33198,34 @@ impl ::serde::Serialize for CreditBankIncomePdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomePdfGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomePdfGetRequest")
@@ -22657,6 +33250,25 @@ impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditBankIncomePdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomePdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomePdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomePdfGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "CreditBankIncomePDFGetResponse defines the response schema for `/credit/bank_income/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditBankIncomePdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -22767,6 +33379,37 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeRefreshRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeRefreshRequest")
@@ -22831,6 +33474,30 @@ impl ::serde::Serialize for CreditBankIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_requested",
+            j::OPTIONAL,
+            "How many days of data to include in the refresh. If not specified, this will default to the days requested in the most recently generated bank income report for the user.",
+        );
+        o.finish("An optional object for `/credit/bank_income/refresh` request options.")
+    }
+}
 ///CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.
 #[derive(Clone, Debug)]
 pub struct CreditBankIncomeRefreshResponse {
@@ -22881,6 +33548,25 @@ impl ::serde::Serialize for CreditBankIncomeRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomeRefreshResponse defines the response schema for `/credit/bank_income/refresh`.",
+        )
     }
 }
 ///Detailed information for the income source.
@@ -23009,6 +33695,85 @@ impl ::serde::Serialize for CreditBankIncomeSource {
         out.field_unless(skip[8], "total_amount", &self.total_amount);
         out.field_unless(skip[9], "transaction_count", &self.transaction_count);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeSource")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the account.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "Maximum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeHistoricalSummary>,
+            >(generator, "historical_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeCategory>,
+            >(generator, "income_category", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "income_description",
+            j::OPTIONAL,
+            "The most common name or original description for the underlying income transactions.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "income_source_id",
+            j::OPTIONAL,
+            "A unique identifier for an income source.",
+        );
+        o.field::<
+                ::std::option::Option<CreditBankIncomePayFrequency>,
+            >(generator, "pay_frequency", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "Minimum of all dates within the specific income sources in the user's bank account for days requested by the client.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "total_amount",
+            j::OPTIONAL,
+            "Total amount of earnings in the user's bank account for the specific income source for days requested by the client.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "transaction_count",
+            j::OPTIONAL,
+            "Number of transactions for the income source within the start and end date.",
+        );
+        o.finish("Detailed information for the income source.")
     }
 }
 ///Summary for bank income across all income sources and items (max history of 730 days).
@@ -23159,6 +33924,97 @@ impl ::serde::Serialize for CreditBankIncomeSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The latest date in which all income sources identified by Plaid appear in the user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditBankIncomeHistoricalSummary>,
+            >(generator, "historical_summary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_categories_count",
+            j::OPTIONAL,
+            "Number of income categories per end user.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_sources_count",
+            j::OPTIONAL,
+            "Number of income sources per end user.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "income_transactions_count",
+            j::OPTIONAL,
+            "Number of income transactions per end user.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO 4217 currency code of the amount or balance.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The earliest date within the days requested in which all income sources identified by Plaid appear in a user's account.\nThe date will be returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "total_amount",
+            j::OPTIONAL,
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis may return an incorrect value if the summary includes income sources in multiple currencies.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditAmountWithCurrency>,
+            >(
+            generator,
+            "total_amounts",
+            j::OPTIONAL,
+            "Total amount of earnings across all the income sources in the end user's Items for the days requested by the client.\nThis can contain multiple amounts, with each amount denominated in one unique currency.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\nPlease use [`total_amounts`](https://plaid.com/docs/api/products/income/#credit-bank_income-get-response-bank-income-bank-income-summary-total-amounts) instead.",
+        );
+        o.finish(
+            "Summary for bank income across all income sources and items (max history of 730 days).",
+        )
+    }
+}
 ///The transactions data for the end user's income source(s).
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeTransaction {
@@ -23286,6 +34142,82 @@ impl ::serde::Serialize for CreditBankIncomeTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "The settled value of the transaction, denominated in the transactions's currency as stated in `iso_currency_code` or `unofficial_currency_code`.\nPositive values when money moves out of the account; negative values when money moves in.\nFor example, credit card purchases are positive; credit card payment, direct deposits, and refunds are negative.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "check_number",
+            j::OPTIONAL,
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date",
+            j::OPTIONAL,
+            "For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted.\nBoth dates are returned in an ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditIsoCurrencyCode>,
+            >(generator, "iso_currency_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::OPTIONAL,
+            "The merchant name or transaction description.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "original_description",
+            j::OPTIONAL,
+            "The string returned by the financial institution to describe the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "pending",
+            j::OPTIONAL,
+            "When true, identifies the transaction as pending or unsettled.\nPending transaction details (name, type, amount, category ID) may change before they are settled.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "transaction_id",
+            j::OPTIONAL,
+            "The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditUnofficialCurrencyCode>,
+            >(generator, "unofficial_currency_code", j::OPTIONAL, "");
+        o.finish("The transactions data for the end user's income source(s).")
+    }
+}
 ///The warning associated with the data that was unavailable for the Bank Income Report.
 #[derive(Clone, Debug, Default)]
 pub struct CreditBankIncomeWarning {
@@ -23352,6 +34284,31 @@ impl ::serde::Serialize for CreditBankIncomeWarning {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarning {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarning")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarning")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CreditBankIncomeCause>,
+            >(generator, "cause", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeWarningCode>,
+            >(generator, "warning_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankIncomeWarningType>,
+            >(generator, "warning_type", j::OPTIONAL, "");
+        o.finish(
+            "The warning associated with the data that was unavailable for the Bank Income Report.",
+        )
+    }
+}
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
@@ -23367,6 +34324,27 @@ pub enum CreditBankIncomeWarningCode {
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarningCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarningCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarningCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "IDENTITY_UNAVAILABLE",
+                "TRANSACTIONS_UNAVAILABLE",
+                "ITEM_UNAPPROVED",
+                "REPORT_DELETED",
+                "DATA_UNAVAILABLE",
+            ],
+            "The warning code identifies a specific kind of warning.\n`IDENTITY_UNAVAILABLE`: Unable to extract identity for the Item\n`TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item\n`ITEM_UNAPPROVED`: User exited flow before giving permission to share data for the Item\n`REPORT_DELETED`: Report deleted due to customer or consumer request\n`DATA_UNAVAILABLE`: No relevant data was found for the Item",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23417,6 +34395,21 @@ pub enum CreditBankIncomeWarningType {
     BankIncomeWarning,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWarningType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWarningType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditBankIncomeWarningType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["BANK_INCOME_WARNING"],
+            "The warning type which will always be `BANK_INCOME_WARNING`.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23536,6 +34529,42 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWebhookUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeWebhookUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "enable_webhooks",
+            j::REQUIRED,
+            "Whether the user should be enabled for proactive webhook notifications when their income changes",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
@@ -23599,6 +34628,25 @@ impl ::serde::Serialize for CreditBankIncomeWebhookUpdateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankIncomeWebhookUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankIncomeWebhookUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankIncomeWebhookUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditBankIncomeWebhookUpdateResponse defines the response schema for `/credit/bank_income/webhook/update`.",
+        )
+    }
+}
 ///An object containing data about the owner of the bank account for the uploaded bank statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadAccountOwner {
@@ -23655,6 +34703,30 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwner {
         out.field("address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwner {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadAccountOwner")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadAccountOwner",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CreditBankStatementUploadAccountOwnerAddress,
+            >(generator, "address", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "The name of the account owner");
+        o.finish(
+            "An object containing data about the owner of the bank account for the uploaded bank statement.",
+        )
     }
 }
 ///Address on the uploaded bank statement
@@ -23740,6 +34812,42 @@ impl ::serde::Serialize for CreditBankStatementUploadAccountOwnerAddress {
         out.field("region", &self.region);
         out.field("street", &self.street);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadAccountOwnerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadAccountOwnerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadAccountOwnerAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::REQUIRED, "The full city name.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::REQUIRED, "The postal code of the address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::REQUIRED,
+            "The region or state.\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street", j::REQUIRED, "The full street address.");
+        o.finish("Address on the uploaded bank statement")
     }
 }
 ///An object containing data about a user's bank account related to an uploaded bank statement.
@@ -23838,6 +34946,50 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadBankAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadBankAccount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "account_id", j::REQUIRED, "The unique id of the bank account");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "account_number", j::REQUIRED, "The bank account number.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "account_type", j::REQUIRED, "The type of the bank account.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "bank_name", j::REQUIRED, "The name of the bank institution.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "The name of the bank account");
+        o.field::<
+                CreditBankStatementUploadAccountOwner,
+            >(generator, "owner", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CreditBankStatementUploadBankAccountPeriod>,
+            >(
+            generator,
+            "periods",
+            j::REQUIRED,
+            "An array of period objects, containing more data on the overall period of the statement.",
+        );
+        o.finish(
+            "An object containing data about a user's bank account related to an uploaded bank statement.",
+        )
+    }
+}
 ///An object containing data on the overall period of the statement.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadBankAccountPeriod {
@@ -23915,6 +35067,54 @@ impl ::serde::Serialize for CreditBankStatementUploadBankAccountPeriod {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadBankAccountPeriod {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadBankAccountPeriod")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadBankAccountPeriod",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The end date of the statement period in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ending_balance",
+            j::REQUIRED,
+            "The ending balance of the bank account for the period.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The start date of the statement period in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "starting_balance",
+            j::REQUIRED,
+            "The starting balance of the bank account for the period.",
+        );
+        o.finish("An object containing data on the overall period of the statement.")
+    }
+}
 ///An object containing information about the bank statement upload Item.
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementUploadItem {
@@ -23986,6 +35186,39 @@ impl ::serde::Serialize for CreditBankStatementUploadItem {
         out.field("status", &self.status);
         out.field("updated_at", &self.updated_at);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadItem",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankStatementUploadObject>,
+            >(generator, "bank_statements", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PayrollItemStatus>,
+            >(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "updated_at",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
+        );
+        o.finish(
+            "An object containing information about the bank statement upload Item.",
+        )
     }
 }
 ///An object containing data that has been parsed from a user-uploaded bank statement.
@@ -24061,6 +35294,51 @@ impl ::serde::Serialize for CreditBankStatementUploadObject {
         out.field("document_metadata", &self.document_metadata);
         out.field("transactions", &self.transactions);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadObject",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankStatementUploadBankAccount>,
+            >(
+            generator,
+            "bank_accounts",
+            j::REQUIRED,
+            "An array of bank accounts associated with the uploaded bank statement.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "document_id",
+            j::REQUIRED,
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field::<
+                CreditDocumentMetadata,
+            >(generator, "document_metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CreditBankStatementUploadTransaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "An array of transactions appearing on the bank statement.",
+        );
+        o.finish(
+            "An object containing data that has been parsed from a user-uploaded bank statement.",
+        )
     }
 }
 ///An object containing data about a transaction appearing on a user-uploaded bank statement.
@@ -24139,6 +35417,56 @@ impl ::serde::Serialize for CreditBankStatementUploadTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementUploadTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementUploadTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementUploadTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The unique id of the bank account that this transaction occurs in",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The value of the transaction. A negative amount indicates that money moved into the account (such as a paycheck being deposited).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date",
+            j::REQUIRED,
+            "The date of when the transaction was made, in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "original_description",
+            j::REQUIRED,
+            "The raw description of the transaction as it appears on the bank statement.",
+        );
+        o.finish(
+            "An object containing data about a transaction appearing on a user-uploaded bank statement.",
+        )
+    }
+}
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone)]
 pub struct CreditBankStatementsUploadsGetRequest {
@@ -24215,6 +35543,34 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditBankStatementsUploadsGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditBankStatementsUploadsGetRequest")
@@ -24279,6 +35635,32 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "An array of `item_id`s whose bank statements information is returned. Each `item_id` should uniquely identify a bank statements uploaded item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
+        );
+        o.finish(
+            "An optional object for `/credit/bank_statements/uploads/get` request options.",
+        )
+    }
+}
 ///CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`
 #[derive(Clone, Debug)]
 pub struct CreditBankStatementsUploadsGetResponse {
@@ -24335,6 +35717,28 @@ impl ::serde::Serialize for CreditBankStatementsUploadsGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditBankStatementsUploadsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditBankStatementsUploadsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditBankStatementsUploadsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditBankStatementUploadItem>,
+            >(generator, "items", j::REQUIRED, "Array of bank statement upload items.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditBankStatementsUploadsGetResponse defines the response schema for `/credit/bank_statements/uploads/get`",
+        )
     }
 }
 ///An object representing a credit card account.
@@ -24448,6 +35852,92 @@ impl ::serde::Serialize for CreditCardLiability {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditCardLiability {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditCardLiability")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditCardLiability")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The ID of the account that this liability belongs to.",
+        );
+        o.field::<
+                ::std::vec::Vec<Apr>,
+            >(
+            generator,
+            "aprs",
+            j::REQUIRED,
+            "The various interest rates that apply to the account. APR information is not provided by all card issuers; if APR data is not available, this array will be empty.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_overdue",
+            j::REQUIRED,
+            "true if a payment is currently overdue. Availability for this field is limited.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "last_payment_amount",
+            j::REQUIRED,
+            "The amount of the last payment.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "last_payment_date",
+            j::REQUIRED,
+            "The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Availability for this field is limited.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "last_statement_balance",
+            j::REQUIRED,
+            "The total amount owed as of the last statement issued",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "last_statement_issue_date",
+            j::REQUIRED,
+            "The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "minimum_payment_amount",
+            j::REQUIRED,
+            "The minimum payment due for the next billing cycle.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "next_payment_due_date",
+            j::REQUIRED,
+            "The due date for the next payment. The due date is `null` if a payment is not expected. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.finish("An object representing a credit card account.")
+    }
+}
 /**Information describing the intent of the transaction. Most relevant for credit use cases, but not limited to such use cases.
 
 See the [`taxonomy csv file`](https://plaid.com/documents/credit-category-taxonomy.csv) for a full list of credit categories.*/
@@ -24507,6 +35997,38 @@ impl ::serde::Serialize for CreditCategory {
         out.field("detailed", &self.detailed);
         out.field("primary", &self.primary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "detailed",
+            j::REQUIRED,
+            "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "A high level category that communicates the broad category of the transaction.",
+        );
+        o.finish(
+            "Information describing the intent of the transaction. Most relevant for credit use cases, but not limited to such use cases.\n\nSee the [`taxonomy csv file`](https://plaid.com/documents/credit-category-taxonomy.csv) for a full list of credit categories.",
+        )
     }
 }
 ///Object representing metadata pertaining to the document.
@@ -24613,6 +36135,58 @@ impl ::serde::Serialize for CreditDocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditDocumentMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditDocumentMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditDocumentMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CreditDocumentType>,
+            >(generator, "document_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "download_url",
+            j::REQUIRED,
+            "Signed URL to retrieve the document(s). The payload will be a .zip file containing the document(s).\n\nFor Payroll Income, the file type of the documents will always be PDF, and the documents may not be available, in which case the field will be `null`. If you would like Plaid to generate a PDF if the original is not available, contact your account manager. [Example generated pay stub](https://plaid.com/documents/plaid-generated-mock-paystub.pdf).\n\nFor Document Income, this field will not be `null`, and the file type of the underlying document(s) will be the original file type uploaded by the user. For more details on available file types, see the [Document Income](https://plaid.com/docs/income/payroll-income) documentation.\n\nThis download URL can only be used once and expires after two minutes. To generate a new download URL, call `/credit/payroll_income/get` again.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_message",
+            j::OPTIONAL,
+            "The reason why a failure occurred during document processing (if available).",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the document.");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "page_count",
+            j::OPTIONAL,
+            "The number of pages of the uploaded document (if available).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "status",
+            j::REQUIRED,
+            "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
+        );
+        o.finish("Object representing metadata pertaining to the document.")
+    }
+}
 /**The type of document.
 
 `PAYSTUB`: A paystub.
@@ -24647,6 +36221,23 @@ impl ::serde::Serialize for CreditDocumentMetadata {
 )]
 #[serde(transparent)]
 pub struct CreditDocumentType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditDocumentType")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The type of document.\n\n`PAYSTUB`: A paystub.\n\n`BANK_STATEMENT`: A bank statement.\n\n`US_TAX_W2`: A W-2 wage and tax statement provided by a US employer reflecting wages earned by the employee.\n\n`US_MILITARY_ERAS`: An electronic Retirement Account Statement (eRAS) issued by the US military.\n\n`US_MILITARY_LES`: A Leave and Earnings Statement (LES) issued by the US military.\n\n`US_MILITARY_CLES`: A Civilian Leave and Earnings Statement (CLES) issued by the US military.\n\n`GIG`: Used to indicate that the income is related to gig work. Does not necessarily correspond to a specific document type.\n\n`PLAID_GENERATED_PAYSTUB_PDF`: Used to indicate that the PDF for the paystub was generated by Plaid.\n\n`NONE`: Used to indicate that there is no underlying document for the data.\n\n`UNKNOWN`: Document type could not be determined.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditDocumentType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24727,6 +36318,23 @@ impl ::serde::Serialize for CreditEmployerVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmployerVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmployerVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmployerVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "Name of employer.");
+        o.finish("An object containing employer data.")
+    }
+}
 /**The type of employment for the individual.
 `"FULL_TIME"`: A full-time employee.
 `"PART_TIME"`: A part-time employee.
@@ -24746,6 +36354,23 @@ impl ::serde::Serialize for CreditEmployerVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentEmployeeType(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentEmployeeType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentEmployeeType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentEmployeeType")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The type of employment for the individual.\n`\"FULL_TIME\"`: A full-time employee.\n`\"PART_TIME\"`: A part-time employee.\n`\"CONTRACTOR\"`: An employee typically hired externally through a contracting group.\n`\"TEMPORARY\"`: A temporary employee.\n`\"OTHER\"`: The employee type is not one of the above defined types.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentEmployeeType {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -24838,6 +36463,29 @@ impl ::serde::Serialize for CreditEmploymentGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditEmploymentGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditEmploymentGetRequest")
@@ -24903,6 +36551,26 @@ impl ::serde::Serialize for CreditEmploymentGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditEmploymentItem>,
+            >(generator, "items", j::REQUIRED, "Array of employment items.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditEmploymentGetResponse defines the response schema for `/credit/employment/get`.",
+        )
     }
 }
 ///The object containing employment items.
@@ -24976,6 +36644,32 @@ impl ::serde::Serialize for CreditEmploymentItem {
         out.field("employments", &self.employments);
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "employment_report_token",
+            j::OPTIONAL,
+            "Token to represent the underlying Employment data",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditEmploymentVerification>,
+            >(generator, "employments", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.finish("The object containing employment items.")
     }
 }
 ///The object containing proof of employment data for an individual.
@@ -25085,6 +36779,63 @@ impl ::serde::Serialize for CreditEmploymentVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditEmploymentVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "ID of the payroll provider account.",
+        );
+        o.field::<
+                ::std::option::Option<CreditEmploymentEmployeeType>,
+            >(generator, "employee_type", j::REQUIRED, "");
+        o.field::<CreditEmployerVerification>(generator, "employer", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "last_paystub_date",
+            j::REQUIRED,
+            "The date of the employee's most recent paystub in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<CreditPlatformIds>(generator, "platform_ids", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "Start of employment in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<CreditEmploymentVerificationStatus>,
+            >(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "title", j::REQUIRED, "Current title of employee.");
+        o.finish("The object containing proof of employment data for an individual.")
+    }
+}
 ///Current employment status.
 #[derive(
     ::serde::Deserialize,
@@ -25099,6 +36850,22 @@ impl ::serde::Serialize for CreditEmploymentVerification {
 )]
 #[serde(transparent)]
 pub struct CreditEmploymentVerificationStatus(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditEmploymentVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditEmploymentVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditEmploymentVerificationStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "Current employment status.")
+    }
+}
 impl ::std::ops::Deref for CreditEmploymentVerificationStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -25176,6 +36943,21 @@ impl ::serde::Serialize for CreditFilter {
         );
         out.field("account_subtypes", &self.account_subtypes);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditAccountSubtypes>(generator, "account_subtypes", j::REQUIRED, "");
+        o.finish("A filter to apply to `credit`-type accounts")
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25262,6 +37044,32 @@ impl ::serde::Serialize for CreditFreddieMacAsset {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAsset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAsset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacAsset")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AssetDetail>(generator, "ASSET_DETAIL", j::REQUIRED, "");
+        o.field::<AssetHolder>(generator, "ASSET_HOLDER", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<AssetHoldings>,
+            >(generator, "ASSET_HOLDINGS", j::OPTIONAL, "");
+        o.field::<AssetOwners>(generator, "ASSET_OWNERS", j::REQUIRED, "");
+        o.field::<
+                CreditFreddieMacAssetTransactions,
+            >(generator, "ASSET_TRANSACTIONS", j::REQUIRED, "");
+        o.field::<ValidationSources>(generator, "VALIDATION_SOURCES", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///An object representing...
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransaction {
@@ -25326,6 +37134,33 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssetTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssetTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacAssetTransaction",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<AssetTransactionDescription>,
+            >(
+            generator,
+            "ASSET_TRANSACTION_DESCRIPTION",
+            j::REQUIRED,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field::<
+                AssetTransactionDetail,
+            >(generator, "ASSET_TRANSACTION_DETAIL", j::REQUIRED, "");
+        o.finish("An object representing...")
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacAssetTransactions {
@@ -25376,6 +37211,27 @@ impl ::serde::Serialize for CreditFreddieMacAssetTransactions {
         );
         out.field("ASSET_TRANSACTION", &self.asset_transaction);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssetTransactions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssetTransactions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacAssetTransactions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditFreddieMacAssetTransaction>,
+            >(generator, "ASSET_TRANSACTION", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25429,6 +37285,30 @@ impl ::serde::Serialize for CreditFreddieMacAssets {
         );
         out.field("ASSET", &self.asset);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacAssets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacAssets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacAssets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditFreddieMacAsset>,
+            >(
+            generator,
+            "ASSET",
+            j::REQUIRED,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -25496,6 +37376,48 @@ impl ::serde::Serialize for CreditFreddieMacIndividualName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacIndividualName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacIndividualName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacIndividualName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "FirstName",
+            j::REQUIRED,
+            "The first name of the individual represented by the parent object.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "LastName",
+            j::REQUIRED,
+            "The last name of the individual represented by the parent object.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "MiddleName",
+            j::REQUIRED,
+            "The middle name of the individual represented by the parent object.",
+        );
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoan {
@@ -25554,6 +37476,33 @@ impl ::serde::Serialize for CreditFreddieMacLoan {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoan {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoan")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacLoan")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CreditFreddieMacLoanIdentifiers,
+            >(generator, "LOAN_IDENTIFIERS", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "LoanRoleType",
+            j::REQUIRED,
+            "Type of loan. The value can only be \"SubjectLoan\".",
+        );
+        o.finish(
+            "Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.",
+        )
+    }
+}
 ///Collection of current and previous identifiers for this loan.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacLoanIdentifiers {
@@ -25604,6 +37553,25 @@ impl ::serde::Serialize for CreditFreddieMacLoanIdentifiers {
         );
         out.field("LOAN_IDENTIFIER", &self.loan_identifier);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoanIdentifiers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoanIdentifiers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacLoanIdentifiers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<LoanIdentifier>,
+            >(generator, "LOAN_IDENTIFIER", j::REQUIRED, "");
+        o.finish("Collection of current and previous identifiers for this loan.")
     }
 }
 ///A collection of loans that are part of a single deal.
@@ -25658,6 +37626,21 @@ impl ::serde::Serialize for CreditFreddieMacLoans {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacLoans {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacLoans")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacLoans")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacLoan>(generator, "LOAN", j::REQUIRED, "");
+        o.finish("A collection of loans that are part of a single deal.")
+    }
+}
 ///A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacParties {
@@ -25708,6 +37691,25 @@ impl ::serde::Serialize for CreditFreddieMacParties {
         );
         out.field("PARTY", &self.party);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacParties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacParties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacParties")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditFreddieMacParty>,
+            >(generator, "PARTY", j::REQUIRED, "");
+        o.finish(
+            "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
+        )
     }
 }
 ///A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.
@@ -25776,6 +37778,29 @@ impl ::serde::Serialize for CreditFreddieMacParty {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacParty {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacParty")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacParty")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CreditFreddieMacPartyIndividual,
+            >(generator, "INDIVIDUAL", j::REQUIRED, "");
+        o.field::<Roles>(generator, "ROLES", j::REQUIRED, "");
+        o.field::<
+                TaxpayerIdentifiers,
+            >(generator, "TAXPAYER_IDENTIFIERS", j::REQUIRED, "");
+        o.finish(
+            "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacPartyIndividual {
@@ -25826,6 +37851,25 @@ impl ::serde::Serialize for CreditFreddieMacPartyIndividual {
         );
         out.field("NAME", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacPartyIndividual {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacPartyIndividual")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacPartyIndividual",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacIndividualName>(generator, "NAME", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///Information about a report identifier and a report name.
@@ -25920,6 +37964,54 @@ impl ::serde::Serialize for CreditFreddieMacReportingInformation {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportingInformation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportingInformation")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportingInformation",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ReportDateTime",
+            j::OPTIONAL,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ReportIdentifierType",
+            j::OPTIONAL,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac. The value can only be \"ReportID\".",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "ReportingInformationIdentifier",
+            j::REQUIRED,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ReportingInformationParentIdentifier",
+            j::OPTIONAL,
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        );
+        o.finish("Information about a report identifier and a report name.")
+    }
+}
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
 #[derive(Clone)]
 pub struct CreditFreddieMacReportsGetRequest {
@@ -25984,6 +38076,38 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "audit_copy_token",
+            j::REQUIRED,
+            "A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
@@ -26058,6 +38182,36 @@ impl ::serde::Serialize for CreditFreddieMacReportsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacReportsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacReportsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacReportsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CreditFreddieMacVerificationOfAssetsDeal,
+            >(generator, "DEAL", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "SchemaVersion",
+            j::REQUIRED,
+            "The Verification Of Assets (VOA) schema version.",
+        );
+        o.finish(
+            "CreditFreddieMacReportsGetResponse defines the response schema for `/credit/freddie_mac/reports/get`",
+        )
+    }
+}
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacService {
@@ -26115,6 +38269,26 @@ impl ::serde::Serialize for CreditFreddieMacService {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacService {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacService")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacService")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Statuses>(generator, "STATUSES", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CreditFreddieMacVerificationOfAsset>,
+            >(generator, "VERIFICATION_OF_ASSET", j::REQUIRED, "");
+        o.finish(
+            "A collection of details related to a fulfillment service or product in terms of request, process and result.",
+        )
+    }
+}
 ///A collection of objects that describe requests and responses for services.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacServices {
@@ -26165,6 +38339,23 @@ impl ::serde::Serialize for CreditFreddieMacServices {
         );
         out.field("SERVICE", &self.service);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacServices {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacServices")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditFreddieMacServices")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacService>(generator, "SERVICE", j::REQUIRED, "");
+        o.finish(
+            "A collection of objects that describe requests and responses for services.",
+        )
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
@@ -26239,6 +38430,33 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAsset {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAsset {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAsset")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAsset",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                CreditFreddieMacReportingInformation,
+            >(generator, "REPORTING_INFORMATION", j::REQUIRED, "");
+        o.field::<
+                ServiceProductFulfillment,
+            >(generator, "SERVICE_PRODUCT_FULFILLMENT", j::REQUIRED, "");
+        o.field::<
+                CreditFreddieMacVerificationOfAssetResponse,
+            >(generator, "VERIFICATION_OF_ASSET_RESPONSE", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct CreditFreddieMacVerificationOfAssetResponse {
@@ -26290,6 +38508,25 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetResponse {
         );
         out.field("ASSETS", &self.assets);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAssetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAssetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacAssets>(generator, "ASSETS", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
     }
 }
 ///An object representing an Asset Report with Freddie Mac schema.
@@ -26355,6 +38592,25 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditFreddieMacVerificationOfAssetsDeal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditFreddieMacVerificationOfAssetsDeal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditFreddieMacVerificationOfAssetsDeal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditFreddieMacLoans>(generator, "LOANS", j::REQUIRED, "");
+        o.field::<CreditFreddieMacParties>(generator, "PARTIES", j::REQUIRED, "");
+        o.field::<CreditFreddieMacServices>(generator, "SERVICES", j::REQUIRED, "");
+        o.finish("An object representing an Asset Report with Freddie Mac schema.")
+    }
+}
 ///The ISO 4217 currency code of the amount or balance.
 #[derive(
     ::serde::Deserialize,
@@ -26369,6 +38625,20 @@ impl ::serde::Serialize for CreditFreddieMacVerificationOfAssetsDeal {
 )]
 #[serde(transparent)]
 pub struct CreditIsoCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditIsoCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditIsoCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditIsoCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "The ISO 4217 currency code of the amount or balance.")
+    }
+}
 impl ::std::ops::Deref for CreditIsoCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -26493,6 +38763,39 @@ impl ::serde::Serialize for CreditPayStub {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStub {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStub")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStub")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditPayStubDeductions>(generator, "deductions", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "document_id",
+            j::REQUIRED,
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field::<
+                CreditDocumentMetadata,
+            >(generator, "document_metadata", j::REQUIRED, "");
+        o.field::<CreditPayStubEarnings>(generator, "earnings", j::REQUIRED, "");
+        o.field::<CreditPayStubEmployee>(generator, "employee", j::REQUIRED, "");
+        o.field::<CreditPayStubEmployer>(generator, "employer", j::REQUIRED, "");
+        o.field::<CreditPayStubNetPay>(generator, "net_pay", j::REQUIRED, "");
+        o.field::<
+                PayStubPayPeriodDetails,
+            >(generator, "pay_period_details", j::REQUIRED, "");
+        o.finish("An object representing an end user's pay stub.")
+    }
+}
 ///Address on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubAddress {
@@ -26577,6 +38880,40 @@ impl ::serde::Serialize for CreditPayStubAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::REQUIRED, "The full city name.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "country", j::REQUIRED, "The ISO 3166-1 alpha-2 country code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::REQUIRED, "The postal code of the address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::REQUIRED,
+            "The region or state.\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street", j::REQUIRED, "The full street address.");
+        o.finish("Address on the pay stub.")
+    }
+}
 ///An object with the deduction information found on a pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubDeductions {
@@ -26634,6 +38971,24 @@ impl ::serde::Serialize for CreditPayStubDeductions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubDeductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubDeductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubDeductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PayStubDeductionsBreakdown>,
+            >(generator, "breakdown", j::REQUIRED, "");
+        o.field::<PayStubDeductionsTotal>(generator, "total", j::REQUIRED, "");
+        o.finish("An object with the deduction information found on a pay stub.")
+    }
+}
 ///An object representing both a breakdown of earnings on a pay stub and the total earnings.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEarnings {
@@ -26689,6 +39044,26 @@ impl ::serde::Serialize for CreditPayStubEarnings {
         out.field("breakdown", &self.breakdown);
         out.field("total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEarnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEarnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEarnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PayStubEarningsBreakdown>,
+            >(generator, "breakdown", j::REQUIRED, "");
+        o.field::<PayStubEarningsTotal>(generator, "total", j::REQUIRED, "");
+        o.finish(
+            "An object representing both a breakdown of earnings on a pay stub and the total earnings.",
+        )
     }
 }
 ///Data about the employee.
@@ -26765,6 +39140,33 @@ impl ::serde::Serialize for CreditPayStubEmployee {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEmployee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEmployee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEmployee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditPayStubAddress>(generator, "address", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "marital_status",
+            j::REQUIRED,
+            "Marital status of the employee - either `SINGLE` or `MARRIED` or `NOT LISTED`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "The name of the employee.");
+        o.field::<PayStubTaxpayerId>(generator, "taxpayer_id", j::REQUIRED, "");
+        o.finish("Data about the employee.")
+    }
+}
 ///Information about the employer on the pay stub.
 #[derive(Clone, Debug)]
 pub struct CreditPayStubEmployer {
@@ -26821,6 +39223,29 @@ impl ::serde::Serialize for CreditPayStubEmployer {
         out.field("address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<CreditPayStubAddress>(generator, "address", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the employer on the pay stub.",
+        );
+        o.finish("Information about the employer on the pay stub.")
     }
 }
 ///An object representing information about the net pay amount on the pay stub.
@@ -26908,6 +39333,57 @@ impl ::serde::Serialize for CreditPayStubNetPay {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubNetPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubNetPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubNetPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::REQUIRED,
+            "Raw amount of the net pay for the pay period.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "description", j::REQUIRED, "Description of the net pay.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::REQUIRED,
+            "The year-to-date amount of the net pay.",
+        );
+        o.finish(
+            "An object representing information about the net pay amount on the pay stub.",
+        )
+    }
+}
 ///The explicit pay basis on the paystub (if present).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditPayStubPayBasisType {
@@ -26916,6 +39392,21 @@ pub enum CreditPayStubPayBasisType {
     Commission,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayStubPayBasisType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayStubPayBasisType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPayStubPayBasisType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SALARY", "HOURLY", "COMMISSION"],
+            "The explicit pay basis on the paystub (if present).",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditPayStubPayBasisType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -27040,6 +39531,39 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditPayrollIncomeGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeGetRequest")
@@ -27104,6 +39628,30 @@ impl ::serde::Serialize for CreditPayrollIncomeGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "An array of `item_id`s whose payroll information is returned. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will returned in the response.",
+        );
+        o.finish("An optional object for `/credit/payroll_income/get` request options.")
+    }
+}
 ///Defines the response body for `/credit/payroll_income/get`.
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeGetResponse {
@@ -27165,6 +39713,29 @@ impl ::serde::Serialize for CreditPayrollIncomeGetResponse {
         out.field("items", &self.items);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<PayrollItem>,
+            >(generator, "items", j::REQUIRED, "Array of payroll items.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Defines the response body for `/credit/payroll_income/get`.")
     }
 }
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
@@ -27258,6 +39829,43 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeParsingConfigUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeParsingConfigUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<::std::option::Option<ItemId>>(generator, "item_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+            >(
+            generator,
+            "parsing_config",
+            j::REQUIRED,
+            "The types of analysis to enable for the document income verification session",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
@@ -27321,6 +39929,25 @@ impl ::serde::Serialize for CreditPayrollIncomeParsingConfigUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeParsingConfigUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeParsingConfigUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeParsingConfigUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditPayrollIncomeParsingConfigUpdateResponse defines the response schema for `/credit/payroll_income/parsing_config/update`.",
+        )
     }
 }
 ///Defines the request schema for `/credit/payroll_income/precheck`.
@@ -27431,6 +40058,51 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomePrecheckRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomePrecheckRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<AccessToken>,
+            >(
+            generator,
+            "access_tokens",
+            j::OPTIONAL,
+            "An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<IncomeVerificationPrecheckEmployer>,
+            >(generator, "employer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<IncomeVerificationPrecheckPayrollInstitution>,
+            >(generator, "payroll_institution", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
+            >(generator, "us_military_info", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish("Defines the request schema for `/credit/payroll_income/precheck`.")
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomePrecheckRequest")
@@ -27500,6 +40172,26 @@ impl ::serde::Serialize for CreditPayrollIncomePrecheckResponse {
         out.field("confidence", &self.confidence);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomePrecheckResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomePrecheckResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomePrecheckResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                IncomeVerificationPrecheckConfidence,
+            >(generator, "confidence", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Defines the response schema for `/credit/payroll_income/precheck`.")
     }
 }
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
@@ -27585,6 +40277,37 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<CreditPayrollIncomeRefreshRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRefreshRequest")
@@ -27659,6 +40382,40 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "item_ids",
+            j::OPTIONAL,
+            "An array of `item_id`s to be refreshed. Each `item_id` should uniquely identify a payroll income item. If this field is not provided, all `item_id`s associated with the `user_token` will be refreshed.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "webhook",
+            j::OPTIONAL,
+            "The URL where Plaid will send the payroll income refresh webhook.",
+        );
+        o.finish(
+            "An optional object for `/credit/payroll_income/refresh` request options.",
+        )
+    }
+}
 ///CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`
 #[derive(Clone, Debug)]
 pub struct CreditPayrollIncomeRefreshResponse {
@@ -27719,6 +40476,28 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                CreditPayrollIncomeRefreshStatus,
+            >(generator, "verification_refresh_status", j::REQUIRED, "");
+        o.finish(
+            "CreditPayrollIncomeRefreshResponse defines the response schema for `/credit/payroll_income/refresh`",
+        )
+    }
+}
 /**The verification refresh status. One of the following:
 
 `"USER_PRESENCE_REQUIRED"` User presence is required to refresh an income verification.
@@ -27737,6 +40516,25 @@ impl ::serde::Serialize for CreditPayrollIncomeRefreshResponse {
 )]
 #[serde(transparent)]
 pub struct CreditPayrollIncomeRefreshStatus(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRefreshStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRefreshStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRefreshStatus",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The verification refresh status. One of the following:\n\n`\"USER_PRESENCE_REQUIRED\"` User presence is required to refresh an income verification.\n`\"SUCCESSFUL\"` The income verification refresh was successful.\n`\"NOT_FOUND\"` No new data was found after the income verification refresh.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditPayrollIncomeRefreshStatus {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -27842,6 +40640,36 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRiskSignalsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRiskSignalsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NewUserId>,
+            >(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<UserToken>,
+            >(generator, "user_token", j::OPTIONAL, "");
+        o.finish(
+            "CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
@@ -27916,6 +40744,31 @@ impl ::serde::Serialize for CreditPayrollIncomeRiskSignalsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPayrollIncomeRiskSignalsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPayrollIncomeRiskSignalsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditPayrollIncomeRiskSignalsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<PayrollRiskSignalsItem>,
+            >(generator, "items", j::REQUIRED, "Array of payroll items.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditPayrollIncomeRiskSignalsGetRequest defines the response schema for `/credit/payroll_income/risk_signals/get`",
+        )
+    }
+}
 ///The object containing a set of ids related to an employee.
 #[derive(Clone, Debug)]
 pub struct CreditPlatformIds {
@@ -27983,6 +40836,44 @@ impl ::serde::Serialize for CreditPlatformIds {
         out.field("payroll_id", &self.payroll_id);
         out.field("position_id", &self.position_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditPlatformIds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditPlatformIds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditPlatformIds")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "employee_id",
+            j::REQUIRED,
+            "The ID of an employee as given by their employer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payroll_id",
+            j::REQUIRED,
+            "The ID of an employee as given by their payroll.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "position_id",
+            j::REQUIRED,
+            "The ID of the position of the employee.",
+        );
+        o.finish("The object containing a set of ids related to an employee.")
     }
 }
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
@@ -28070,6 +40961,52 @@ impl ::serde::Serialize for CreditRelayCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "report_tokens",
+            j::REQUIRED,
+            "List of report token strings, with at most one token of each report type. Currently only Asset Report token is supported.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "secondary_client_id",
+            j::REQUIRED,
+            "The `secondary_client_id` is the client id of the third party with whom you would like to share the relay token.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "webhook",
+            j::OPTIONAL,
+            "URL to which Plaid will send webhooks when the Secondary Client successfully retrieves an Asset Report by calling `/credit/relay/get`.",
+        );
+        o.finish(
+            "CreditRelayCreateRequest defines the request schema for `/credit/relay/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayCreateRequest")
@@ -28137,6 +41074,31 @@ impl ::serde::Serialize for CreditRelayCreateResponse {
         out.field("relay_token", &self.relay_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "relay_token",
+            j::REQUIRED,
+            "A token that can be shared with a third party to allow them to access the Asset Report. This token should be stored securely.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditRelayCreateResponse defines the response schema for `/credit/relay/create`",
+        )
     }
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
@@ -28220,6 +41182,45 @@ impl ::serde::Serialize for CreditRelayGetRequest {
         out.field("report_type", &self.report_type);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "include_insights",
+            j::DEFAULTED,
+            "`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "relay_token",
+            j::REQUIRED,
+            "The `relay_token` granting access to the report you would like to get.",
+        );
+        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditRelayGetRequest defines the request schema for `/credit/relay/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditRelayGetRequest {
@@ -28309,6 +41310,37 @@ impl ::serde::Serialize for CreditRelayPdfGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayPdfGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayPdfGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayPdfGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "relay_token",
+            j::REQUIRED,
+            "The `relay_token` granting access to the report you would like to get.",
+        );
+        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayPdfGetRequest")
@@ -28333,6 +41365,23 @@ impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
 )]
 #[serde(transparent)]
 pub struct CreditRelayPdfGetResponse(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayPdfGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayPdfGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayPdfGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditRelayPdfGetResponse {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -28444,6 +41493,45 @@ impl ::serde::Serialize for CreditRelayRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRefreshRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "relay_token",
+            j::REQUIRED,
+            "The `relay_token` granting access to the report you would like to refresh.",
+        );
+        o.field::<ReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "webhook",
+            j::OPTIONAL,
+            "The URL registered to receive webhooks when the report of a relay token has been refreshed.",
+        );
+        o.finish(
+            "CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for CreditRelayRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("CreditRelayRefreshRequest")
@@ -28521,6 +41609,27 @@ impl ::serde::Serialize for CreditRelayRefreshResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRefreshResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AssetReportId>,
+            >(generator, "asset_report_id", j::OPTIONAL, "");
+        o.field::<::std::string::String>(generator, "relay_token", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`",
+        )
+    }
+}
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
 #[derive(Clone)]
 pub struct CreditRelayRemoveRequest {
@@ -28585,6 +41694,36 @@ impl ::serde::Serialize for CreditRelayRemoveRequest {
         out.field("relay_token", &self.relay_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "relay_token",
+            j::REQUIRED,
+            "The `relay_token` you would like to revoke.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditRelayRemoveRequest {
@@ -28652,6 +41791,31 @@ impl ::serde::Serialize for CreditRelayRemoveResponse {
         out.field("removed", &self.removed);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditRelayRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditRelayRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditRelayRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "removed",
+            j::REQUIRED,
+            "`true` if the relay token was successfully removed.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`",
+        )
     }
 }
 ///Metadata and results for a Link session
@@ -28736,6 +41900,47 @@ impl ::serde::Serialize for CreditSession {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSession {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSession")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSession")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditSessionError>,
+            >(
+            generator,
+            "errors",
+            j::OPTIONAL,
+            "The set of errors that occurred during the Link session.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "link_session_id",
+            j::OPTIONAL,
+            "The unique identifier associated with the Link session. This identifier matches the `link_session_id` returned in the onSuccess/onExit callbacks.",
+        );
+        o.field::<
+                ::std::option::Option<CreditSessionResults>,
+            >(generator, "results", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "session_start_time",
+            j::OPTIONAL,
+            "The time when the Link session started",
+        );
+        o.finish("Metadata and results for a Link session")
+    }
+}
 ///The details of a bank employment verification in Link.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionBankEmploymentResult {
@@ -28804,6 +42009,41 @@ impl ::serde::Serialize for CreditSessionBankEmploymentResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankEmploymentResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankEmploymentResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankEmploymentResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditSessionBankEmploymentStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.finish("The details of a bank employment verification in Link.")
+    }
+}
 /**Status of the Bank Employment Link session.
 
 `APPROVED`: User has approved and verified their employment.
@@ -28824,6 +42064,29 @@ pub enum CreditSessionBankEmploymentStatus {
     InternalError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankEmploymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankEmploymentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankEmploymentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "NO_EMPLOYERS_FOUND",
+                "EMPLOYER_NOT_LISTED",
+                "STARTED",
+                "INTERNAL_ERROR",
+            ],
+            "Status of the Bank Employment Link session.\n\n`APPROVED`: User has approved and verified their employment.\n\n`NO_EMPLOYERS_FOUND`: We attempted, but were unable to find any employment in the connected account.\n\n`EMPLOYER_NOT_LISTED`: The user explicitly indicated that they did not see their current or previous employer in the list of employer names found.\n\n`STARTED`: The user began the bank employment portion of the link flow.\n\n`INTERNAL_ERROR`: The user encountered an internal error.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditSessionBankEmploymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -28937,6 +42200,41 @@ impl ::serde::Serialize for CreditSessionBankIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<CreditSessionBankIncomeStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.finish("The details of a bank income verification in Link")
+    }
+}
 /**Status of the Bank Income Link session.
 
 `APPROVED`: User has approved and verified their income
@@ -28957,6 +42255,29 @@ pub enum CreditSessionBankIncomeStatus {
     InternalError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionBankIncomeStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionBankIncomeStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionBankIncomeStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "APPROVED",
+                "NO_DEPOSITS_FOUND",
+                "USER_REPORTED_NO_INCOME",
+                "STARTED",
+                "INTERNAL_ERROR",
+            ],
+            "Status of the Bank Income Link session.\n\n`APPROVED`: User has approved and verified their income\n\n`NO_DEPOSITS_FOUND`: We attempted, but were unable to find any income in the connected account.\n\n`USER_REPORTED_NO_INCOME`: The user explicitly indicated that they don't receive income in the connected account.\n\n`STARTED`: The user began the bank income portion of the link flow.\n\n`INTERNAL_ERROR`: The user encountered an internal error.",
+        )
+    }
 }
 impl ::std::fmt::Display for CreditSessionBankIncomeStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -29080,6 +42401,54 @@ impl ::serde::Serialize for CreditSessionDocumentIncomeResult {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionDocumentIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionDocumentIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionDocumentIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(
+            generator,
+            "num_1099s_uploaded",
+            j::REQUIRED,
+            "The number of 1099s uploaded by the user",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "num_bank_statements_uploaded",
+            j::REQUIRED,
+            "The number of bank statements uploaded by the user.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "num_paystubs_uploaded",
+            j::REQUIRED,
+            "The number of paystubs uploaded by the user.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "num_w2s_uploaded",
+            j::REQUIRED,
+            "The number of w2s uploaded by the user.",
+        );
+        o.finish("The details of a document income verification in Link")
+    }
+}
 ///The details of a Link error.
 #[derive(Clone, Debug, Default)]
 pub struct CreditSessionError {
@@ -29161,6 +42530,47 @@ impl ::serde::Serialize for CreditSessionError {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionError")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "display_message",
+            j::OPTIONAL,
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "error_code", j::OPTIONAL, "The particular error code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_message",
+            j::OPTIONAL,
+            "A developer-friendly representation of the error code.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_type",
+            j::OPTIONAL,
+            "A broad categorization of the error.",
+        );
+        o.finish("The details of a Link error.")
+    }
+}
 ///The details of an Item add in Link.
 #[derive(Clone, Default)]
 pub struct CreditSessionItemAddResult {
@@ -29232,6 +42642,44 @@ impl ::serde::Serialize for CreditSessionItemAddResult {
         out.field_unless(skip[1], "item_id", &self.item_id);
         out.field_unless(skip[2], "public_token", &self.public_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionItemAddResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionItemAddResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionItemAddResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "public_token",
+            j::OPTIONAL,
+            "Returned once a user has successfully linked their Item.",
+        );
+        o.finish("The details of an Item add in Link.")
     }
 }
 impl ::std::fmt::Debug for CreditSessionItemAddResult {
@@ -29326,6 +42774,54 @@ impl ::serde::Serialize for CreditSessionPayrollIncomeResult {
         );
         out.field_unless(skip[3], "num_w2s_retrieved", &self.num_w2s_retrieved);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionPayrollIncomeResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionPayrollIncomeResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::CreditSessionPayrollIncomeResult",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_id",
+            j::OPTIONAL,
+            "The Plaid Institution ID associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "institution_name",
+            j::OPTIONAL,
+            "The Institution Name associated with the Item.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_paystubs_retrieved",
+            j::OPTIONAL,
+            "The number of paystubs retrieved from a payroll provider.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_w2s_retrieved",
+            j::OPTIONAL,
+            "The number of w2s retrieved from a payroll provider.",
+        );
+        o.finish("The details of a digital payroll income verification in Link")
     }
 }
 ///The set of results for a Link session.
@@ -29430,6 +42926,55 @@ impl ::serde::Serialize for CreditSessionResults {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionResults {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionResults")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionResults")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<CreditSessionBankEmploymentResult>,
+            >(
+            generator,
+            "bank_employment_results",
+            j::OPTIONAL,
+            "The set of bank employment verifications for the Link session.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditSessionBankIncomeResult>,
+            >(
+            generator,
+            "bank_income_results",
+            j::OPTIONAL,
+            "The set of bank income verifications for the Link session.",
+        );
+        o.field::<
+                ::std::option::Option<CreditSessionDocumentIncomeResult>,
+            >(generator, "document_income_results", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<CreditSessionItemAddResult>,
+            >(
+            generator,
+            "item_add_results",
+            j::OPTIONAL,
+            "The set of Item adds for the Link session.",
+        );
+        o.field::<
+                ::std::vec::Vec<CreditSessionPayrollIncomeResult>,
+            >(
+            generator,
+            "payroll_income_results",
+            j::OPTIONAL,
+            "The set of payroll income verifications for the Link session.",
+        );
+        o.finish("The set of results for a Link session.")
+    }
+}
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
 #[derive(Clone)]
 pub struct CreditSessionsGetRequest {
@@ -29493,6 +43038,29 @@ impl ::serde::Serialize for CreditSessionsGetRequest {
         out.field_unless(skip[1], "secret", &self.secret);
         out.field("user_token", &self.user_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionsGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<UserToken>(generator, "user_token", j::REQUIRED, "");
+        o.finish(
+            "CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for CreditSessionsGetRequest {
@@ -29562,6 +43130,31 @@ impl ::serde::Serialize for CreditSessionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditSessionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditSessionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditSessionsGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<CreditSession>,
+            >(
+            generator,
+            "sessions",
+            j::OPTIONAL,
+            "A list of Link sessions for the user. Sessions will be sorted in reverse chronological order.",
+        );
+        o.finish(
+            "CreditSessionsGetResponse defines the response schema for `/credit/sessions/get`",
+        )
+    }
+}
 /**The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.
 Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.*/
 #[derive(
@@ -29577,6 +43170,23 @@ Unofficial currency codes are used for currencies that do not have official ISO 
 )]
 #[serde(transparent)]
 pub struct CreditUnofficialCurrencyCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditUnofficialCurrencyCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditUnofficialCurrencyCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditUnofficialCurrencyCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The unofficial currency code associated with the amount or balance. Always `null` if `iso_currency_code` is non-null.\nUnofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.",
+        )
+    }
+}
 impl ::std::ops::Deref for CreditUnofficialCurrencyCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29811,6 +43421,135 @@ impl ::serde::Serialize for CreditW2 {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CreditW2 {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CreditW2")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CreditW2")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "allocated_tips", j::REQUIRED, "Allocated tips.");
+        o.field::<::std::vec::Vec<W2Box12>>(generator, "box_12", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "box_9", j::REQUIRED, "Contents from box 9 on the W2.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "dependent_care_benefits",
+            j::REQUIRED,
+            "Dependent care benefits.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "document_id",
+            j::REQUIRED,
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field::<
+                CreditDocumentMetadata,
+            >(generator, "document_metadata", j::REQUIRED, "");
+        o.field::<CreditPayStubEmployee>(generator, "employee", j::REQUIRED, "");
+        o.field::<CreditPayStubEmployer>(generator, "employer", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "employer_id_number",
+            j::REQUIRED,
+            "An employee identification number or EIN.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "federal_income_tax_withheld",
+            j::REQUIRED,
+            "Federal income tax withheld for the tax year.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "medicare_tax_withheld",
+            j::REQUIRED,
+            "Medicare tax withheld for the tax year.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "medicare_wages_and_tips",
+            j::REQUIRED,
+            "Wages and tips from medicare.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "nonqualified_plans", j::REQUIRED, "Nonqualified plans.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "other", j::REQUIRED, "Other.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "retirement_plan", j::REQUIRED, "Retirement plan.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "social_security_tax_withheld",
+            j::REQUIRED,
+            "Social security tax withheld for the tax year.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "social_security_tips",
+            j::REQUIRED,
+            "Tips from social security.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "social_security_wages",
+            j::REQUIRED,
+            "Wages from social security.",
+        );
+        o.field::<
+                ::std::vec::Vec<W2StateAndLocalWages>,
+            >(generator, "state_and_local_wages", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "statutory_employee", j::REQUIRED, "Statutory employee.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "tax_year", j::REQUIRED, "The tax year of the W2 document.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "third_party_sick_pay", j::REQUIRED, "Third party sick pay.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "wages_tips_other_comp",
+            j::REQUIRED,
+            "Wages from tips and other compensation.",
+        );
+        o.finish(
+            "W2 is an object that represents income data taken from a W2 tax document.",
+        )
+    }
+}
 ///An identifier that determines which page of results you receive.
 #[derive(
     ::serde::Deserialize,
@@ -29825,6 +43564,20 @@ impl ::serde::Serialize for CreditW2 {
 )]
 #[serde(transparent)]
 pub struct Cursor(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Cursor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Cursor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Cursor")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "An identifier that determines which page of results you receive.")
+    }
+}
 impl ::std::ops::Deref for Cursor {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -29935,6 +43688,55 @@ impl ::serde::Serialize for CustomSandboxTransaction {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomSandboxTransaction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomSandboxTransaction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomSandboxTransaction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The transaction amount. Can be negative.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date_posted",
+            j::REQUIRED,
+            "The date the transaction posted, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Posted date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "date_transacted",
+            j::REQUIRED,
+            "The date of the transaction, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format. Transaction date must be the present date or a date up to 14 days in the past. Future dates are not allowed.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "description", j::REQUIRED, "The transaction description.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 format currency code for the transaction. Defaults to USD.",
+        );
+        o.finish("Data to populate as test transaction data.")
+    }
+}
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.
 #[derive(Clone, Debug)]
 pub struct CustomerInitiatedReturnRisk {
@@ -29992,6 +43794,26 @@ impl ::serde::Serialize for CustomerInitiatedReturnRisk {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomerInitiatedReturnRisk {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomerInitiatedReturnRisk")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomerInitiatedReturnRisk")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CustomerInitiatedRiskTier>,
+            >(generator, "risk_tier", j::OPTIONAL, "");
+        o.field::<SignalScore>(generator, "score", j::REQUIRED, "");
+        o.finish(
+            "The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: \"R05\", \"R07\", \"R10\", \"R11\", \"R29\". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.",
+        )
+    }
+}
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
 
 A tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.
@@ -30006,6 +43828,23 @@ In the `customer_initiated_return_risk` object, there are five risk tiers corres
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct CustomerInitiatedRiskTier(pub i64);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CustomerInitiatedRiskTier {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("CustomerInitiatedRiskTier")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::CustomerInitiatedRiskTier")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            i64,
+        >(
+            generator,
+            "DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.\n\nA tier corresponding to the projected likelihood that the transaction, if initiated, will be subject to a return.\n\nIn the `customer_initiated_return_risk` object, there are five risk tiers corresponding to the scores:\n  1: Predicted customer-initiated return incidence rate between 0.00% - 0.02%\n  2: Predicted customer-initiated return incidence rate between 0.02% - 0.05%\n  3: Predicted customer-initiated return incidence rate between 0.05% - 0.1%\n  4: Predicted customer-initiated return incidence rate between 0.1% - 0.5%\n  5: Predicted customer-initiated return incidence rate greater than 0.5%",
+        )
+    }
+}
 impl ::std::ops::Deref for CustomerInitiatedRiskTier {
     type Target = i64;
     fn deref(&self) -> &i64 {

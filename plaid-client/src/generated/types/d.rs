@@ -73,6 +73,26 @@ impl ::serde::Serialize for DashboardUser {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
+        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
+        o.field::<DashboardUserId>(generator, "id", j::REQUIRED, "");
+        o.field::<DashboardUserStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "Account information associated with a team member with access to the Plaid dashboard.",
+        )
+    }
+}
 ///Request input for fetching a dashboard user
 #[derive(Clone)]
 pub struct DashboardUserGetRequest {
@@ -140,6 +160,27 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         out.field("dashboard_user_id", &self.dashboard_user_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<DashboardUserId>(generator, "dashboard_user_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request input for fetching a dashboard user")
     }
 }
 impl ::std::fmt::Debug for DashboardUserGetRequest {
@@ -229,6 +270,27 @@ impl ::serde::Serialize for DashboardUserGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
+        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
+        o.field::<DashboardUserId>(generator, "id", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<DashboardUserStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "Account information associated with a team member with access to the Plaid dashboard.",
+        )
+    }
+}
 ///ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.
 #[derive(
     ::serde::Deserialize,
@@ -243,6 +305,23 @@ impl ::serde::Serialize for DashboardUserGetResponse {
 )]
 #[serde(transparent)]
 pub struct DashboardUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
+        )
+    }
+}
 impl ::std::ops::Deref for DashboardUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -284,6 +363,23 @@ impl ::std::str::FromStr for DashboardUserId {
 )]
 #[serde(transparent)]
 pub struct DashboardUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.",
+        )
+    }
+}
 impl ::std::ops::Deref for DashboardUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -377,6 +473,27 @@ impl ::serde::Serialize for DashboardUserListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserListRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<::std::option::Option<Cursor>>(generator, "cursor", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request input for listing dashboard users")
+    }
+}
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserListRequest")
@@ -453,6 +570,27 @@ impl ::serde::Serialize for DashboardUserListResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserListResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<DashboardUser>,
+            >(generator, "dashboard_users", j::REQUIRED, "List of dashboard users");
+        o.field::<
+                ::std::option::Option<Cursor>,
+            >(generator, "next_cursor", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Paginated list of dashboard users")
+    }
+}
 ///The current status of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DashboardUserStatus {
@@ -461,6 +599,21 @@ pub enum DashboardUserStatus {
     Deactivated,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DashboardUserStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DashboardUserStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DashboardUserStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["invited", "active", "deactivated"],
+            "The current status of the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for DashboardUserStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -513,6 +666,21 @@ pub enum DataSources {
     User,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DataSources {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DataSources")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DataSources")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INSTITUTION", "INSTITUTION_MASK", "USER"],
+            "A description of the source of data for a given product/data type.\n\n`INSTITUTION`: The institution supports this product, and the data was provided by the institution.\n`INSTITUTION_MASK`: The user manually provided the full account number, which was matched to the account mask provided by the institution. Only applicable to the `numbers` data type.\n`USER`: The institution does not support this product, and the data was manually provided by the user.",
+        )
+    }
 }
 impl ::std::fmt::Display for DataSources {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -610,6 +778,22 @@ impl ::serde::Serialize for DateRange {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DateRange {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DateRange")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DateRange")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Iso8601Date>(generator, "beginning", j::REQUIRED, "");
+        o.field::<Iso8601Date>(generator, "ending", j::REQUIRED, "");
+        o.finish("A date range with a start and end date")
+    }
+}
 ///An object with the deduction information found on a paystub.
 #[derive(Clone, Debug)]
 pub struct Deductions {
@@ -683,6 +867,26 @@ impl ::serde::Serialize for Deductions {
         out.field("total", &self.total);
         out.field_unless(skip[1], "totals", &self.totals);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Deductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Deductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Deductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<DeductionsBreakdown>,
+            >(generator, "breakdown", j::REQUIRED, "");
+        o.field::<::std::vec::Vec<Total>>(generator, "subtotals", j::OPTIONAL, "");
+        o.field::<DeductionsTotal>(generator, "total", j::REQUIRED, "");
+        o.field::<::std::vec::Vec<Total>>(generator, "totals", j::OPTIONAL, "");
+        o.finish("An object with the deduction information found on a paystub.")
     }
 }
 ///An object representing the deduction line items for the pay period
@@ -780,6 +984,55 @@ impl ::serde::Serialize for DeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeductionsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::OPTIONAL,
+            "Description of the deduction line item",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct DeductionsTotal {
@@ -865,6 +1118,47 @@ impl ::serde::Serialize for DeductionsTotal {
         );
         out.field_unless(skip[3], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeductionsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 /**Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.
@@ -958,6 +1252,48 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DefaultUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "item_id",
+            j::REQUIRED,
+            "The `item_id` of the Item the webhook relates to.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "new_transactions",
+            j::REQUIRED,
+            "The number of new transactions detected since the last time this webhook was fired.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///An account type holding cash, in which funds are deposited.
 #[derive(
     ::serde::Deserialize,
@@ -972,6 +1308,20 @@ impl ::serde::Serialize for DefaultUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct DepositoryAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "An account type holding cash, in which funds are deposited.")
+    }
+}
 impl ::std::ops::Deref for DepositoryAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1015,6 +1365,33 @@ pub enum DepositoryAccountSubtype {
     All,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccountSubtype {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccountSubtype")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccountSubtype")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "checking",
+                "savings",
+                "hsa",
+                "cd",
+                "money market",
+                "paypal",
+                "prepaid",
+                "cash management",
+                "ebt",
+                "limited purpose checking",
+                "all",
+            ],
+            "Valid account subtypes for depository accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-depository).",
+        )
+    }
 }
 impl ::std::fmt::Display for DepositoryAccountSubtype {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1075,6 +1452,23 @@ impl ::std::convert::TryFrom<::std::string::String> for DepositoryAccountSubtype
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct DepositoryAccountSubtypes(pub ::std::vec::Vec<DepositoryAccountSubtype>);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryAccountSubtypes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryAccountSubtypes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryAccountSubtypes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::vec::Vec<DepositoryAccountSubtype>,
+        >(
+            generator,
+            "An array of account subtypes to display in Link. If not specified, all account subtypes will be shown. For a full list of valid types and subtypes, see the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema).",
+        )
+    }
+}
 impl ::std::ops::Deref for DepositoryAccountSubtypes {
     type Target = ::std::vec::Vec<DepositoryAccountSubtype>;
     fn deref(&self) -> &::std::vec::Vec<DepositoryAccountSubtype> {
@@ -1155,6 +1549,26 @@ impl ::serde::Serialize for DepositoryFilter {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DepositoryFilter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DepositoryFilter")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DepositoryFilter")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                DepositoryAccountSubtypes,
+            >(generator, "account_subtypes", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<LimitedPurposeTypes>,
+            >(generator, "limited_purpose_types", j::OPTIONAL, "");
+        o.finish("A filter to apply to `depository`-type accounts")
+    }
+}
 ///Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.
 #[derive(
     ::serde::Deserialize,
@@ -1169,6 +1583,23 @@ impl ::serde::Serialize for DepositoryFilter {
 )]
 #[serde(transparent)]
 pub struct DeprecatedClientUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeprecatedClientUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeprecatedClientUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeprecatedClientUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.",
+        )
+    }
+}
 impl ::std::ops::Deref for DeprecatedClientUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1275,6 +1706,42 @@ impl ::serde::Serialize for DetailedOriginator {
         );
         out.field("transfer_diligence_status", &self.transfer_diligence_status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DetailedOriginator {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DetailedOriginator")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DetailedOriginator")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "client_id", j::REQUIRED, "Originator's client ID.");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "company_name",
+            j::REQUIRED,
+            "The company name of the end customer.",
+        );
+        o.field::<
+                ::std::vec::Vec<TransferPlatformRequirement>,
+            >(
+            generator,
+            "outstanding_requirements",
+            j::OPTIONAL,
+            "List of outstanding requirements that must be submitted before Plaid can approve the originator. Only populated when `transfer_diligence_status` is `more_information_required`.",
+        );
+        o.field::<
+                TransferDiligenceStatus,
+            >(generator, "transfer_diligence_status", j::REQUIRED, "");
+        o.finish("Originator and their status.")
     }
 }
 impl ::std::fmt::Debug for DetailedOriginator {
@@ -1407,6 +1874,84 @@ impl ::serde::Serialize for DetectedAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DetectedAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DetectedAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DetectedAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_subtype",
+            j::REQUIRED,
+            "The detected subtype of the account, based on the transactions to/from the institution.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_type",
+            j::REQUIRED,
+            "The detected account type (depository, credit, loan, investment etc.).",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "newest_transaction_amount",
+            j::OPTIONAL,
+            "Amount of the most recent transaction associated with this detected account type at this financial institution.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "newest_transaction_date",
+            j::OPTIONAL,
+            "The date of the newest transaction associated with this detected account type at this financial institution.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "oldest_transaction_date",
+            j::OPTIONAL,
+            "The date of the oldest transaction associated with this detected account type at this financial institution.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "total_inflows",
+            j::REQUIRED,
+            "Sum of inflow amounts associated with this detected account type at this financial institution.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "total_outflows",
+            j::REQUIRED,
+            "Sum of outflow amounts associated with this detected account type at this financial institution.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "transaction_count",
+            j::REQUIRED,
+            "The number of transactions associated with this detected account type at this financial institution.",
+        );
+        o.finish("A possible account detected to be associated with a transaction user.")
+    }
+}
 ///Device Id associated with the device used during the previous link session
 #[derive(Clone, Debug, Default)]
 pub struct DeviceId {
@@ -1466,6 +2011,26 @@ impl ::serde::Serialize for DeviceId {
         out.field_unless(skip[0], "id", &self.id);
         out.field_unless(skip[1], "type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DeviceId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DeviceId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DeviceId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "id", j::OPTIONAL, "Identifier for the device");
+        o.field::<::std::option::Option<i64>>(generator, "type", j::OPTIONAL, "");
+        o.finish(
+            "Device Id associated with the device used during the previous link session",
+        )
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -1586,6 +2151,77 @@ impl ::serde::Serialize for DistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DistributionBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_name",
+            j::OPTIONAL,
+            "Name of the account for the given distribution.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "bank_name",
+            j::OPTIONAL,
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::OPTIONAL,
+            "The amount distributed to this account.",
+        );
+        o.field::<::std::option::Option<Pay>>(generator, "current_pay", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::OPTIONAL,
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::OPTIONAL,
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
+    }
+}
 /**The type of document.
 
 `DOCUMENT_TYPE_PAYSTUB`: A paystub.
@@ -1623,6 +2259,34 @@ pub enum DocType {
     DocumentTypePlaidGeneratedPaystubPdf,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNKNOWN",
+                "DOCUMENT_TYPE_PAYSTUB",
+                "DOCUMENT_TYPE_BANK_STATEMENT",
+                "DOCUMENT_TYPE_US_TAX_W2",
+                "DOCUMENT_TYPE_US_MILITARY_ERAS",
+                "DOCUMENT_TYPE_US_MILITARY_LES",
+                "DOCUMENT_TYPE_US_MILITARY_CLES",
+                "DOCUMENT_TYPE_GIG",
+                "DOCUMENT_TYPE_NONE",
+                "DOCUMENT_TYPE_US_TAX_1099_MISC",
+                "DOCUMENT_TYPE_US_TAX_1099_K",
+                "DOCUMENT_TYPE_PLAID_GENERATED_PAYSTUB_PDF",
+            ],
+            "The type of document.\n\n`DOCUMENT_TYPE_PAYSTUB`: A paystub.\n\n`DOCUMENT_TYPE_BANK_STATEMENT`: A bank statement.\n\n`DOCUMENT_TYPE_US_TAX_W2`: A W-2 wage and tax statement provided by a US employer reflecting wages earned by the employee.\n\n`DOCUMENT_TYPE_US_MILITARY_ERAS`: An electronic Retirement Account Statement (eRAS) issued by the US military.\n\n`DOCUMENT_TYPE_US_MILITARY_LES`: A Leave and Earnings Statement (LES) issued by the US military.\n\n`DOCUMENT_TYPE_US_MILITARY_CLES`: A Civilian Leave and Earnings Statement (CLES) issued by the US military.\n\n`DOCUMENT_TYPE_GIG`: Used to indicate that the income is related to gig work. Does not necessarily correspond to a specific document type.\n\n`DOCUMENT_TYPE_NONE`: Used to indicate that there is no underlying document for the data.\n\n`DOCUMENT_TYPE_PLAID_GENERATED_PAYSTUB_PDF`: Used to indicate that the PDF for the paystub was generated by Plaid.\n\n`UNKNOWN`: Document type could not be determined.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1794,6 +2458,41 @@ impl ::serde::Serialize for DocumentAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AamvaAnalysis>,
+            >(generator, "aamva_verification", j::OPTIONAL, "");
+        o.field::<
+                DocumentAuthenticityMatchCode,
+            >(generator, "authenticity", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
+            >(generator, "extracted_data", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<FraudAnalysisDetails>,
+            >(generator, "fraud_analysis_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<HumanReview>,
+            >(generator, "human_review", j::OPTIONAL, "");
+        o.field::<ImageQuality>(generator, "image_quality", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ImageQualityDetails>,
+            >(generator, "image_quality_details", j::OPTIONAL, "");
+        o.finish(
+            "High level descriptions of how the associated document was processed. If a document fails verification, the details in the `analysis` object should help clarify why the document was rejected.",
+        )
+    }
+}
 /**High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.
 
 For example, most identity documents have formatting rules like the following:
@@ -1819,6 +2518,23 @@ pub enum DocumentAuthenticityMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentAuthenticityMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentAuthenticityMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentAuthenticityMatchCode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.\n\nFor example, most identity documents have formatting rules like the following:\n\n\nThe image of the person's face must have a certain contrast in order to highlight skin tone\n\n\nThe subject in the document's image must remove eye glasses and pose in a certain way\n\n\nThe informational fields (name, date of birth, ID number, etc.) must be colored and aligned according to specific rules\n\n\nSecurity features like watermarks and background patterns must be present\n\nSo a `match` status for this field indicates that the document in the provided image seems to conform to the various formatting and security rules associated with the detected document.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentAuthenticityMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1870,6 +2586,21 @@ pub enum DocumentDateOfBirthMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentDateOfBirthMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentDateOfBirthMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentDateOfBirthMatchCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "A match summary describing the cross comparison between the subject's date of birth, extracted from the document image, and the date of birth they separately provided to the identity verification attempt.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentDateOfBirthMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1926,6 +2657,23 @@ impl ::std::convert::TryFrom<::std::string::String> for DocumentDateOfBirthMatch
 )]
 #[serde(transparent)]
 pub struct DocumentImageBack(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageBack {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageBack")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageBack")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Temporary URL that expires after 60 seconds for downloading the original image of the back of the document. Might be null if the back of the document was not collected.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -1967,6 +2715,23 @@ impl ::std::str::FromStr for DocumentImageBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedBack(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageCroppedBack {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageCroppedBack")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedBack")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the back of the document. Might be null if the back of the document was not collected.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedBack {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2008,6 +2773,23 @@ impl ::std::str::FromStr for DocumentImageCroppedBack {
 )]
 #[serde(transparent)]
 pub struct DocumentImageCroppedFront(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageCroppedFront {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageCroppedFront")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageCroppedFront")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Temporary URL that expires after 60 seconds for downloading a cropped image containing just the front of the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageCroppedFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2049,6 +2831,23 @@ impl ::std::str::FromStr for DocumentImageCroppedFront {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFace(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageFace {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageFace")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFace")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Temporary URL that expires after 60 seconds for downloading a crop of just the user's face from the document image. Might be null if the document does not contain a face photo.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageFace {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2090,6 +2889,23 @@ impl ::std::str::FromStr for DocumentImageFace {
 )]
 #[serde(transparent)]
 pub struct DocumentImageFront(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentImageFront {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentImageFront")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentImageFront")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Temporary URL that expires after 60 seconds for downloading the uncropped original image of the front of the document.",
+        )
+    }
+}
 impl ::std::ops::Deref for DocumentImageFront {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2198,6 +3014,44 @@ impl ::serde::Serialize for DocumentMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "doc_id",
+            j::OPTIONAL,
+            "An identifier of the document that is also present in the paystub response.",
+        );
+        o.field::<
+                ::std::option::Option<DocType>,
+            >(generator, "doc_type", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "The name of the document.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "status",
+            j::OPTIONAL,
+            "The processing status of the document.\n\n`PROCESSING_COMPLETE`: The document was successfully processed.\n\n`DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.\n\n`UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.",
+        );
+        o.finish(
+            "An object representing metadata from the end user's uploaded document.",
+        )
+    }
+}
 ///A match summary describing the cross comparison between the subject's name, extracted from the document image, and the name they separately provided to the identity verification attempt.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DocumentNameMatchCode {
@@ -2207,6 +3061,21 @@ pub enum DocumentNameMatchCode {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentNameMatchCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentNameMatchCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentNameMatchCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["match", "partial_match", "no_match", "no_data"],
+            "A match summary describing the cross comparison between the subject's name, extracted from the document image, and the name they separately provided to the identity verification attempt.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentNameMatchCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2354,6 +3223,81 @@ impl ::serde::Serialize for DocumentRiskSignal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSignal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "actual_value",
+            j::REQUIRED,
+            "The derived value obtained in the risk signal calculation process for this field",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "expected_value",
+            j::REQUIRED,
+            "The expected value of the field, as seen on the document",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "field",
+            j::REQUIRED,
+            "The field which the risk signal was computed for",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "has_fraud_risk",
+            j::REQUIRED,
+            "A flag used to quickly identify if the signal indicates that this field is authentic or fraudulent",
+        );
+        o.field::<
+                ::std::option::Option<DocumentRiskSignalInstitutionMetadata>,
+            >(generator, "institution_metadata", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "page_number",
+            j::REQUIRED,
+            "The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "signal_description",
+            j::REQUIRED,
+            "A human-readable explanation providing more detail into the particular risk signal",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::REQUIRED,
+            "The type of risk found in the risk signal check.",
+        );
+        o.finish(
+            "Details about a certain reason as to why a document could potentially be fraudulent.",
+        )
+    }
+}
 ///An object which contains additional metadata about the institution used to compute the verification attribute
 #[derive(Clone, Debug)]
 pub struct DocumentRiskSignalInstitutionMetadata {
@@ -2404,6 +3348,25 @@ impl ::serde::Serialize for DocumentRiskSignalInstitutionMetadata {
         );
         out.field("item_id", &self.item_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignalInstitutionMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignalInstitutionMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentRiskSignalInstitutionMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.finish(
+            "An object which contains additional metadata about the institution used to compute the verification attribute",
+        )
     }
 }
 ///Object containing fraud risk data for a set of income documents.
@@ -2478,6 +3441,44 @@ impl ::serde::Serialize for DocumentRiskSignalsObject {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSignalsObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSignalsObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSignalsObject")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "ID of the payroll provider account.",
+        );
+        o.field::<
+                ::std::vec::Vec<MultiDocumentRiskSignal>,
+            >(
+            generator,
+            "multi_document_risk_signals",
+            j::REQUIRED,
+            "Array of risk signals computed from a set of uploaded documents and the associated documents' metadata",
+        );
+        o.field::<
+                ::std::vec::Vec<SingleDocumentRiskSignal>,
+            >(
+            generator,
+            "single_document_risk_signals",
+            j::REQUIRED,
+            "Array of document metadata and associated risk signals per document",
+        );
+        o.finish("Object containing fraud risk data for a set of income documents.")
+    }
+}
 ///A summary across all risk signals associated with a document
 #[derive(Clone, Debug)]
 pub struct DocumentRiskSummary {
@@ -2531,6 +3532,28 @@ impl ::serde::Serialize for DocumentRiskSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentRiskSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentRiskSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentRiskSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "risk_score",
+            j::REQUIRED,
+            "A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent. You can automatically reject documents with a high risk score, automatically accept documents with a low risk score, and manually review documents in between. We suggest starting with a threshold of 80 for auto-rejection and 20 for auto-acceptance. As you gather more data points on typical risk scores for your use case, you can tune these parameters to reduce the number of documents undergoing manual review.",
+        );
+        o.finish("A summary across all risk signals associated with a document")
+    }
+}
 ///An outcome status for this specific document submission. Distinct from the overall `documentary_verification.status` that summarizes the verification outcome from one or more documents.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum DocumentStatus {
@@ -2539,6 +3562,21 @@ pub enum DocumentStatus {
     ManuallyApproved,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["success", "failed", "manually_approved"],
+            "An outcome status for this specific document submission. Distinct from the overall `documentary_verification.status` that summarizes the verification outcome from one or more documents.",
+        )
+    }
 }
 impl ::std::fmt::Display for DocumentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2640,6 +3678,38 @@ impl ::serde::Serialize for DocumentaryVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentaryVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentaryVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::DocumentaryVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<DocumentaryVerificationDocument>,
+            >(
+            generator,
+            "documents",
+            j::REQUIRED,
+            "An array of documents submitted to the `documentary_verification` step. Each entry represents one user submission, where each submission will contain both a front and back image, or just a front image, depending on the document type.\n\nNote: Plaid will automatically let a user submit a new set of document images up to three times if we detect that a previous attempt might have failed due to user error. For example, if the first set of document images are blurry or obscured by glare, the user will be asked to capture their documents again, resulting in at least two separate entries within `documents`. If the overall `documentary_verification` is `failed`, the user has exhausted their retry attempts.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "status",
+            j::REQUIRED,
+            "The outcome status for the associated Identity Verification attempt's `documentary_verification` step. This field will always have the same value as `steps.documentary_verification`.",
+        );
+        o.finish(
+            "Data, images, analysis, and results from the `documentary_verification` step. This field will be `null` unless `steps.documentary_verification` has reached a terminal state of either `success` or `failed`.",
+        )
+    }
+}
 ///Images, extracted data, and analysis from a user's identity document
 #[derive(Clone, Debug)]
 pub struct DocumentaryVerificationDocument {
@@ -2723,6 +3793,39 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
         out.field("redacted_at", &self.redacted_at);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for DocumentaryVerificationDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("DocumentaryVerificationDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::DocumentaryVerificationDocument",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<DocumentAnalysis>(generator, "analysis", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "attempt",
+            j::REQUIRED,
+            "The `attempt` field begins with 1 and increments with each subsequent document upload.",
+        );
+        o.field::<
+                ::std::option::Option<PhysicalDocumentExtractedData>,
+            >(generator, "extracted_data", j::REQUIRED, "");
+        o.field::<PhysicalDocumentImages>(generator, "images", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TimestampNullable>,
+            >(generator, "redacted_at", j::REQUIRED, "");
+        o.field::<DocumentStatus>(generator, "status", j::REQUIRED, "");
+        o.finish("Images, extracted data, and analysis from a user's identity document")
     }
 }
 impl ::serde::Serialize for DashboardUserStatus {

@@ -78,6 +78,32 @@ impl ::serde::Serialize for Earnings {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Earnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Earnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Earnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<EarningsBreakdown>,
+            >(generator, "breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<EarningsTotal>,
+            >(generator, "subtotals", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EarningsTotal>,
+            >(generator, "total", j::OPTIONAL, "");
+        o.field::<::std::vec::Vec<EarningsTotal>>(generator, "totals", j::OPTIONAL, "");
+        o.finish(
+            "An object representing both a breakdown of earnings on a paystub and the total earnings.",
+        )
+    }
+}
 ///An object representing the earnings line items for the pay period.
 #[derive(Clone, Debug, Default)]
 pub struct EarningsBreakdown {
@@ -198,6 +224,79 @@ impl ::serde::Serialize for EarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EarningsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<EarningsBreakdownCanonicalDescription>,
+            >(generator, "canonical_description", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::OPTIONAL,
+            "Raw amount of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::OPTIONAL,
+            "Description of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::OPTIONAL,
+            "Number of hours applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "rate",
+            j::OPTIONAL,
+            "Hourly rate applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///Commonly used term to describe the earning line item.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EarningsBreakdownCanonicalDescription {
@@ -212,6 +311,33 @@ pub enum EarningsBreakdownCanonicalDescription {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsBreakdownCanonicalDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsBreakdownCanonicalDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EarningsBreakdownCanonicalDescription",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "BONUS",
+                "COMMISSION",
+                "OVERTIME",
+                "PAID TIME OFF",
+                "REGULAR PAY",
+                "VACATION",
+                "BASIC ALLOWANCE HOUSING",
+                "BASIC ALLOWANCE SUBSISTENCE",
+                "OTHER",
+            ],
+            "Commonly used term to describe the earning line item.",
+        )
+    }
 }
 impl ::std::fmt::Display for EarningsBreakdownCanonicalDescription {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -374,6 +500,64 @@ impl ::serde::Serialize for EarningsTotal {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::OPTIONAL,
+            "Total amount of the earnings for this pay period",
+        );
+        o.field::<::std::option::Option<Pay>>(generator, "current_pay", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::OPTIONAL,
+            "Total number of hours worked for this pay period",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The total year-to-date amount of the earnings",
+        );
+        o.field::<::std::option::Option<Pay>>(generator, "ytd_pay", j::OPTIONAL, "");
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
+    }
+}
 ///An object representing an email address
 #[derive(Clone, Debug)]
 pub struct Email {
@@ -434,6 +618,39 @@ impl ::serde::Serialize for Email {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Email {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Email")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Email")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "data", j::REQUIRED, "The email address.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "When `true`, identifies the email address as the primary email on an account.",
+        );
+        o.field::<
+                EmailType,
+            >(
+            generator,
+            "type",
+            j::REQUIRED,
+            "The type of email account as described by the financial institution.",
+        );
+        o.finish("An object representing an email address")
+    }
+}
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
     ::serde::Deserialize,
@@ -448,6 +665,23 @@ impl ::serde::Serialize for Email {
 )]
 #[serde(transparent)]
 pub struct EmailAddress(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
+        )
+    }
+}
 impl ::std::ops::Deref for EmailAddress {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -526,6 +760,30 @@ impl ::serde::Serialize for EmailAddressMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddressMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddressMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddressMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::OPTIONAL,
+            "Match score for normalized email. 100 is a perfect match, 99-70 is a partial match (matching the same email with different '+' extensions), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the email is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching email provided by the API with the email on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
     ::serde::Deserialize,
@@ -540,6 +798,23 @@ impl ::serde::Serialize for EmailAddressMatchScore {
 )]
 #[serde(transparent)]
 pub struct EmailAddressNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailAddressNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailAddressNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailAddressNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).",
+        )
+    }
+}
 impl ::std::ops::Deref for EmailAddressNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -575,6 +850,21 @@ pub enum EmailType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmailType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmailType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmailType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["primary", "secondary", "other"],
+            "The type of email account as described by the financial institution.",
+        )
+    }
 }
 impl ::std::fmt::Display for EmailType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -692,10 +982,53 @@ impl ::serde::Serialize for Employee {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Employee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Employee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Employee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PaystubAddress>(generator, "address", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "marital_status",
+            j::OPTIONAL,
+            "Marital status of the employee - either `single` or `married`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::REQUIRED, "The name of the employee.");
+        o.field::<
+                ::std::option::Option<TaxpayerId>,
+            >(generator, "taxpayer_id", j::OPTIONAL, "");
+        o.finish("Data about the employee.")
+    }
+}
 ///`EmployeeIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EmployeeIncomeSummaryFieldString(pub IncomeSummaryFieldString);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployeeIncomeSummaryFieldString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployeeIncomeSummaryFieldString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmployeeIncomeSummaryFieldString",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<IncomeSummaryFieldString>(generator, "")
+    }
+}
 impl ::std::ops::Deref for EmployeeIncomeSummaryFieldString {
     type Target = IncomeSummaryFieldString;
     fn deref(&self) -> &IncomeSummaryFieldString {
@@ -783,10 +1116,60 @@ impl ::serde::Serialize for Employer {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Employer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Employer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Employer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AddressDataNullable>,
+            >(generator, "address", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "confidence_score",
+            j::REQUIRED,
+            "A number from 0 to 1 indicating Plaid's level of confidence in the pairing between the employer and the institution (not yet implemented).",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "employer_id",
+            j::REQUIRED,
+            "Plaid's unique identifier for the employer.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the employer");
+        o.finish("Data about the employer.")
+    }
+}
 ///`EmployerIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EmployerIncomeSummaryFieldString(pub IncomeSummaryFieldString);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployerIncomeSummaryFieldString {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployerIncomeSummaryFieldString")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmployerIncomeSummaryFieldString",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<IncomeSummaryFieldString>(generator, "")
+    }
+}
 impl ::std::ops::Deref for EmployerIncomeSummaryFieldString {
     type Target = IncomeSummaryFieldString;
     fn deref(&self) -> &IncomeSummaryFieldString {
@@ -848,6 +1231,23 @@ impl ::serde::Serialize for EmployerVerification {
         );
         out.field_unless(skip[0], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployerVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployerVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployerVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "Name of employer.");
+        o.finish("An object containing employer data.")
     }
 }
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
@@ -927,6 +1327,39 @@ impl ::serde::Serialize for EmployersSearchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployersSearchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployersSearchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployersSearchRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "products",
+            j::REQUIRED,
+            "The Plaid products the returned employers should support. Currently, this field must be set to `\"deposit_switch\"`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "query", j::REQUIRED, "The employer name to be searched for.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "EmployersSearchRequest defines the request schema for `/employers/search`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for EmployersSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("EmployersSearchRequest")
@@ -995,6 +1428,31 @@ impl ::serde::Serialize for EmployersSearchResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmployersSearchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmployersSearchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmployersSearchResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<Employer>,
+            >(
+            generator,
+            "employers",
+            j::REQUIRED,
+            "A list of employers matching the search criteria.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "EmployersSearchResponse defines the response schema for `/employers/search`.",
+        )
+    }
+}
 ///An object representing employment details found on a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct EmploymentDetails {
@@ -1056,6 +1514,31 @@ impl ::serde::Serialize for EmploymentDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<Pay>,
+            >(generator, "annual_salary", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "hire_date",
+            j::OPTIONAL,
+            "Date on which the employee was hired, in the YYYY-MM-DD format.",
+        );
+        o.finish("An object representing employment details found on a paystub.")
+    }
+}
 ///The types of source employment data that users should be able to share
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentSourceType {
@@ -1063,6 +1546,21 @@ pub enum EmploymentSourceType {
     Payroll,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentSourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentSourceType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentSourceType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bank", "payroll"],
+            "The types of source employment data that users should be able to share",
+        )
+    }
 }
 impl ::std::fmt::Display for EmploymentSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1195,6 +1693,48 @@ impl ::serde::Serialize for EmploymentVerification {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerification {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerification")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentVerification")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<EmployerVerification>,
+            >(generator, "employer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<PlatformIds>,
+            >(generator, "platform_ids", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "Start of employment in ISO 8601 format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<EmploymentVerificationStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "title", j::OPTIONAL, "Current title of employee.");
+        o.finish("An object containing proof of employment data for an individual")
+    }
+}
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
 #[derive(Clone)]
 pub struct EmploymentVerificationGetRequest {
@@ -1258,6 +1798,31 @@ impl ::serde::Serialize for EmploymentVerificationGetRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmploymentVerificationGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.",
+        )
     }
 }
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
@@ -1327,6 +1892,33 @@ impl ::serde::Serialize for EmploymentVerificationGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EmploymentVerificationGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<EmploymentVerification>,
+            >(
+            generator,
+            "employments",
+            j::REQUIRED,
+            "A list of employment verification summaries.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "EmploymentVerificationGetResponse defines the response schema for `/employment/verification/get`.",
+        )
+    }
+}
 ///Current employment status.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentVerificationStatus {
@@ -1334,6 +1926,21 @@ pub enum EmploymentVerificationStatus {
     EmploymentStatusInactive,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EmploymentVerificationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EmploymentVerificationStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EmploymentVerificationStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["EMPLOYMENT_STATUS_ACTIVE", "EMPLOYMENT_STATUS_INACTIVE"],
+            "Current employment status.",
+        )
+    }
 }
 impl ::std::fmt::Display for EmploymentVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1510,6 +2117,89 @@ impl ::serde::Serialize for Enhancements {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enhancements {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enhancements")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Enhancements")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "category",
+            j::REQUIRED,
+            "A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "category_id",
+            j::REQUIRED,
+            "The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "check_number",
+            j::OPTIONAL,
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field::<
+                ::std::vec::Vec<Counterparty>,
+            >(
+            generator,
+            "counterparties",
+            j::OPTIONAL,
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field::<Location>(generator, "location", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo_url",
+            j::OPTIONAL,
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "merchant_name",
+            j::OPTIONAL,
+            "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PersonalFinanceCategory>,
+            >(generator, "personal_finance_category", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "personal_finance_category_icon_url",
+            j::OPTIONAL,
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "website",
+            j::OPTIONAL,
+            "The website associated with this transaction, if available.",
+        );
+        o.finish("A grouping of the Plaid produced transaction enhancement fields.")
+    }
+}
 /**The direction of the transaction from the perspective of the account holder:
 
 `OUTFLOW` - Includes outgoing transfers, purchases, and fees. (Typically represented as a negative value on checking accounts and debit cards and a positive value on credit cards.)
@@ -1521,6 +2211,21 @@ pub enum EnrichTransactionDirection {
     Outflow,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EnrichTransactionDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EnrichTransactionDirection")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EnrichTransactionDirection")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INFLOW", "OUTFLOW"],
+            "The direction of the transaction from the perspective of the account holder:\n\n`OUTFLOW` - Includes outgoing transfers, purchases, and fees. (Typically represented as a negative value on checking accounts and debit cards and a positive value on credit cards.)\n\n`INFLOW` - Includes incoming transfers, refunds, and income. (Typically represented as a positive value on checking accounts and debit cards and a negative value on credit cards.)",
+        )
+    }
 }
 impl ::std::fmt::Display for EnrichTransactionDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1711,6 +2416,105 @@ impl ::serde::Serialize for Enrichments {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Enrichments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Enrichments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Enrichments")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "check_number",
+            j::OPTIONAL,
+            "The check number of the transaction. This field is only populated for check transactions.",
+        );
+        o.field::<
+                ::std::vec::Vec<Counterparty>,
+            >(
+            generator,
+            "counterparties",
+            j::REQUIRED,
+            "The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "entity_id",
+            j::OPTIONAL,
+            "A unique, stable, Plaid-generated ID that maps to the primary counterparty.",
+        );
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+            generator,
+            "legacy_category",
+            j::OPTIONAL,
+            "A hierarchical array of the legacy categories to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "legacy_category_id",
+            j::OPTIONAL,
+            "The ID of the legacy category to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).\n\nWe recommend using the `personal_finance_category` for transaction categorization to obtain the best results.",
+        );
+        o.field::<Location>(generator, "location", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo_url",
+            j::REQUIRED,
+            "The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "merchant_name",
+            j::REQUIRED,
+            "The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.",
+        );
+        o.field::<PaymentChannel>(generator, "payment_channel", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PersonalFinanceCategory>,
+            >(generator, "personal_finance_category", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "personal_finance_category_icon_url",
+            j::REQUIRED,
+            "The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "phone_number",
+            j::OPTIONAL,
+            "The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "website",
+            j::REQUIRED,
+            "The website associated with this transaction.",
+        );
+        o.finish("A grouping of the Plaid produced transaction enrichment fields.")
+    }
+}
 ///An official document, usually issued by a governing body or institution, with an associated identifier.
 #[derive(Clone, Debug)]
 pub struct EntityDocument {
@@ -1768,6 +2572,24 @@ impl ::serde::Serialize for EntityDocument {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityDocument {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityDocument")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityDocument")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WatchlistScreeningDocumentValue>(generator, "number", j::REQUIRED, "");
+        o.field::<EntityDocumentType>(generator, "type", j::REQUIRED, "");
+        o.finish(
+            "An official document, usually issued by a governing body or institution, with an associated identifier.",
+        )
+    }
+}
 /**The kind of official document represented by this object.
 
 `bik` - Russian bank code
@@ -1791,6 +2613,21 @@ pub enum EntityDocumentType {
     TaxId,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityDocumentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityDocumentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityDocumentType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["bik", "business_number", "imo", "other", "swift", "tax_id"],
+            "The kind of official document represented by this object.\n\n`bik` - Russian bank code\n\n`business_number` - A number that uniquely identifies the business within a category of businesses\n\n`imo` - Number assigned to the entity by the International Maritime Organization\n\n`other` - Any document not covered by other categories\n\n`swift` - Number identifying a bank and branch.\n\n`tax_id` - Identification issued for the purpose of collecting taxes",
+        )
+    }
 }
 impl ::std::fmt::Display for EntityDocumentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1935,6 +2772,48 @@ impl ::serde::Serialize for EntityScreeningHitAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitAnalysis")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "documents", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "email_addresses", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "locations", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "names", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "phone_numbers", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "search_terms_version",
+            j::REQUIRED,
+            "The version of the entity screening's `search_terms` that were compared when the entity screening hit was added. Entity screening hits are immutable once they have been reviewed. If changes are detected due to updates to the entity screening's `search_terms`, the associated entity program, or the list's source data prior to review, the entity screening hit will be updated to reflect those changes.",
+        );
+        o.field::<
+                ::std::option::Option<MatchSummaryCode>,
+            >(generator, "urls", j::OPTIONAL, "");
+        o.finish(
+            "Analysis information describing why a screening hit matched the provided entity information",
+        )
+    }
+}
 ///Information associated with the entity watchlist hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitData {
@@ -2032,6 +2911,63 @@ impl ::serde::Serialize for EntityScreeningHitData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<EntityScreeningHitDocumentsItems>,
+            >(
+            generator,
+            "documents",
+            j::OPTIONAL,
+            "Documents associated with the watchlist hit",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityScreeningHitEmailsItems>,
+            >(
+            generator,
+            "email_addresses",
+            j::OPTIONAL,
+            "Email addresses associated with the watchlist hit",
+        );
+        o.field::<
+                ::std::vec::Vec<GenericScreeningHitLocationItems>,
+            >(
+            generator,
+            "locations",
+            j::OPTIONAL,
+            "Locations associated with the watchlist hit",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityScreeningHitNamesItems>,
+            >(
+            generator,
+            "names",
+            j::OPTIONAL,
+            "Names associated with the watchlist hit",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityScreeningHitsPhoneNumberItems>,
+            >(
+            generator,
+            "phone_numbers",
+            j::OPTIONAL,
+            "Phone numbers associated with the watchlist hit",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityScreeningHitUrlsItems>,
+            >(generator, "urls", j::OPTIONAL, "URLs associated with the watchlist hit");
+        o.finish("Information associated with the entity watchlist hit")
+    }
+}
 ///Analyzed documents for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitDocumentsItems {
@@ -2092,6 +3028,28 @@ impl ::serde::Serialize for EntityScreeningHitDocumentsItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitDocumentsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitDocumentsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitDocumentsItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummary>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityDocument>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.finish("Analyzed documents for the associated hit")
+    }
+}
 ///Email address information for the associated entity watchlist hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitEmails {
@@ -2142,6 +3100,21 @@ impl ::serde::Serialize for EntityScreeningHitEmails {
         );
         out.field("email_address", &self.email_address);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitEmails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitEmails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitEmails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<EmailAddress>(generator, "email_address", j::REQUIRED, "");
+        o.finish("Email address information for the associated entity watchlist hit")
     }
 }
 ///Analyzed emails for the associated hit
@@ -2202,6 +3175,28 @@ impl ::serde::Serialize for EntityScreeningHitEmailsItems {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitEmailsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitEmailsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitEmailsItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummary>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityScreeningHitEmails>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.finish("Analyzed emails for the associated hit")
     }
 }
 ///Name information for the associated entity watchlist hit
@@ -2272,6 +3267,34 @@ impl ::serde::Serialize for EntityScreeningHitNames {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitNames {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitNames")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitNames")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "full", j::REQUIRED, "The full name of the entity.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_primary",
+            j::REQUIRED,
+            "Primary names are those most commonly used to refer to this entity. Only one name will ever be marked as primary.",
+        );
+        o.field::<
+                WeakAliasDetermination,
+            >(generator, "weak_alias_determination", j::REQUIRED, "");
+        o.finish("Name information for the associated entity watchlist hit")
+    }
+}
 ///Analyzed names for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitNamesItems {
@@ -2332,6 +3355,26 @@ impl ::serde::Serialize for EntityScreeningHitNamesItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitNamesItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitNamesItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitNamesItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummary>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityScreeningHitNames>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.finish("Analyzed names for the associated hit")
+    }
+}
 ///Phone number information associated with the entity screening hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitPhoneNumbers {
@@ -2389,6 +3432,26 @@ impl ::serde::Serialize for EntityScreeningHitPhoneNumbers {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitPhoneNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitPhoneNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitPhoneNumbers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                WatchlistScreeningPhoneNumber,
+            >(generator, "phone_number", j::REQUIRED, "");
+        o.field::<PhoneType>(generator, "type", j::REQUIRED, "");
+        o.finish("Phone number information associated with the entity screening hit")
+    }
+}
 ///URLs associated with the entity screening hit
 #[derive(Clone, Debug)]
 pub struct EntityScreeningHitUrls {
@@ -2439,6 +3502,21 @@ impl ::serde::Serialize for EntityScreeningHitUrls {
         );
         out.field("url", &self.url);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitUrls {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitUrls")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitUrls")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Url>(generator, "url", j::REQUIRED, "");
+        o.finish("URLs associated with the entity screening hit")
     }
 }
 ///Analyzed URLs for the associated hit
@@ -2501,6 +3579,26 @@ impl ::serde::Serialize for EntityScreeningHitUrlsItems {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitUrlsItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitUrlsItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityScreeningHitUrlsItems")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummary>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityScreeningHitUrls>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.finish("Analyzed URLs for the associated hit")
+    }
+}
 ///Analyzed phone numbers for the associated hit
 #[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitsPhoneNumberItems {
@@ -2559,6 +3657,28 @@ impl ::serde::Serialize for EntityScreeningHitsPhoneNumberItems {
         out.field_unless(skip[0], "analysis", &self.analysis);
         out.field_unless(skip[1], "data", &self.data);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningHitsPhoneNumberItems {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningHitsPhoneNumberItems")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningHitsPhoneNumberItems",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MatchSummary>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityScreeningHitPhoneNumbers>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.finish("Analyzed phone numbers for the associated hit")
     }
 }
 ///Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.
@@ -2636,6 +3756,39 @@ impl ::serde::Serialize for EntityScreeningStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityScreeningStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityScreeningStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityScreeningStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "entity_screening_id",
+            j::REQUIRED,
+            "The ID of the associated entity screening.",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`STATUS_UPDATED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`ENTITY_SCREENING`");
+        o.finish(
+            "Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.",
+        )
+    }
+}
 /**Shorthand identifier for a specific screening list for entities.
  `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List
  `CA_CON`: Government of Canada Consolidated List of Sanctions
@@ -2673,6 +3826,38 @@ pub enum EntityWatchlistCode {
     UkHmc,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "CA_CON",
+                "EU_CON",
+                "IZ_SOE",
+                "IZ_UNC",
+                "IZ_WBK",
+                "US_CAP",
+                "US_FSE",
+                "US_MBS",
+                "US_SDN",
+                "US_SSI",
+                "US_CMC",
+                "US_UVL",
+                "US_SAM",
+                "US_TEL",
+                "AU_CON",
+                "UK_HMC",
+            ],
+            "Shorthand identifier for a specific screening list for entities.\n `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List\n `CA_CON`: Government of Canada Consolidated List of Sanctions\n `EU_CON`: European External Action Service Consolidated List\n `IZ_SOE`: State Owned Enterprise List\n `IZ_UNC`: United Nations Consolidated Sanctions\n `IZ_WBK`: World Bank Listing of Ineligible Firms and Individuals\n `US_CAP`: US OFAC Correspondent Account or Payable-Through Account Sanctions\n `US_FSE`: US OFAC Foreign Sanctions Evaders\n `US_MBS`: US Non-SDN Menu-Based Sanctions\n `US_SDN`: US Specially Designated Nationals List\n `US_SSI`: US OFAC Sectoral Sanctions Identifications\n `US_CMC`: US OFAC Non-SDN Chinese Military-Industrial Complex List\n `US_UVL`: Bureau of Industry and Security Unverified List\n `US_SAM`: US System for Award Management Exclusion List\n `US_TEL`: US Terrorist Exclusion List\n `UK_HMC`: UK HM Treasury Consolidated List",
+        )
+    }
 }
 impl ::std::fmt::Display for EntityWatchlistCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2837,6 +4022,50 @@ impl ::serde::Serialize for EntityWatchlistProgram {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistProgram {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistProgram")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistProgram")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                WatchlistScreeningAuditTrail,
+            >(generator, "audit_trail", j::REQUIRED, "");
+        o.field::<Timestamp>(generator, "created_at", j::REQUIRED, "");
+        o.field::<EntityWatchlistProgramId>(generator, "id", j::REQUIRED, "");
+        o.field::<ProgramArchived>(generator, "is_archived", j::REQUIRED, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_rescanning_enabled",
+            j::REQUIRED,
+            "Indicator specifying whether the program is enabled and will perform daily rescans.",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityWatchlistCode>,
+            >(
+            generator,
+            "lists_enabled",
+            j::REQUIRED,
+            "Watchlists enabled for the associated program",
+        );
+        o.field::<
+                EntityWatchlistScreeningProgramName,
+            >(generator, "name", j::REQUIRED, "");
+        o.field::<
+                ProgramNameSensitivity,
+            >(generator, "name_sensitivity", j::REQUIRED, "");
+        o.finish(
+            "A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.",
+        )
+    }
+}
 ///ID of the associated entity program.
 #[derive(
     ::serde::Deserialize,
@@ -2851,6 +4080,20 @@ impl ::serde::Serialize for EntityWatchlistProgram {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistProgramId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistProgramId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistProgramId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistProgramId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "ID of the associated entity program.")
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistProgramId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -2960,6 +4203,36 @@ impl ::serde::Serialize for EntityWatchlistScreening {
         out.field("search_terms", &self.search_terms);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreening {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreening")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreening")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<DashboardUserIdNullable>,
+            >(generator, "assignee", j::REQUIRED, "");
+        o.field::<
+                WatchlistScreeningAuditTrail,
+            >(generator, "audit_trail", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ClientUserIdNullable>,
+            >(generator, "client_user_id", j::REQUIRED, "");
+        o.field::<EntityWatchlistScreeningId>(generator, "id", j::REQUIRED, "");
+        o.field::<
+                EntityWatchlistScreeningSearchTerms,
+            >(generator, "search_terms", j::REQUIRED, "");
+        o.field::<WatchlistScreeningStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.",
+        )
     }
 }
 ///Data from a government watchlist that has been attached to the screening.
@@ -3086,6 +4359,52 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningHit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningHit")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningHit")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<EntityScreeningHitAnalysis>,
+            >(generator, "analysis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EntityScreeningHitData>,
+            >(generator, "data", j::OPTIONAL, "");
+        o.field::<Timestamp>(generator, "first_active", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TimestampNullable>,
+            >(generator, "historical_since", j::REQUIRED, "");
+        o.field::<EntityWatchlistScreeningHitId>(generator, "id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TimestampNullable>,
+            >(generator, "inactive_since", j::REQUIRED, "");
+        o.field::<EntityWatchlistCode>(generator, "list_code", j::REQUIRED, "");
+        o.field::<InternalUid>(generator, "plaid_uid", j::REQUIRED, "");
+        o.field::<
+                WatchlistScreeningHitStatus,
+            >(generator, "review_status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<SourceUid>,
+            >(generator, "source_uid", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "sub_programs",
+            j::OPTIONAL,
+            "Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN\nentries these are the program codes published in the SDN list (for example `SDGT` for Specially\nDesignated Global Terrorists, `SDNTK` for Specially Designated Narcotics Trafficking Kingpins,\n`IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,\nso callers should treat unknown values as opaque strings rather than enum members.",
+        );
+        o.finish(
+            "Data from a government watchlist that has been attached to the screening.",
+        )
+    }
+}
 ///ID of the associated entity screening hit.
 #[derive(
     ::serde::Deserialize,
@@ -3100,6 +4419,22 @@ impl ::serde::Serialize for EntityWatchlistScreeningHit {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningHitId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningHitId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningHitId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningHitId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "ID of the associated entity screening hit.")
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningHitId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3141,6 +4476,20 @@ impl ::std::str::FromStr for EntityWatchlistScreeningHitId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "ID of the associated entity screening.")
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3182,6 +4531,23 @@ impl ::std::str::FromStr for EntityWatchlistScreeningId {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistScreeningName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The name of the organization being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3223,6 +4589,25 @@ impl ::std::str::FromStr for EntityWatchlistScreeningName {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningProgramName(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningProgramName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningProgramName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningProgramName",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A name for the entity program to define its purpose. For example, \"High Risk Organizations\" or \"Applicants\".",
+        )
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningProgramName {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3333,6 +4718,47 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningReview {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningReview")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningReview",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                WatchlistScreeningAuditTrail,
+            >(generator, "audit_trail", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ReviewComment>,
+            >(generator, "comment", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+            >(
+            generator,
+            "confirmed_hits",
+            j::REQUIRED,
+            "Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.",
+        );
+        o.field::<
+                ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+            >(
+            generator,
+            "dismissed_hits",
+            j::REQUIRED,
+            "Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.",
+        );
+        o.field::<EntityWatchlistScreeningReviewId>(generator, "id", j::REQUIRED, "");
+        o.finish(
+            "A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken\nagainst hits attached to the watchlist screening, or both.",
+        )
+    }
+}
 ///ID of the associated entity review.
 #[derive(
     ::serde::Deserialize,
@@ -3347,6 +4773,22 @@ impl ::serde::Serialize for EntityWatchlistScreeningReview {
 )]
 #[serde(transparent)]
 pub struct EntityWatchlistScreeningReviewId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningReviewId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningReviewId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningReviewId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "ID of the associated entity review.")
+    }
+}
 impl ::std::ops::Deref for EntityWatchlistScreeningReviewId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3471,6 +4913,51 @@ impl ::serde::Serialize for EntityWatchlistScreeningSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistScreeningSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistScreeningSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::EntityWatchlistScreeningSearchTerms",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<GenericCountryCodeNullable>,
+            >(generator, "country", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
+            >(generator, "document_number", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<EmailAddressNullable>,
+            >(generator, "email_address", j::REQUIRED, "");
+        o.field::<
+                EntityWatchlistProgramId,
+            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
+        o.field::<
+                EntityWatchlistScreeningName,
+            >(generator, "legal_name", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
+            >(generator, "phone_number", j::REQUIRED, "");
+        o.field::<::std::option::Option<UrlNullable>>(generator, "url", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "version",
+            j::REQUIRED,
+            "The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.",
+        );
+        o.finish(
+            "Search terms associated with an entity used for searching against watchlists",
+        )
+    }
+}
 ///Search inputs for creating an entity watchlist screening
 #[derive(Clone, Debug)]
 pub struct EntityWatchlistSearchTerms {
@@ -3567,12 +5054,65 @@ impl ::serde::Serialize for EntityWatchlistSearchTerms {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EntityWatchlistSearchTerms {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EntityWatchlistSearchTerms")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EntityWatchlistSearchTerms")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<GenericCountryCodeNullable>,
+            >(generator, "country", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
+            >(generator, "document_number", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<EmailAddressNullable>,
+            >(generator, "email_address", j::OPTIONAL, "");
+        o.field::<
+                EntityWatchlistProgramId,
+            >(generator, "entity_watchlist_program_id", j::REQUIRED, "");
+        o.field::<
+                EntityWatchlistScreeningName,
+            >(generator, "legal_name", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
+            >(generator, "phone_number", j::OPTIONAL, "");
+        o.field::<::std::option::Option<UrlNullable>>(generator, "url", j::OPTIONAL, "");
+        o.finish("Search inputs for creating an entity watchlist screening")
+    }
+}
 ///A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct EwaAttributes(
     pub ::std::collections::HashMap<::std::string::String, ::std::option::Option<f64>>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EwaAttributes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EwaAttributes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EwaAttributes")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::option::Option<f64>,
+            >,
+        >(
+            generator,
+            "A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.",
+        )
+    }
+}
 impl ::std::ops::Deref for EwaAttributes {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -3678,6 +5218,46 @@ impl ::serde::Serialize for EwaScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EwaScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("EwaScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::EwaScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f32>,
+            >(
+            generator,
+            "highest_amount",
+            j::OPTIONAL,
+            "Float value representing the upper bound (exclusive) of the advance amount range associated with a specific EWA score.",
+        );
+        o.field::<
+                ::std::option::Option<f32>,
+            >(
+            generator,
+            "lowest_amount",
+            j::OPTIONAL,
+            "Float value representing the lower bound (inclusive) of the advance amount range associated with a specific EWA score.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::OPTIONAL,
+            "EWA score for the corresponding amount bucket. Scores range from 1-99, where a higher score indicates a higher likelihood of repayment.",
+        );
+        o.finish(
+            "EwaScore represents an earned wage access score for a specific advance amount range.",
+        )
+    }
+}
 ///Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.
 #[derive(Clone, Debug, Default)]
 pub struct ExpenditureInsights {
@@ -3779,6 +5359,48 @@ impl ::serde::Serialize for ExpenditureInsights {
         out.field_unless(skip[5], "total_expenditure", &self.total_expenditure);
         out.field_unless(skip[6], "transfers_out", &self.transfers_out);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpenditureInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpenditureInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpenditureInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
+            >(
+            generator,
+            "cash_flow",
+            j::OPTIONAL,
+            "Net cash flow for the period (inflows minus outflows), including a monthly average.",
+        );
+        o.field::<
+                ::std::option::Option<ExpenditureSummary>,
+            >(generator, "essential_expenditure", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ExpenditureSummary>,
+            >(generator, "non_essential_expenditure", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ExpenditureSummary>,
+            >(generator, "other", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<OutlierTransactionsInsights>,
+            >(generator, "outlier_transactions", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ExpenditureSummary>,
+            >(generator, "total_expenditure", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ExpenditureSummary>,
+            >(generator, "transfers_out", j::OPTIONAL, "");
+        o.finish(
+            "Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.",
+        )
     }
 }
 ///Summary statistics for a specific expenditure category, including total amount, monthly average, and percentage of income.
@@ -3896,6 +5518,73 @@ impl ::serde::Serialize for ExpenditureSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpenditureSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpenditureSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpenditureSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "The total value of all the aggregated transactions in this expenditure category.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.",
+        );
+        o.field::<
+                ::std::option::Option<MonthlyAverage>,
+            >(generator, "monthly_average", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "percentage_of_income",
+            j::OPTIONAL,
+            "The percentage of the total inflows that was spent in this expenses group, within the given time window across all the accounts in the report.\nFor example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into this expenditure group.\nIf there's no available income for the given time period, this field value will be `-1`.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+            >(
+            generator,
+            "top_categories",
+            j::OPTIONAL,
+            "The primary credit categories of the expenses within the given time window, across all the accounts in the report.\n\nThe categories are sorted in descending order by the total value spent.\nSee the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "transactions_count",
+            j::OPTIONAL,
+            "The total number of outflow transactions in this expenses group, within the given time window across all the accounts in the report.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::OPTIONAL,
+            "The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.",
+        );
+        o.finish(
+            "Summary statistics for a specific expenditure category, including total amount, monthly average, and percentage of income.",
+        )
+    }
+}
 /**A description of whether the associated document was expired when the verification was performed.
 
 Note: In the case where an expiration date is not present on the document or failed to be extracted, this value will be `no_data`.*/
@@ -3906,6 +5595,21 @@ pub enum ExpirationDate {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExpirationDate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExpirationDate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExpirationDate")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["not_expired", "expired", "no_data"],
+            "A description of whether the associated document was expired when the verification was performed.\n\nNote: In the case where an expiration date is not present on the document or failed to be extracted, this value will be `no_data`.",
+        )
+    }
 }
 impl ::std::fmt::Display for ExpirationDate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4043,6 +5747,66 @@ impl ::serde::Serialize for ExtendedRecipientMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExtendedRecipientMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExtendedRecipientMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExtendedRecipientMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "category",
+            j::REQUIRED,
+            "The category that the recipient falls under",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_name",
+            j::REQUIRED,
+            "The recipient name displayed by the Data Provider during the consent flow",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "connection_count",
+            j::REQUIRED,
+            "The number of Data Partner consumers that are connected to the recipient for the specific Data Partner",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "joined_date",
+            j::REQUIRED,
+            "The date at which the recipient gained production access to Plaid",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "logo_uri", j::OPTIONAL, "Data Recipient Logo URL location");
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The recipient identifier");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "third_party_legal_name",
+            j::REQUIRED,
+            "The legal name of the recipient",
+        );
+        o.finish("Plaid and FDX-defined recipient metadata fields")
+    }
+}
 ///(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.
 #[derive(Clone, Debug, Default)]
 pub struct ExternalPaymentInitiationConsentOptions {
@@ -4113,6 +5877,43 @@ impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
             &self.request_refund_details,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentInitiationConsentOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentInitiationConsentOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ExternalPaymentInitiationConsentOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::OPTIONAL,
+            "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "request_refund_details",
+            j::OPTIONAL,
+            "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
+        );
+        o.finish(
+            "(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.",
+        )
     }
 }
 ///Additional payment options
@@ -4198,6 +5999,42 @@ impl ::serde::Serialize for ExternalPaymentOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentOptions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::OPTIONAL,
+            "The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "request_refund_details",
+            j::OPTIONAL,
+            "When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentScheme>,
+            >(generator, "scheme", j::OPTIONAL, "");
+        o.finish("Additional payment options")
+    }
+}
 ///Details about external payment refund
 #[derive(Clone, Debug)]
 pub struct ExternalPaymentRefundDetails {
@@ -4260,6 +6097,34 @@ impl ::serde::Serialize for ExternalPaymentRefundDetails {
         out.field("iban", &self.iban);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentRefundDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentRefundDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentRefundDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<RecipientBacsNullable>,
+            >(generator, "bacs", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::REQUIRED,
+            "The International Bank Account Number (IBAN) for the account.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the account holder.");
+        o.finish("Details about external payment refund")
     }
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
@@ -4361,6 +6226,57 @@ impl ::serde::Serialize for ExternalPaymentScheduleBase {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleBase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleBase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentScheduleBase")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "adjusted_start_date",
+            j::OPTIONAL,
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentScheduleInterval>,
+            >(generator, "interval", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "interval_execution_day",
+            j::OPTIONAL,
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
+    }
+}
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
 #[derive(Clone, Debug)]
 pub struct ExternalPaymentScheduleGet {
@@ -4448,6 +6364,55 @@ impl ::serde::Serialize for ExternalPaymentScheduleGet {
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleGet {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleGet")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ExternalPaymentScheduleGet")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "adjusted_start_date",
+            j::REQUIRED,
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field::<PaymentScheduleInterval>(generator, "interval", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "interval_execution_day",
+            j::REQUIRED,
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
     }
 }
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
@@ -4540,6 +6505,57 @@ impl ::serde::Serialize for ExternalPaymentScheduleRequest {
         out.field("interval_execution_day", &self.interval_execution_day);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ExternalPaymentScheduleRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ExternalPaymentScheduleRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ExternalPaymentScheduleRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "adjusted_start_date",
+            j::OPTIONAL,
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.\nIf the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.",
+        );
+        o.field::<PaymentScheduleInterval>(generator, "interval", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "interval_execution_day",
+            j::REQUIRED,
+            "The day of the interval on which to schedule the payment.\n\nIf the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).\n\nIf the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.",
+        );
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.\n\nIf the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.",
+        );
+        o.finish(
+            "The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.",
+        )
     }
 }
 impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {

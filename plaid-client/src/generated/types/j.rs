@@ -112,6 +112,94 @@ impl ::serde::Serialize for JwkPublicKey {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JwkPublicKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JwkPublicKey")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::JwkPublicKey")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "alg",
+            j::REQUIRED,
+            "The alg member identifies the cryptographic algorithm family used with the key.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "The timestamp when the key was created, in Unix time.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "crv",
+            j::REQUIRED,
+            "The crv member identifies the cryptographic curve used with the key.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "expired_at",
+            j::REQUIRED,
+            "The timestamp when the key expired, in Unix time.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "kid",
+            j::REQUIRED,
+            "The kid (Key ID) member can be used to match a specific key. This can be used, for instance, to choose among a set of keys within the JWK during key rollover.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "kty",
+            j::REQUIRED,
+            "The kty (key type) parameter identifies the cryptographic algorithm family used with the key, such as RSA or EC.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "use",
+            j::REQUIRED,
+            "The use (public key use) parameter identifies the intended use of the public key.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "x",
+            j::REQUIRED,
+            "The x member contains the x coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "y",
+            j::REQUIRED,
+            "The y member contains the y coordinate for the elliptic curve point, provided as a base64url-encoded string of the coordinate's big endian representation.",
+        );
+        o.finish(
+            "A JSON Web Key (JWK) that can be used in conjunction with [JWT libraries](https://jwt.io/#libraries-io) to verify Plaid webhooks",
+        )
+    }
+}
 ///A JWT Header, used for webhook validation
 #[derive(Clone, Debug)]
 pub struct JwtHeader {
@@ -172,5 +260,22 @@ impl ::serde::Serialize for JwtHeader {
         out.field("id", &self.id);
         out.field("kid", &self.kid);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for JwtHeader {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("JwtHeader")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::JwtHeader")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<::std::string::String>(generator, "alg", j::REQUIRED, "");
+        o.field::<::std::string::String>(generator, "id", j::REQUIRED, "");
+        o.field::<::std::string::String>(generator, "kid", j::REQUIRED, "");
+        o.finish("A JWT Header, used for webhook validation")
     }
 }

@@ -105,6 +105,38 @@ impl ::serde::Serialize for KycCheckAddressSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckAddressSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckAddressSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckAddressSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "city", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<KycCheckDetailsInternationalAddress>,
+            >(generator, "international_details", j::OPTIONAL, "");
+        o.field::<PoBoxStatus>(generator, "po_box", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "postal_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "region", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "street", j::OPTIONAL, "");
+        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field::<AddressPurposeLabel>(generator, "type", j::REQUIRED, "");
+        o.finish("Result summary object specifying how the `address` field matched.")
+    }
+}
 ///Result summary object specifying how the `date_of_birth` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckDateOfBirthSummary {
@@ -174,6 +206,32 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
         out.field("summary", &self.summary);
         out.field_unless(skip[2], "year", &self.year);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDateOfBirthSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDateOfBirthSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckDateOfBirthSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "day", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "month", j::OPTIONAL, "");
+        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "year", j::OPTIONAL, "");
+        o.finish(
+            "Result summary object specifying how the `date_of_birth` field matched.",
+        )
     }
 }
 ///Additional information for the `kyc_check` (Data Source Verification) step. This field will be `null` unless `steps.kyc_check` has reached a terminal state of either `success` or `failed`.
@@ -261,6 +319,37 @@ impl ::serde::Serialize for KycCheckDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<KycCheckAddressSummary>(generator, "address", j::REQUIRED, "");
+        o.field::<
+                KycCheckDateOfBirthSummary,
+            >(generator, "date_of_birth", j::REQUIRED, "");
+        o.field::<KycCheckIdNumberSummary>(generator, "id_number", j::REQUIRED, "");
+        o.field::<KycCheckNameSummary>(generator, "name", j::REQUIRED, "");
+        o.field::<KycCheckPhoneSummary>(generator, "phone_number", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "status",
+            j::REQUIRED,
+            "The outcome status for the associated Identity Verification attempt's `kyc_check` step. This field will always have the same value as `steps.kyc_check`.",
+        );
+        o.finish(
+            "Additional information for the `kyc_check` (Data Source Verification) step. This field will be `null` unless `steps.kyc_check` has reached a terminal state of either `success` or `failed`.",
+        )
+    }
+}
 ///Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.
 #[derive(Clone, Debug)]
 pub struct KycCheckDetailsInternationalAddress {
@@ -345,6 +434,30 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckDetailsInternationalAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckDetailsInternationalAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::KycCheckDetailsInternationalAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<HiddenMatchSummaryCode>(generator, "building", j::REQUIRED, "");
+        o.field::<HiddenMatchSummaryCode>(generator, "county", j::REQUIRED, "");
+        o.field::<HiddenMatchSummaryCode>(generator, "district", j::REQUIRED, "");
+        o.field::<HiddenMatchSummaryCode>(generator, "house_number", j::REQUIRED, "");
+        o.field::<HiddenMatchSummaryCode>(generator, "subpremise", j::REQUIRED, "");
+        o.field::<HiddenMatchSummaryCode>(generator, "thoroughfare", j::REQUIRED, "");
+        o.finish(
+            "Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.",
+        )
+    }
+}
 ///Result summary object specifying how the `id_number` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckIdNumberSummary {
@@ -395,6 +508,21 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
         );
         out.field("summary", &self.summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckIdNumberSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckIdNumberSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckIdNumberSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.finish("Result summary object specifying how the `id_number` field matched.")
     }
 }
 ///Result summary object specifying how the `name` field matched.
@@ -462,6 +590,27 @@ impl ::serde::Serialize for KycCheckNameSummary {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckNameSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckNameSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckNameSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "family_name", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<HiddenMatchSummaryCode>,
+            >(generator, "given_name", j::OPTIONAL, "");
+        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.finish("Result summary object specifying how the `name` field matched.")
+    }
+}
 ///Result summary object specifying how the `phone` field matched.
 #[derive(Clone, Debug)]
 pub struct KycCheckPhoneSummary {
@@ -517,5 +666,21 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
         out.field("area_code", &self.area_code);
         out.field("summary", &self.summary);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KycCheckPhoneSummary {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("KycCheckPhoneSummary")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::KycCheckPhoneSummary")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<MatchSummaryCode>(generator, "area_code", j::REQUIRED, "");
+        o.field::<MatchSummaryCode>(generator, "summary", j::REQUIRED, "");
+        o.finish("Result summary object specifying how the `phone` field matched.")
     }
 }

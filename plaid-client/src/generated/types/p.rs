@@ -59,6 +59,23 @@ impl ::serde::Serialize for Parties {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Parties {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Parties")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Parties")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<::std::vec::Vec<Party>>(generator, "PARTY", j::REQUIRED, "");
+        o.finish(
+            "A collection of objects that define specific parties to a deal. This includes the direct participating parties, such as borrower and seller and the indirect parties such as the credit report provider.",
+        )
+    }
+}
 ///Request schema for `/partner/customer/create`.
 #[derive(Clone)]
 pub struct PartnerCustomerCreateRequest {
@@ -252,6 +269,122 @@ impl ::serde::Serialize for PartnerCustomerCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PartnerEndCustomerAddress>(generator, "address", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "application_name",
+            j::REQUIRED,
+            "The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerAssetsUnderManagement>,
+            >(generator, "assets_under_management", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerBillingContact>,
+            >(generator, "billing_contact", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "company_name",
+            j::REQUIRED,
+            "The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "create_link_customization",
+            j::OPTIONAL,
+            "If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.\n\nImportant: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCustomerSupportInfo>,
+            >(generator, "customer_support_info", j::OPTIONAL, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_bank_addendum_completed",
+            j::REQUIRED,
+            "Denotes whether the partner has forwarded the Plaid bank addendum to the end customer.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_diligence_attested",
+            j::REQUIRED,
+            "Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "legal_entity_name",
+            j::REQUIRED,
+            "The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "logo",
+            j::OPTIONAL,
+            "Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.",
+        );
+        o.field::<
+                ::std::vec::Vec<Products>,
+            >(
+            generator,
+            "products",
+            j::OPTIONAL,
+            "The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "redirect_uris",
+            j::OPTIONAL,
+            "A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "registration_number",
+            j::OPTIONAL,
+            "The unique identifier assigned to a financial institution by regulatory authorities, if applicable. For banks, this is the FDIC Certificate Number. For credit unions, this is the Credit Union Charter Number.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerTechnicalContact>,
+            >(generator, "technical_contact", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "website", j::REQUIRED, "The end customer's website.");
+        o.finish("Request schema for `/partner/customer/create`.")
+    }
+}
 impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerCreateRequest")
@@ -336,6 +469,28 @@ impl ::serde::Serialize for PartnerCustomerCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerWithSecrets>,
+            >(generator, "end_customer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish("Response schema for `/partner/customer/create`.")
+    }
+}
 ///Request schema for `/partner/customer/enable`.
 #[derive(Clone)]
 pub struct PartnerCustomerEnableRequest {
@@ -403,6 +558,29 @@ impl ::serde::Serialize for PartnerCustomerEnableRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerEnableRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerEnableRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerEnableRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "end_customer_client_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request schema for `/partner/customer/enable`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
@@ -475,6 +653,33 @@ impl ::serde::Serialize for PartnerCustomerEnableResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerEnableResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerEnableResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerEnableResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "production_secret",
+            j::OPTIONAL,
+            "The end customer's secret key for the Production environment.",
+        );
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish("Response schema for `/partner/customer/enable`.")
+    }
+}
 ///Request schema for `/partner/customer/get`.
 #[derive(Clone)]
 pub struct PartnerCustomerGetRequest {
@@ -542,6 +747,29 @@ impl ::serde::Serialize for PartnerCustomerGetRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "end_customer_client_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request schema for `/partner/customer/get`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerGetRequest {
@@ -613,6 +841,26 @@ impl ::serde::Serialize for PartnerCustomerGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PartnerEndCustomer>,
+            >(generator, "end_customer", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish("Response schema for `/partner/customer/get`.")
+    }
+}
 ///Request schema for `/partner/customer/oauth_institutions/get`.
 #[derive(Clone)]
 pub struct PartnerCustomerOAuthInstitutionsGetRequest {
@@ -681,6 +929,31 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetRequest {
         out.field("end_customer_client_id", &self.end_customer_client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerOAuthInstitutionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerOAuthInstitutionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "end_customer_client_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request schema for `/partner/customer/oauth_institutions/get`.")
     }
 }
 impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
@@ -773,6 +1046,39 @@ impl ::serde::Serialize for PartnerCustomerOAuthInstitutionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerOAuthInstitutionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerOAuthInstitutionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerOAuthInstitutionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerFlowdownStatus>,
+            >(generator, "flowdown_status", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<PartnerEndCustomerOAuthInstitution>,
+            >(
+            generator,
+            "institutions",
+            j::OPTIONAL,
+            "The OAuth institutions with which the end customer's application is being registered.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerQuestionnaireStatus>,
+            >(generator, "questionnaire_status", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish("Response schema for `/partner/customer/oauth_institutions/get`.")
+    }
+}
 ///Request schema for `/partner/customer/remove`.
 #[derive(Clone)]
 pub struct PartnerCustomerRemoveRequest {
@@ -843,6 +1149,34 @@ impl ::serde::Serialize for PartnerCustomerRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerCustomerRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "end_customer_client_id",
+            j::REQUIRED,
+            "The `client_id` of the end customer to be removed.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request schema for `/partner/customer/remove`.")
+    }
+}
 impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerCustomerRemoveRequest")
@@ -902,6 +1236,25 @@ impl ::serde::Serialize for PartnerCustomerRemoveResponse {
         );
         out.field_unless(skip[0], "request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerCustomerRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerCustomerRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerCustomerRemoveResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish("Response schema for `/partner/customer/remove`.")
     }
 }
 ///The details for an end customer.
@@ -970,6 +1323,39 @@ impl ::serde::Serialize for PartnerEndCustomer {
         out.field_unless(skip[1], "company_name", &self.company_name);
         out.field_unless(skip[2], "status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_id",
+            j::OPTIONAL,
+            "The `client_id` of the end customer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "company_name",
+            j::OPTIONAL,
+            "The company name associated with the end customer.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.finish("The details for an end customer.")
     }
 }
 impl ::std::fmt::Debug for PartnerEndCustomer {
@@ -1066,6 +1452,40 @@ impl ::serde::Serialize for PartnerEndCustomerAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "country_code",
+            j::OPTIONAL,
+            "ISO-3166-1 alpha-2 country code standard.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "region", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street", j::OPTIONAL, "");
+        o.finish("The end customer's address.")
+    }
+}
 ///Assets under management for the given end customer. Required for end customers with monthly service commitments.
 #[derive(Clone, Debug)]
 pub struct PartnerEndCustomerAssetsUnderManagement {
@@ -1121,6 +1541,28 @@ impl ::serde::Serialize for PartnerEndCustomerAssetsUnderManagement {
         out.field("amount", &self.amount);
         out.field("iso_currency_code", &self.iso_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerAssetsUnderManagement {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerAssetsUnderManagement")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerAssetsUnderManagement",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<f64>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "iso_currency_code", j::REQUIRED, "");
+        o.finish(
+            "Assets under management for the given end customer. Required for end customers with monthly service commitments.",
+        )
     }
 }
 ///The bank addendum acceptance for the end customer.
@@ -1203,6 +1645,46 @@ impl ::serde::Serialize for PartnerEndCustomerBankAddendumAcceptance {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerBankAddendumAcceptance {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerBankAddendumAcceptance")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerBankAddendumAcceptance",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "customer_accepted",
+            j::OPTIONAL,
+            "Denotes whether the end customer has accepted the bank addendum terms.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "customer_agreement_timestamp",
+            j::OPTIONAL,
+            "The timestamp of when the end customer accepted the bank addendum in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "customer_ip_address",
+            j::OPTIONAL,
+            "The IP address of the end customer when they accepted the bank addendum.",
+        );
+        o.finish("The bank addendum acceptance for the end customer.")
+    }
+}
 ///The billing contact for the end customer. Defaults to partner's billing contact if omitted.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerBillingContact {
@@ -1267,6 +1749,33 @@ impl ::serde::Serialize for PartnerEndCustomerBillingContact {
         out.field_unless(skip[1], "family_name", &self.family_name);
         out.field_unless(skip[2], "given_name", &self.given_name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerBillingContact {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerBillingContact")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerBillingContact",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "email", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "family_name", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "given_name", j::OPTIONAL, "");
+        o.finish(
+            "The billing contact for the end customer. Defaults to partner's billing contact if omitted.",
+        )
     }
 }
 ///A map of permissible purposes to their corresponding use cases.
@@ -1394,6 +1903,46 @@ impl ::serde::Serialize for PartnerEndCustomerCraPurposes {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraPurposes {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraPurposes")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraPurposes",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "BUSINESS_NEED_ACCOUNT_REVIEW", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "BUSINESS_NEED_TRANSACTION", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "EMPLOYMENT", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "EXTENSION_OF_CREDIT_OR_ACCOUNT_REVIEW", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "INSURANCE_UNDERWRITING", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "LICENSE_ELIGIBILITY", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "RISK_ASSESSMENT", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraUseCases>,
+            >(generator, "WRITTEN_INSTRUCTION", j::OPTIONAL, "");
+        o.finish("A map of permissible purposes to their corresponding use cases.")
+    }
+}
 ///The CRA questionnaire for the end customer.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerCraQuestionnaire {
@@ -1476,6 +2025,41 @@ impl ::serde::Serialize for PartnerEndCustomerCraQuestionnaire {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraQuestionnaire {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraQuestionnaire")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraQuestionnaire",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_technical_service_provider_involved",
+            j::OPTIONAL,
+            "Denotes whether the technical service provider is involved.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_third_party_involved",
+            j::OPTIONAL,
+            "Denotes whether the third party is involved.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraPurposes>,
+            >(generator, "purposes", j::OPTIONAL, "");
+        o.finish("The CRA questionnaire for the end customer.")
+    }
+}
 ///A CRA use case under a permissible purpose.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerCraUseCase {
@@ -1488,6 +2072,29 @@ pub enum PartnerEndCustomerCraUseCase {
     CollectionsDebtRecovery,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCase {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraUseCase")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerCraUseCase")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "CREDIT_UNDERWRITING",
+                "TENANT_SCREENING",
+                "INVESTOR_OR_SERVICER_OF_CREDIT",
+                "UTILITIES",
+                "BANK_ACCOUNT_OPENING",
+                "IDENTITY_VERIFICATION_FRAUD_PREVENTION",
+                "COLLECTIONS_DEBT_RECOVERY",
+            ],
+            "A CRA use case under a permissible purpose.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerCraUseCase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1595,6 +2202,30 @@ impl ::serde::Serialize for PartnerEndCustomerCraUseCases {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCraUseCases {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCraUseCases")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCraUseCases",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PartnerEndCustomerCraUseCase>,
+            >(
+            generator,
+            "use_cases",
+            j::OPTIONAL,
+            "List of use cases for the given permissible purpose.",
+        );
+        o.finish("The list of use cases associated with a given permissible purpose.")
+    }
+}
 ///This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.
 #[derive(Clone, Debug, Default)]
 pub struct PartnerEndCustomerCustomerSupportInfo {
@@ -1673,6 +2304,41 @@ impl ::serde::Serialize for PartnerEndCustomerCustomerSupportInfo {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerCustomerSupportInfo {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerCustomerSupportInfo")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerCustomerSupportInfo",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "contact_url", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "email",
+            j::OPTIONAL,
+            "This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "link_update_url", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "phone_number", j::OPTIONAL, "");
+        o.finish(
+            "This information is public. Users of your app will see this information when managing connections between your app and their bank accounts in Plaid Portal. Defaults to partner's customer support info if omitted. This field is mandatory for partners whose Plaid accounts were created after November 26, 2024 and will be mandatory for all partners by the 1033 compliance deadline.",
+        )
+    }
+}
 ///The status of the addendum to the Plaid MSA ("flowdown") for the end customer.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerFlowdownStatus {
@@ -1682,6 +2348,23 @@ pub enum PartnerEndCustomerFlowdownStatus {
     Complete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerFlowdownStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerFlowdownStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerFlowdownStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "IN_REVIEW", "NEGOTIATION", "COMPLETE"],
+            "The status of the addendum to the Plaid MSA (\"flowdown\") for the end customer.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerFlowdownStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1829,6 +2512,55 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitution {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitution {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthInstitution")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitution",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "classic_disablement_date",
+            j::OPTIONAL,
+            "The date on which non-OAuth Item adds will no longer be supported for this institution, or an empty string if no such date has been set by the institution.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerOAuthInstitutionEnvironments>,
+            >(generator, "environments", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<::std::option::Option<PlaidError>>,
+            >(
+            generator,
+            "errors",
+            j::OPTIONAL,
+            "The errors encountered while registering the end customer's application with the institutions.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "institution_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "production_enablement_date",
+            j::OPTIONAL,
+            "The date on which the end customer's application was approved by the institution, or an empty string if their application has not yet been approved.",
+        );
+        o.finish("The OAuth registration information for an institution.")
+    }
+}
 ///The registration status for the end customer's application.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
@@ -1839,6 +2571,25 @@ pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionApplicationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "PartnerEndCustomerOAuthInstitutionApplicationStatus",
+        )
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitutionApplicationStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "PROCESSING", "APPROVED", "ENABLED", "ATTENTION_REQUIRED"],
+            "The registration status for the end customer's application.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthInstitutionApplicationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1950,6 +2701,32 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionEnvironments {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthInstitutionEnvironments {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthInstitutionEnvironments")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthInstitutionEnvironments",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<
+                    PartnerEndCustomerOAuthInstitutionApplicationStatus,
+                >,
+            >(generator, "development", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<
+                    PartnerEndCustomerOAuthInstitutionApplicationStatus,
+                >,
+            >(generator, "production", j::OPTIONAL, "");
+        o.finish("Registration statuses by environment.")
+    }
+}
 ///The OAuth status of the update
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
@@ -1960,6 +2737,23 @@ pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedValues {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthStatusUpdatedValues")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthStatusUpdatedValues",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["not-started", "processing", "approved", "enabled", "attention-required"],
+            "The OAuth status of the update",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthStatusUpdatedValues {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2101,12 +2895,75 @@ impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerOAuthStatusUpdatedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerOAuthStatusUpdatedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerOAuthStatusUpdatedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "end_customer_client_id",
+            j::REQUIRED,
+            "The client ID of the end customer",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "institution_id", j::REQUIRED, "The institution ID");
+        o.field::<
+                ::std::string::String,
+            >(generator, "institution_name", j::REQUIRED, "The institution name");
+        o.field::<
+                PartnerEndCustomerOAuthStatusUpdatedValues,
+            >(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "webhook_code",
+            j::REQUIRED,
+            "`END_CUSTOMER_OAUTH_STATUS_UPDATED`",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`PARTNER`");
+        o.finish(
+            "The webhook of type `PARTNER` and code `END_CUSTOMER_OAUTH_STATUS_UPDATED` will be fired when a partner's end customer has an update on their OAuth registration status with an institution.",
+        )
+    }
+}
 ///Mapping of product names to their current status.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PartnerEndCustomerProductStatuses(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerProductStatuses {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerProductStatuses")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerProductStatuses",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(generator, "Mapping of product names to their current status.")
+    }
+}
 impl ::std::ops::Deref for PartnerEndCustomerProductStatuses {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2135,6 +2992,23 @@ pub enum PartnerEndCustomerQuestionnaireStatus {
     Complete,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaireStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerQuestionnaireStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerQuestionnaireStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NOT_STARTED", "RECEIVED", "COMPLETE"],
+            "The status of the end customer's security questionnaire.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerQuestionnaireStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2226,6 +3100,25 @@ impl ::serde::Serialize for PartnerEndCustomerQuestionnaires {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerQuestionnaires {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerQuestionnaires")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerQuestionnaires",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerCraQuestionnaire>,
+            >(generator, "cra", j::OPTIONAL, "");
+        o.finish("The questionnaires for the end customer.")
+    }
+}
 ///A field that may be required to be submitted for enablement.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerRequirementDue {
@@ -2240,6 +3133,33 @@ pub enum PartnerEndCustomerRequirementDue {
     QuestionnairesCra,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerRequirementDue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerRequirementDue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerRequirementDue",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "legal_entity_name",
+                "website",
+                "application_name",
+                "is_diligence_attested",
+                "technical_contact",
+                "billing_contact",
+                "address",
+                "bank_addendum_acceptance",
+                "questionnaires.cra",
+            ],
+            "A field that may be required to be submitted for enablement.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerRequirementDue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2299,6 +3219,22 @@ for PartnerEndCustomerRequirementDue {
 pub struct PartnerEndCustomerRequirementsDue(
     pub ::std::vec::Vec<PartnerEndCustomerRequirementDue>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerRequirementsDue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerRequirementsDue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerRequirementsDue",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::vec::Vec<PartnerEndCustomerRequirementDue>,
+        >(generator, "A list of fields that are still required to be submitted.")
+    }
+}
 impl ::std::ops::Deref for PartnerEndCustomerRequirementsDue {
     type Target = ::std::vec::Vec<PartnerEndCustomerRequirementDue>;
     fn deref(&self) -> &::std::vec::Vec<PartnerEndCustomerRequirementDue> {
@@ -2386,6 +3322,44 @@ impl ::serde::Serialize for PartnerEndCustomerSecrets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerSecrets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerSecrets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerSecrets")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "development",
+            j::OPTIONAL,
+            "The end customer's secret key for the Development environment. The Development environment has been removed.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "production",
+            j::OPTIONAL,
+            "The end customer's secret key for the Production environment. The end customer will be provided with a limited number of credits to test in the Production environment before full enablement.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "sandbox",
+            j::OPTIONAL,
+            "The end customer's secret key for the Sandbox environment.",
+        );
+        o.finish("The secrets for the newly created end customer.")
+    }
+}
 /**The status of the given end customer.
 
 `UNDER_REVIEW`: The end customer has been created and enabled in the Sandbox environment. The end customer must be manually reviewed by the Plaid team before it can be enabled in Production, at which point its status will automatically transition to `PENDING_ENABLEMENT` or `DENIED`.
@@ -2404,6 +3378,27 @@ pub enum PartnerEndCustomerStatus {
     MoreInformationNeeded,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartnerEndCustomerStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "UNDER_REVIEW",
+                "PENDING_ENABLEMENT",
+                "ACTIVE",
+                "DENIED",
+                "MORE_INFORMATION_NEEDED",
+            ],
+            "The status of the given end customer.\n\n`UNDER_REVIEW`: The end customer has been created and enabled in the Sandbox environment. The end customer must be manually reviewed by the Plaid team before it can be enabled in Production, at which point its status will automatically transition to `PENDING_ENABLEMENT` or `DENIED`.\n\n`PENDING_ENABLEMENT`: The end customer is ready to be fully enabled in the Production environment. Call the `/partner/customer/enable` endpoint to enable the end customer in full Production.\n\n`ACTIVE`: The end customer has been fully enabled in all environments.\n\n`DENIED`: The end customer has been created and enabled in the Sandbox environment, but it did not pass review by the Plaid team and therefore cannot be enabled for Production access. Talk to your account manager for more information.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartnerEndCustomerStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2514,6 +3509,33 @@ impl ::serde::Serialize for PartnerEndCustomerTechnicalContact {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerTechnicalContact {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerTechnicalContact")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerTechnicalContact",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "email", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "family_name", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "given_name", j::OPTIONAL, "");
+        o.finish(
+            "The technical contact for the end customer. Defaults to partner's technical contact if omitted.",
+        )
+    }
+}
 ///The details for the newly created end customer, including secrets for non-Production environments.
 #[derive(Clone, Default)]
 pub struct PartnerEndCustomerWithSecrets {
@@ -2593,6 +3615,46 @@ impl ::serde::Serialize for PartnerEndCustomerWithSecrets {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartnerEndCustomerWithSecrets {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartnerEndCustomerWithSecrets")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PartnerEndCustomerWithSecrets",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_id",
+            j::OPTIONAL,
+            "The `client_id` of the end customer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "company_name",
+            j::OPTIONAL,
+            "The company name associated with the end customer.",
+        );
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerSecrets>,
+            >(generator, "secrets", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PartnerEndCustomerStatus>,
+            >(generator, "status", j::OPTIONAL, "");
+        o.finish(
+            "The details for the newly created end customer, including secrets for non-Production environments.",
+        )
+    }
+}
 impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PartnerEndCustomerWithSecrets")
@@ -2664,6 +3726,27 @@ impl ::serde::Serialize for Party {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Party {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Party")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Party")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PartyIndividual>(generator, "INDIVIDUAL", j::REQUIRED, "");
+        o.field::<Roles>(generator, "ROLES", j::REQUIRED, "");
+        o.field::<
+                TaxpayerIdentifiers,
+            >(generator, "TAXPAYER_IDENTIFIERS", j::REQUIRED, "");
+        o.finish(
+            "A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.",
+        )
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug)]
 pub struct PartyIndividual {
@@ -2716,12 +3799,44 @@ impl ::serde::Serialize for PartyIndividual {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartyIndividual {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartyIndividual")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartyIndividual")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<IndividualName>(generator, "NAME", j::REQUIRED, "");
+        o.finish(
+            "Documentation not found in the MISMO model viewer and not provided by Freddie Mac.",
+        )
+    }
+}
 ///A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartyRoleType {
     Borrower,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PartyRoleType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PartyRoleType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PartyRoleType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["Borrower"],
+            "A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.",
+        )
+    }
 }
 impl ::std::fmt::Display for PartyRoleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2815,6 +3930,31 @@ impl ::serde::Serialize for Pay {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Pay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Pay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Pay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount",
+            j::OPTIONAL,
+            "A numerical amount of a specific currency.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "currency", j::OPTIONAL, "Currency code, e.g. USD");
+        o.finish("An object representing a monetary amount.")
+    }
+}
 ///The frequency of the pay period.
 #[derive(Clone, Debug)]
 pub struct PayFrequency {
@@ -2872,6 +4012,24 @@ impl ::serde::Serialize for PayFrequency {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayFrequency")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PayFrequencyValue>,
+            >(generator, "value", j::REQUIRED, "");
+        o.field::<VerificationStatus>(generator, "verification_status", j::REQUIRED, "");
+        o.finish("The frequency of the pay period.")
+    }
+}
 ///The frequency of the pay period.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayFrequencyValue {
@@ -2882,6 +4040,21 @@ pub enum PayFrequencyValue {
     Unknown,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayFrequencyValue {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayFrequencyValue")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayFrequencyValue")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["monthly", "semimonthly", "weekly", "biweekly", "unknown"],
+            "The frequency of the pay period.",
+        )
+    }
 }
 impl ::std::fmt::Display for PayFrequencyValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3041,6 +4214,69 @@ impl ::serde::Serialize for PayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayPeriodDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "check_amount", j::OPTIONAL, "The amount of the paycheck.");
+        o.field::<
+                ::std::vec::Vec<DistributionBreakdown>,
+            >(generator, "distribution_breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "gross_earnings",
+            j::OPTIONAL,
+            "Total earnings before tax/deductions.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_date",
+            j::OPTIONAL,
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_day",
+            j::OPTIONAL,
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<PayPeriodDetailsPayFrequency>,
+            >(generator, "pay_frequency", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///The frequency at which an individual is paid.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayPeriodDetailsPayFrequency {
@@ -3051,6 +4287,27 @@ pub enum PayPeriodDetailsPayFrequency {
     PayFrequencyMonthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayPeriodDetailsPayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayPeriodDetailsPayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayPeriodDetailsPayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PAY_FREQUENCY_UNKNOWN",
+                "PAY_FREQUENCY_WEEKLY",
+                "PAY_FREQUENCY_BIWEEKLY",
+                "PAY_FREQUENCY_SEMIMONTHLY",
+                "PAY_FREQUENCY_MONTHLY",
+            ],
+            "The frequency at which an individual is paid.",
+        )
+    }
 }
 impl ::std::fmt::Display for PayPeriodDetailsPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3180,6 +4437,55 @@ impl ::serde::Serialize for PayStubDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDeductionsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::REQUIRED, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "Description of the deduction line item",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::REQUIRED,
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug)]
 pub struct PayStubDeductionsTotal {
@@ -3256,6 +4562,47 @@ impl ::serde::Serialize for PayStubDeductionsTotal {
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.field("ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDeductionsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::REQUIRED, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::REQUIRED,
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -3355,6 +4702,76 @@ impl ::serde::Serialize for PayStubDistributionBreakdown {
         out.field("type", &self.type_);
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubDistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubDistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubDistributionBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_name",
+            j::REQUIRED,
+            "Name of the account for the given distribution.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "bank_name",
+            j::REQUIRED,
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::REQUIRED,
+            "The amount distributed to this account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::REQUIRED,
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::REQUIRED,
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
     }
 }
 ///An object representing the earnings line items for the pay period.
@@ -3464,6 +4881,79 @@ impl ::serde::Serialize for PayStubEarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubEarningsBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PayStubEarningsBreakdownCanonicalDescription>,
+            >(generator, "canonical_description", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::REQUIRED,
+            "Raw amount of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "Description of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::REQUIRED,
+            "Number of hours applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "rate",
+            j::REQUIRED,
+            "Hourly rate applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::REQUIRED,
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///Commonly used term to describe the earning line item.
 #[derive(
     ::serde::Deserialize,
@@ -3478,6 +4968,22 @@ impl ::serde::Serialize for PayStubEarningsBreakdown {
 )]
 #[serde(transparent)]
 pub struct PayStubEarningsBreakdownCanonicalDescription(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsBreakdownCanonicalDescription {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsBreakdownCanonicalDescription")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PayStubEarningsBreakdownCanonicalDescription",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "Commonly used term to describe the earning line item.")
+    }
+}
 impl ::std::ops::Deref for PayStubEarningsBreakdownCanonicalDescription {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -3590,6 +5096,62 @@ impl ::serde::Serialize for PayStubEarningsTotal {
         out.field("unofficial_currency_code", &self.unofficial_currency_code);
         out.field("ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubEarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubEarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubEarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::REQUIRED,
+            "Total amount of the earnings for this pay period.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::REQUIRED,
+            "Total number of hours worked for this pay period.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::REQUIRED,
+            "The total year-to-date amount of the earnings.",
+        );
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
     }
 }
 ///Details about the pay period.
@@ -3710,6 +5272,85 @@ impl ::serde::Serialize for PayStubPayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubPayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubPayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubPayPeriodDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PayStubDistributionBreakdown>,
+            >(generator, "distribution_breakdown", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The date on which the pay period ended, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "gross_earnings",
+            j::REQUIRED,
+            "Total earnings before tax/deductions.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "pay_amount", j::REQUIRED, "The amount of the paycheck.");
+        o.field::<
+                ::std::option::Option<CreditPayStubPayBasisType>,
+            >(generator, "pay_basis", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_date",
+            j::REQUIRED,
+            "The date on which the pay stub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pay_frequency",
+            j::REQUIRED,
+            "The frequency at which an individual is paid.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The date on which the pay period started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "unofficial_currency_code",
+            j::REQUIRED,
+            "The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.\n\nSee the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug)]
 pub struct PayStubTaxpayerId {
@@ -3767,6 +5408,31 @@ impl ::serde::Serialize for PayStubTaxpayerId {
         out.field("id_mask", &self.id_mask);
         out.field("id_type", &self.id_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayStubTaxpayerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayStubTaxpayerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayStubTaxpayerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "id_mask",
+            j::REQUIRED,
+            "ID mask; i.e. last 4 digits of the taxpayer ID.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "id_type", j::REQUIRED, "Type of ID, e.g. 'SSN'.");
+        o.finish("Taxpayer ID of the individual receiving the paystub.")
     }
 }
 ///The amount and currency of a payment
@@ -3827,6 +5493,29 @@ impl ::serde::Serialize for PaymentAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PaymentAmountCurrency>(generator, "currency", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "value",
+            j::REQUIRED,
+            "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`. Minimum accepted value is `1`.",
+        );
+        o.finish("The amount and currency of a payment")
+    }
+}
 ///The ISO-4217 currency code of the payment. For standing orders and payment consents, `"GBP"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentAmountCurrency {
@@ -3838,6 +5527,21 @@ pub enum PaymentAmountCurrency {
     Nok,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountCurrency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountCurrency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountCurrency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["GBP", "EUR", "PLN", "SEK", "DKK", "NOK"],
+            "The ISO-4217 currency code of the payment. For standing orders and payment consents, `\"GBP\"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentAmountCurrency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3942,10 +5646,45 @@ impl ::serde::Serialize for PaymentAmountNullable {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PaymentAmountCurrency>(generator, "currency", j::REQUIRED, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "value",
+            j::REQUIRED,
+            "The amount of the payment. Must contain at most two digits of precision e.g. `1.23`.",
+        );
+        o.finish("The amount and currency of a payment")
+    }
+}
 ///`PaymentAmountRefunded`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountRefunded(pub PaymentAmountNullable);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountRefunded {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountRefunded")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountRefunded")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<PaymentAmountNullable>(generator, "")
+    }
+}
 impl ::std::ops::Deref for PaymentAmountRefunded {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
@@ -3966,6 +5705,18 @@ impl ::std::convert::From<PaymentAmountNullable> for PaymentAmountRefunded {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentAmountToRefund(pub PaymentAmountNullable);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentAmountToRefund {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentAmountToRefund")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentAmountToRefund")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<PaymentAmountNullable>(generator, "")
+    }
+}
 impl ::std::ops::Deref for PaymentAmountToRefund {
     type Target = PaymentAmountNullable;
     fn deref(&self) -> &PaymentAmountNullable {
@@ -3995,6 +5746,21 @@ pub enum PaymentChannel {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentChannel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentChannel")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentChannel")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["online", "in store", "other"],
+            "The channel used to make a payment.\n`online:` transactions that took place online.\n\n`in store:` transactions that were made at a physical location.\n\n`other:` transactions that relate to banks, e.g. fees or deposits.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentChannel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4039,6 +5805,25 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentChannel {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentMaxPaymentAmount(pub PaymentAmount);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentMaxPaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentMaxPaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentMaxPaymentAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            PaymentAmount,
+        >(
+            generator,
+            "Maximum amount of a single payment initiated using the payment consent.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentConsentMaxPaymentAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
@@ -4068,6 +5853,23 @@ pub enum PaymentConsentPeriodicAlignment {
     Consent,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAlignment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAlignment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicAlignment",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CALENDAR", "CONSENT"],
+            "Where the payment consent period should start.\n\nIf the institution is Monzo, only `CONSENT` alignments are supported.\n\n`CALENDAR`: line up with a calendar.\n\n`CONSENT`: on the date of consent creation.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicAlignment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4168,10 +5970,52 @@ impl ::serde::Serialize for PaymentConsentPeriodicAmount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentConsentPeriodicAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                PaymentConsentPeriodicAlignment,
+            >(generator, "alignment", j::REQUIRED, "");
+        o.field::<
+                PaymentConsentPeriodicAmountAmount,
+            >(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                PaymentConsentPeriodicInterval,
+            >(generator, "interval", j::REQUIRED, "");
+        o.finish("Defines consent payments limitations per period.")
+    }
+}
 ///Maximum cumulative amount for all payments in the specified interval.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentConsentPeriodicAmountAmount(pub PaymentAmount);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicAmountAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicAmountAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicAmountAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            PaymentAmount,
+        >(
+            generator,
+            "Maximum cumulative amount for all payments in the specified interval.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentConsentPeriodicAmountAmount {
     type Target = PaymentAmount;
     fn deref(&self) -> &PaymentAmount {
@@ -4197,6 +6041,23 @@ pub enum PaymentConsentPeriodicInterval {
     Year,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentPeriodicInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentPeriodicInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentConsentPeriodicInterval",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["DAY", "WEEK", "MONTH", "YEAR"],
+            "Payment consent periodic interval.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4301,6 +6162,38 @@ impl ::serde::Serialize for PaymentConsentValidDateTime {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentConsentValidDateTime {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentConsentValidDateTime")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentConsentValidDateTime")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "from",
+            j::OPTIONAL,
+            "The date and time from which the consent should be active, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "to",
+            j::OPTIONAL,
+            "The date and time at which the consent expires, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.finish(
+            "Life span for the payment consent. After the `to` date the payment consent expires and can no longer be used for payment initiation.",
+        )
+    }
+}
 ///The optional address of the payment recipient's bank account. Required by most institutions outside of the UK.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationAddress {
@@ -4375,6 +6268,54 @@ impl ::serde::Serialize for PaymentInitiationAddress {
         out.field("postal_code", &self.postal_code);
         out.field("street", &self.street);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "city",
+            j::REQUIRED,
+            "The city where the recipient is located. Maximum of 35 characters.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "country",
+            j::REQUIRED,
+            "The ISO 3166-1 alpha-2 country code where the recipient is located.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "postal_code",
+            j::REQUIRED,
+            "The postal code where the recipient is located. Maximum of 16 characters.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "street",
+            j::REQUIRED,
+            "An array of length 1-2 representing the street address where the recipient is located. Maximum of 70 characters.",
+        );
+        o.finish(
+            "The optional address of the payment recipient's bank account. Required by most institutions outside of the UK.",
+        )
     }
 }
 ///PaymentInitiationConsent defines a payment initiation consent.
@@ -4488,6 +6429,65 @@ impl ::serde::Serialize for PaymentInitiationConsent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationConsent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
+        o.field::<
+                PaymentInitiationConsentConstraints,
+            >(generator, "constraints", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<
+                ::std::option::Option<ExternalPaymentRefundDetails>,
+            >(generator, "payer_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "recipient_id",
+            j::REQUIRED,
+            "The ID of the recipient the payment consent is for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "reference",
+            j::REQUIRED,
+            "A reference for the payment consent.",
+        );
+        o.field::<
+                ::std::vec::Vec<PaymentInitiationConsentScope>,
+            >(
+            generator,
+            "scopes",
+            j::OPTIONAL,
+            "Deprecated, use the 'type' field instead.",
+        );
+        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentType>,
+            >(generator, "type", j::OPTIONAL, "");
+        o.finish("PaymentInitiationConsent defines a payment initiation consent.")
+    }
+}
 ///Limitations that will be applied to payments initiated using the payment consent.
 #[derive(Clone, Debug)]
 pub struct PaymentInitiationConsentConstraints {
@@ -4553,6 +6553,38 @@ impl ::serde::Serialize for PaymentInitiationConsentConstraints {
         out.field("periodic_amounts", &self.periodic_amounts);
         out.field_unless(skip[0], "valid_date_time", &self.valid_date_time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentConstraints {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentConstraints")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentConstraints",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                PaymentConsentMaxPaymentAmount,
+            >(generator, "max_payment_amount", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<PaymentConsentPeriodicAmount>,
+            >(
+            generator,
+            "periodic_amounts",
+            j::REQUIRED,
+            "A list of amount limitations per period of time.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentConsentValidDateTime>,
+            >(generator, "valid_date_time", j::OPTIONAL, "");
+        o.finish(
+            "Limitations that will be applied to payments initiated using the payment consent.",
+        )
     }
 }
 ///PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`
@@ -4667,6 +6699,61 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                PaymentInitiationConsentConstraints,
+            >(generator, "constraints", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ExternalPaymentInitiationConsentOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentPayerDetails>,
+            >(generator, "payer_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "recipient_id",
+            j::REQUIRED,
+            "The ID of the recipient the payment consent is for. The created consent can be used to transfer funds to this recipient only.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "reference",
+            j::REQUIRED,
+            "A reference for the payment consent. This must be an alphanumeric string with at most 18 characters and must not contain any special characters.",
+        );
+        o.field::<
+                ::std::vec::Vec<PaymentInitiationConsentScope>,
+            >(generator, "scopes", j::OPTIONAL, "An array of payment consent scopes.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentType>,
+            >(generator, "type", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentCreateRequest")
@@ -4745,6 +6832,34 @@ impl ::serde::Serialize for PaymentInitiationConsentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "consent_id",
+            j::REQUIRED,
+            "A unique ID identifying the payment consent.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`",
+        )
+    }
+}
 ///PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`
 #[derive(Clone)]
 pub struct PaymentInitiationConsentGetRequest {
@@ -4809,6 +6924,38 @@ impl ::serde::Serialize for PaymentInitiationConsentGetRequest {
         out.field("consent_id", &self.consent_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "consent_id",
+            j::REQUIRED,
+            "The `consent_id` returned from `/payment_initiation/consent/create`.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
@@ -4937,6 +7084,70 @@ impl ::serde::Serialize for PaymentInitiationConsentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
+        o.field::<
+                PaymentInitiationConsentConstraints,
+            >(generator, "constraints", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "Consent creation timestamp, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<
+                ::std::option::Option<ExternalPaymentRefundDetails>,
+            >(generator, "payer_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "recipient_id",
+            j::REQUIRED,
+            "The ID of the recipient the payment consent is for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "reference",
+            j::REQUIRED,
+            "A reference for the payment consent.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<PaymentInitiationConsentScope>,
+            >(
+            generator,
+            "scopes",
+            j::OPTIONAL,
+            "Deprecated, use the 'type' field instead.",
+        );
+        o.field::<PaymentInitiationConsentStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentType>,
+            >(generator, "type", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`",
+        )
+    }
+}
 /**An object representing the payment consent payer details.
 Payer `name` and account `numbers` are required to lock the account to which the consent can be created.*/
 #[derive(Clone, Debug)]
@@ -5031,6 +7242,57 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPayerDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPayerDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPayerDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "date_of_birth",
+            j::OPTIONAL,
+            "The payer's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(generator, "emails", j::OPTIONAL, "The payer's emails");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the payer as it appears in their bank account",
+        );
+        o.field::<
+                PaymentInitiationConsentPayerNumbers,
+            >(generator, "numbers", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "phone_numbers",
+            j::OPTIONAL,
+            "The payer's phone numbers in E.164 format: +{countrycode}{number}",
+        );
+        o.finish(
+            "An object representing the payment consent payer details.\nPayer `name` and account `numbers` are required to lock the account to which the consent can be created.",
+        )
+    }
+}
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentInitiationConsentPayerNumbers {
@@ -5089,6 +7351,30 @@ impl ::serde::Serialize for PaymentInitiationConsentPayerNumbers {
         out.field_unless(skip[0], "bacs", &self.bacs);
         out.field_unless(skip[1], "iban", &self.iban);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPayerNumbers {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPayerNumbers")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPayerNumbers",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NumbersIbanNullable>,
+            >(generator, "iban", j::OPTIONAL, "");
+        o.finish(
+            "The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.",
+        )
     }
 }
 ///PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`
@@ -5199,6 +7485,51 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPaymentExecuteRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPaymentExecuteRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
+        o.field::<
+                ConsentPaymentIdempotencyKey,
+            >(generator, "idempotency_key", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentProcessingMode>,
+            >(generator, "processing_mode", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reference",
+            j::OPTIONAL,
+            "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIf not provided, Plaid will automatically fall back to the reference from consent. In order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentInitiationConsentScope>,
+            >(generator, "scope", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
@@ -5287,6 +7618,37 @@ impl ::serde::Serialize for PaymentInitiationConsentPaymentExecuteResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentPaymentExecuteResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentPaymentExecuteResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentPaymentExecuteResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "A unique ID identifying the payment",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`",
+        )
+    }
+}
 /**Decides the mode under which the payment processing should be performed, using `IMMEDIATE` as default.
 
 `IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.
@@ -5298,6 +7660,23 @@ pub enum PaymentInitiationConsentProcessingMode {
     Immediate,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentProcessingMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentProcessingMode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentProcessingMode",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ASYNC", "IMMEDIATE"],
+            "Decides the mode under which the payment processing should be performed, using `IMMEDIATE` as default.\n\n`IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.\n\n `ASYNC`: Will accept a payment execution request and schedule it for processing, immediately returning the new `payment_id`. Listen for webhooks to obtain real-time updates on the payment status. This is ideal for non user-present flows.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentProcessingMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5403,6 +7782,33 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentRevokeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentRevokeRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "consent_id", j::REQUIRED, "The consent ID.");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationConsentRevokeRequest")
@@ -5464,6 +7870,27 @@ impl ::serde::Serialize for PaymentInitiationConsentRevokeResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentRevokeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentRevokeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentRevokeResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`",
+        )
+    }
+}
 /**This field is deprecated in favor of the consent `type` field. Consents are required to have a single type.
 
 Payment consent scope. Defines possible directions for payments made with the given consent.
@@ -5477,6 +7904,23 @@ pub enum PaymentInitiationConsentScope {
     External,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentScope {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentScope")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentScope",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["ME_TO_ME", "EXTERNAL"],
+            "This field is deprecated in favor of the consent `type` field. Consents are required to have a single type.\n\nPayment consent scope. Defines possible directions for payments made with the given consent.\n\n`ME_TO_ME`: Allows moving money between accounts owned by the same user.\n\n`EXTERNAL`: Allows initiating payments from the user's account to third parties.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentScope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5535,6 +7979,23 @@ pub enum PaymentInitiationConsentStatus {
     Expired,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["UNAUTHORISED", "AUTHORISED", "REVOKED", "REJECTED", "EXPIRED"],
+            "The status of the payment consent.\n\n`UNAUTHORISED`: Consent created, but requires user authorisation.\n\n`REJECTED`: Consent authorisation was rejected by the bank.\n\n`AUTHORISED`: Consent is active and ready to be used.\n\n`REVOKED`: Consent has been revoked and can no longer be used.\n\n`EXPIRED`: Consent is no longer valid.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5680,6 +8141,54 @@ impl ::serde::Serialize for PaymentInitiationConsentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentStatusUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentStatusUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationConsentStatusUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "consent_id",
+            j::REQUIRED,
+            "The `id` for the consent being updated",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                PaymentInitiationConsentStatus,
+            >(generator, "new_status", j::REQUIRED, "");
+        o.field::<
+                PaymentInitiationConsentStatus,
+            >(generator, "old_status", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "timestamp",
+            j::REQUIRED,
+            "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`CONSENT_STATUS_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`PAYMENT_INITIATION`");
+        o.finish("Fired when the status of a payment consent has changed.")
+    }
+}
 /**Payment consent type. Defines possible use case for payments made with the given consent.
 
 `SWEEPING`: Allows moving money between accounts owned by the same user.
@@ -5691,6 +8200,21 @@ pub enum PaymentInitiationConsentType {
     Commercial,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationConsentType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationConsentType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationConsentType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["SWEEPING", "COMMERCIAL"],
+            "Payment consent type. Defines possible use case for payments made with the given consent.\n\n`SWEEPING`: Allows moving money between accounts owned by the same user.\n\n`COMMERCIAL`: Allows initiating payments from the user's account to third parties.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationConsentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5738,6 +8262,25 @@ Example: `{"GBP": "10000"}`
 pub struct PaymentInitiationMaximumPaymentAmount(
     pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationMaximumPaymentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationMaximumPaymentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationMaximumPaymentAmount",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        >(
+            generator,
+            "A mapping of currency to maximum payment amount (denominated in the smallest unit of currency) supported by the institution.\n\nExample: `{\"GBP\": \"10000\"}`",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentInitiationMaximumPaymentAmount {
     type Target = ::std::collections::HashMap<
         ::std::string::String,
@@ -5860,10 +8403,78 @@ impl ::serde::Serialize for PaymentInitiationMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                PaymentInitiationMaximumPaymentAmount,
+            >(generator, "maximum_payment_amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationStandingOrderMetadata>,
+            >(generator, "standing_order_metadata", j::REQUIRED, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_international_payments",
+            j::REQUIRED,
+            "Indicates whether the institution supports payments from a different country.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_payment_consents",
+            j::REQUIRED,
+            "Indicates whether the institution supports payment consents.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_refund_details",
+            j::REQUIRED,
+            "Indicates whether the institution supports returning refund details when initiating a payment.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_sepa_instant",
+            j::REQUIRED,
+            "Indicates whether the institution supports SEPA Instant payments.",
+        );
+        o.finish(
+            "Metadata that captures what specific payment configurations an institution supports when making Payment Initiation requests.",
+        )
+    }
+}
 ///`PaymentInitiationOptionalRestrictionBacs`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PaymentInitiationOptionalRestrictionBacs(pub RecipientBacs);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationOptionalRestrictionBacs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationOptionalRestrictionBacs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationOptionalRestrictionBacs",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<RecipientBacs>(generator, "")
+    }
+}
 impl ::std::ops::Deref for PaymentInitiationOptionalRestrictionBacs {
     type Target = RecipientBacs;
     fn deref(&self) -> &RecipientBacs {
@@ -6069,6 +8680,121 @@ impl ::serde::Serialize for PaymentInitiationPayment {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPayment {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPayment")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationPayment")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "adjusted_reference",
+            j::OPTIONAL,
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentScheme>,
+            >(generator, "adjusted_scheme", j::OPTIONAL, "");
+        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentAmountRefunded>,
+            >(generator, "amount_refunded", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<SenderBacsNullable>,
+            >(generator, "bacs", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "consent_id",
+            j::OPTIONAL,
+            "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "end_to_end_id",
+            j::OPTIONAL,
+            "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
+        );
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::REQUIRED,
+            "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_status_update",
+            j::REQUIRED,
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
+        o.field::<
+                ::std::string::String,
+            >(generator, "reference", j::REQUIRED, "A reference for the payment.");
+        o.field::<
+                ::std::option::Option<ExternalPaymentRefundDetails>,
+            >(generator, "refund_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+            generator,
+            "refund_ids",
+            j::OPTIONAL,
+            "Refund IDs associated with the payment.",
+        );
+        o.field::<
+                ::std::option::Option<ExternalPaymentScheduleGet>,
+            >(generator, "schedule", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaymentScheme>,
+            >(generator, "scheme", j::OPTIONAL, "");
+        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "transaction_id",
+            j::OPTIONAL,
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "wallet_id",
+            j::OPTIONAL,
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish("PaymentInitiationPayment defines a payment initiation payment")
+    }
+}
 ///PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`
 #[derive(Clone)]
 pub struct PaymentInitiationPaymentCreateRequest {
@@ -6169,6 +8895,53 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ExternalPaymentOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "recipient_id",
+            j::REQUIRED,
+            "The ID of the recipient the payment is for.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "reference",
+            j::REQUIRED,
+            "A reference for the payment. This must be an alphanumeric string with at most 18 characters and must not contain any special characters (since not all institutions support them).\nIn order to track settlement via Payment Confirmation, each payment must have a unique reference. If the reference provided through the API is not unique, Plaid will adjust it.\nSome institutions may limit the reference to less than 18 characters. If necessary, Plaid will adjust the reference by truncating it to fit the institution's requirements.\nBoth the originally provided and automatically adjusted references (if any) can be found in the `reference` and `adjusted_reference` fields, respectively.",
+        );
+        o.field::<
+                ::std::option::Option<ExternalPaymentScheduleRequest>,
+            >(generator, "schedule", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentCreateRequest")
@@ -6245,6 +9018,36 @@ impl ::serde::Serialize for PaymentInitiationPaymentCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "A unique ID identifying the payment",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                PaymentInitiationPaymentCreateStatus,
+            >(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`",
+        )
+    }
+}
 /**For a payment returned by this endpoint, there is only one possible value:
 
 `PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment*/
@@ -6253,6 +9056,23 @@ pub enum PaymentInitiationPaymentCreateStatus {
     PaymentStatusInputNeeded,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentCreateStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentCreateStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentCreateStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PAYMENT_STATUS_INPUT_NEEDED"],
+            "For a payment returned by this endpoint, there is only one possible value:\n\n`PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentCreateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6354,6 +9174,38 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetRequest {
         out.field("payment_id", &self.payment_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "The `payment_id` returned from `/payment_initiation/payment/create`.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
@@ -6565,6 +9417,126 @@ impl ::serde::Serialize for PaymentInitiationPaymentGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "adjusted_reference",
+            j::OPTIONAL,
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field::<
+                ::std::option::Option<PaymentScheme>,
+            >(generator, "adjusted_scheme", j::OPTIONAL, "");
+        o.field::<PaymentAmount>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaymentAmountRefunded>,
+            >(generator, "amount_refunded", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<SenderBacsNullable>,
+            >(generator, "bacs", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "consent_id",
+            j::OPTIONAL,
+            "The payment consent ID that this payment was initiated with. Is present only when payment was initiated using the payment consent.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "end_to_end_id",
+            j::OPTIONAL,
+            "A unique identifier assigned by Plaid to each payment for tracking and reconciliation purposes.\n\nNote: Not all banks handle `end_to_end_id` consistently. To ensure accurate matching, clients should convert both the incoming `end_to_end_id` and the one provided by Plaid to the same case (either lower or upper) before comparison. For virtual account payments, Plaid manages this field automatically.",
+        );
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::REQUIRED,
+            "The International Bank Account Number (IBAN) for the sender, if specified in the `/payment_initiation/payment/create` call.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_status_update",
+            j::REQUIRED,
+            "The date and time of the last time the `status` was updated, in IS0 8601 format",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "The ID of the payment. Like all Plaid identifiers, the `payment_id` is case sensitive.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
+        o.field::<
+                ::std::string::String,
+            >(generator, "reference", j::REQUIRED, "A reference for the payment.");
+        o.field::<
+                ::std::option::Option<ExternalPaymentRefundDetails>,
+            >(generator, "refund_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >(
+            generator,
+            "refund_ids",
+            j::OPTIONAL,
+            "Refund IDs associated with the payment.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ExternalPaymentScheduleGet>,
+            >(generator, "schedule", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaymentScheme>,
+            >(generator, "scheme", j::OPTIONAL, "");
+        o.field::<PaymentInitiationPaymentStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "transaction_id",
+            j::OPTIONAL,
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "wallet_id",
+            j::OPTIONAL,
+            "The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.",
+        );
+        o.finish(
+            "PaymentInitiationPaymentGetResponse defines the response schema for `/payment_initiation/payment/get`",
+        )
+    }
+}
 ///PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`
 #[derive(Clone)]
 pub struct PaymentInitiationPaymentListRequest {
@@ -6652,6 +9624,54 @@ impl ::serde::Serialize for PaymentInitiationPaymentListRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "consent_id",
+            j::OPTIONAL,
+            "The consent ID. If specified, only payments, executed using this consent, will be returned.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "The maximum number of payments to return. If `count` is not specified, a maximum of 10 payments will be returned, beginning with the most recent payment before the cursor (if specified).",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "cursor",
+            j::OPTIONAL,
+            "A string in RFC 3339 format (i.e. \"2019-12-06T22:35:49Z\"). Only payments created before the cursor will be returned.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentListRequest")
@@ -6736,6 +9756,41 @@ impl ::serde::Serialize for PaymentInitiationPaymentListResponse {
         out.field("payments", &self.payments);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "next_cursor",
+            j::REQUIRED,
+            "The value that, when used as the optional `cursor` parameter to `/payment_initiation/payment/list`, will return the next unreturned payment as its first payment.",
+        );
+        o.field::<
+                ::std::vec::Vec<PaymentInitiationPayment>,
+            >(
+            generator,
+            "payments",
+            j::REQUIRED,
+            "An array of payments that have been created, associated with the given `client_id`.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationPaymentListResponse defines the response schema for `/payment_initiation/payment/list`",
+        )
     }
 }
 ///PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`
@@ -6847,6 +9902,58 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentReverseRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentReverseRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentAmountToRefund>,
+            >(generator, "amount", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaymentInitiationAddress>,
+            >(generator, "counterparty_address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "counterparty_date_of_birth",
+            j::OPTIONAL,
+            "The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.",
+        );
+        o.field::<
+                WalletTransactionIdempotencyKey,
+            >(generator, "idempotency_key", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "payment_id", j::REQUIRED, "The ID of the payment to reverse");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "reference",
+            j::REQUIRED,
+            "A reference for the refund. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentReverseRequest")
@@ -6924,6 +10031,29 @@ impl ::serde::Serialize for PaymentInitiationPaymentReverseResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentReverseResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentReverseResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentReverseResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "refund_id", j::REQUIRED, "A unique ID identifying the refund");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<WalletTransactionStatus>(generator, "status", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`",
+        )
+    }
+}
 /**The status of the payment.
 
 Core lifecycle statuses:
@@ -6979,6 +10109,38 @@ pub enum PaymentInitiationPaymentStatus {
     PaymentStatusRejected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentStatus",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "PAYMENT_STATUS_INPUT_NEEDED",
+                "PAYMENT_STATUS_PROCESSING",
+                "PAYMENT_STATUS_INITIATED",
+                "PAYMENT_STATUS_COMPLETED",
+                "PAYMENT_STATUS_INSUFFICIENT_FUNDS",
+                "PAYMENT_STATUS_FAILED",
+                "PAYMENT_STATUS_BLOCKED",
+                "PAYMENT_STATUS_UNKNOWN",
+                "PAYMENT_STATUS_EXECUTED",
+                "PAYMENT_STATUS_SETTLED",
+                "PAYMENT_STATUS_AUTHORISING",
+                "PAYMENT_STATUS_CANCELLED",
+                "PAYMENT_STATUS_ESTABLISHED",
+                "PAYMENT_STATUS_REJECTED",
+            ],
+            "The status of the payment.\n\nCore lifecycle statuses:\n\n**`PAYMENT_STATUS_INPUT_NEEDED`**: Transitional. The payment is awaiting user input to continue processing. It may re-enter this state if additional input is required.\n\n**`PAYMENT_STATUS_AUTHORISING`:** Transitional. The payment is being authorised by the financial institution. It will automatically move on once authorisation completes.\n\n**`PAYMENT_STATUS_INITIATED`:** The payment has been authorised and accepted by the financial institution. In many EU markets, `PAYMENT_STATUS_EXECUTED` is not supported, and a payment will remain in `PAYMENT_STATUS_INITIATED` until the funds settle, making this a terminal success state in those cases. A payment in `PAYMENT_STATUS_INITIATED` should be treated as a successfully submitted payment; do not gate downstream processing on reaching `PAYMENT_STATUS_EXECUTED`. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).\n\n**`PAYMENT_STATUS_EXECUTED`: Terminal.** The funds have left the payer's account and the payment is en route to settlement. Note that this status does not confirm that funds have arrived in the recipient's account; do not use it as proof of fund receipt. Support is more common in the UK than in the EU; where unsupported, a successful payment remains in `PAYMENT_STATUS_INITIATED` before settling. When using Plaid Virtual Accounts, `PAYMENT_STATUS_EXECUTED` is not terminal -- the payment will continue to `PAYMENT_STATUS_SETTLED` once funds are available.\n\n**`PAYMENT_STATUS_SETTLED`: Terminal.** The funds are available in the recipient's account. Only available to customers using [Plaid Virtual Accounts](https://plaid.com/docs/payment-initiation/virtual-accounts/).\n\nFailure statuses:\n\n**`PAYMENT_STATUS_INSUFFICIENT_FUNDS`: Terminal.** The payment failed due to insufficient funds. No further retries will succeed until the payer's balance is replenished.\n\n**`PAYMENT_STATUS_FAILED`: Terminal (retryable).** The payment could not be initiated due to a system error or outage. Retry once the root cause is resolved.\n\n**`PAYMENT_STATUS_BLOCKED`: Terminal (retryable).** The payment was blocked by Plaid (e.g., flagged as risky). Resolve any compliance or risk issues and retry.\n\n**`PAYMENT_STATUS_REJECTED`: Terminal.** The payment was rejected by the financial institution. No automatic retry is possible.\n\n**`PAYMENT_STATUS_CANCELLED`: Terminal.** The end user cancelled the payment during authorisation.\n\nStanding-order statuses:\n\n**`PAYMENT_STATUS_ESTABLISHED`: Terminal.** A recurring/standing order has been successfully created.\n\nDeprecated (to be removed in a future release):\n\n`PAYMENT_STATUS_UNKNOWN`: The payment status is unknown.\n\n`PAYMENT_STATUS_PROCESSING`: The payment is currently being processed.\n\n`PAYMENT_STATUS_COMPLETED`: Indicates that the standing order has been successfully established.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7112,6 +10274,38 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "The `payment_id` returned from `/payment_initiation/payment/create`.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
@@ -7191,6 +10385,41 @@ impl ::serde::Serialize for PaymentInitiationPaymentTokenCreateResponse {
         out.field("payment_token_expiration_time", &self.payment_token_expiration_time);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationPaymentTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationPaymentTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationPaymentTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_token",
+            j::REQUIRED,
+            "A `payment_token` that can be provided to Link initialization to enter the payment initiation flow",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "payment_token_expiration_time",
+            j::REQUIRED,
+            "The date and time at which the token will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `payment_token` expires after 15 minutes.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
@@ -7287,6 +10516,40 @@ impl ::serde::Serialize for PaymentInitiationRecipient {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipient {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipient")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentInitiationRecipient")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RecipientBacsNullable>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::OPTIONAL,
+            "The International Bank Account Number (IBAN) for the recipient.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the recipient.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient.");
+        o.finish("PaymentInitiationRecipient defines a payment initiation recipient")
+    }
+}
 ///PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientCreateRequest {
@@ -7379,6 +10642,52 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RecipientBacsNullable>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::OPTIONAL,
+            "The International Bank Account Number (IBAN) for the recipient. If BACS data is not provided, an IBAN is required.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the recipient. We recommend using strings of length 18 or less and avoid special characters to ensure compatibility with all institutions.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentInitiationRecipientCreateRequest")
@@ -7450,6 +10759,33 @@ impl ::serde::Serialize for PaymentInitiationRecipientCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "recipient_id",
+            j::REQUIRED,
+            "A unique ID identifying the recipient",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`",
+        )
+    }
+}
 ///PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientGetRequest {
@@ -7514,6 +10850,33 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetRequest {
         out.field("recipient_id", &self.recipient_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
@@ -7616,6 +10979,45 @@ impl ::serde::Serialize for PaymentInitiationRecipientGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaymentInitiationAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<RecipientBacsNullable>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iban",
+            j::OPTIONAL,
+            "The International Bank Account Number (IBAN) for the recipient.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "name", j::REQUIRED, "The name of the recipient.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "recipient_id", j::REQUIRED, "The ID of the recipient.");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`",
+        )
+    }
+}
 ///PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`
 #[derive(Clone)]
 pub struct PaymentInitiationRecipientListRequest {
@@ -7690,6 +11092,46 @@ impl ::serde::Serialize for PaymentInitiationRecipientListRequest {
         out.field_unless(skip[1], "cursor", &self.cursor);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientListRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientListRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientListRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "The maximum number of recipients to return. If `count` is not specified, a maximum of 100 recipients will be returned, beginning with the recipient at the cursor (if specified).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "cursor",
+            j::OPTIONAL,
+            "A value representing the latest recipient to be included in the response. Set this from `next_cursor` received from the previous `/payment_initiation/recipient/list` request. If provided, the response will only contain that recipient and recipients created before it. If omitted, the response will contain recipients starting from the most recent, and in descending order by the `created_at` time.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
@@ -7774,6 +11216,41 @@ impl ::serde::Serialize for PaymentInitiationRecipientListResponse {
         out.field("recipients", &self.recipients);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationRecipientListResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationRecipientListResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationRecipientListResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "next_cursor",
+            j::OPTIONAL,
+            "The value that, when used as the optional `cursor` parameter to `/payment_initiation/recipient/list`, will return the corresponding recipient as its first recipient.",
+        );
+        o.field::<
+                ::std::vec::Vec<PaymentInitiationRecipient>,
+            >(
+            generator,
+            "recipients",
+            j::REQUIRED,
+            "An array of payment recipients created for Payment Initiation",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentInitiationRecipientListResponse defines the response schema for `/payment_initiation/recipient/list`",
+        )
     }
 }
 ///Metadata specifically related to valid Payment Initiation standing order configurations for the institution.
@@ -7867,6 +11344,48 @@ impl ::serde::Serialize for PaymentInitiationStandingOrderMetadata {
             &self.valid_standing_order_intervals,
         );
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentInitiationStandingOrderMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentInitiationStandingOrderMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaymentInitiationStandingOrderMetadata",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_standing_order_end_date",
+            j::REQUIRED,
+            "Indicates whether the institution supports closed-ended standing orders by providing an end date.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "supports_standing_order_negative_execution_days",
+            j::REQUIRED,
+            "This is only applicable to `MONTHLY` standing orders. Indicates whether the institution supports negative integers (-1 to -5) for setting up a `MONTHLY` standing order relative to the end of the month.",
+        );
+        o.field::<
+                ::std::vec::Vec<PaymentScheduleInterval>,
+            >(
+            generator,
+            "valid_standing_order_intervals",
+            j::REQUIRED,
+            "A list of the valid standing order intervals supported by the institution.",
+        );
+        o.finish(
+            "Metadata specifically related to valid Payment Initiation standing order configurations for the institution.",
+        )
     }
 }
 /**Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.
@@ -7975,6 +11494,81 @@ impl ::serde::Serialize for PaymentMeta {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentMeta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentMeta")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentMeta")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "by_order_of",
+            j::REQUIRED,
+            "The party initiating a wire transfer. Will be `null` if the transaction is not a wire transfer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payee",
+            j::REQUIRED,
+            "For transfers, the party that is receiving the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payer",
+            j::REQUIRED,
+            "For transfers, the party that is paying the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payment_method",
+            j::REQUIRED,
+            "The type of transfer, e.g. 'ACH'",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payment_processor",
+            j::REQUIRED,
+            "The name of the payment processor",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "ppd_id", j::REQUIRED, "The ACH PPD ID for the payer.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reason",
+            j::REQUIRED,
+            "The payer-supplied description of the transfer.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "reference_number",
+            j::REQUIRED,
+            "The transaction reference number supplied by the financial institution.",
+        );
+        o.finish(
+            "Transaction information specific to inter-bank transfers. If the transaction was not an inter-bank transfer, all fields will be `null`.\n\nIf the `transactions` object was returned by a Transactions endpoint such as `/transactions/sync` or `/transactions/get`, the `payment_meta` key will always appear, but no data elements are guaranteed. If the `transactions` object was returned by an Assets endpoint such as `/asset_report/get/` or `/asset_report/pdf/get`, this field will only appear in an Asset Report with Insights.",
+        )
+    }
+}
 ///PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`
 #[derive(Clone, Default)]
 pub struct PaymentProfileCreateRequest {
@@ -8033,6 +11627,28 @@ impl ::serde::Serialize for PaymentProfileCreateRequest {
         out.field_unless(skip[0], "client_id", &self.client_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentProfileCreateRequest {
@@ -8098,6 +11714,26 @@ impl ::serde::Serialize for PaymentProfileCreateResponse {
         out.field("payment_profile_token", &self.payment_profile_token);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                PaymentProfileToken,
+            >(generator, "payment_profile_token", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`",
+        )
     }
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
@@ -8167,6 +11803,31 @@ impl ::serde::Serialize for PaymentProfileGetRequest {
         out.field("payment_profile_token", &self.payment_profile_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                PaymentProfileToken,
+            >(generator, "payment_profile_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentProfileGetRequest defines the request schema for `/payment_profile/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for PaymentProfileGetRequest {
@@ -8259,6 +11920,48 @@ impl ::serde::Serialize for PaymentProfileGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was created at",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "deleted_at",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Payment Profile was deleted at. Always `null` if the Payment Profile has not been deleted",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<PaymentProfileStatus>(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "updated_at",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the given Payment Profile was updated at",
+        );
+        o.finish(
+            "PaymentProfileGetResponse defines the response schema for `/payment_profile/get`",
+        )
+    }
+}
 ///PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`
 #[derive(Clone)]
 pub struct PaymentProfileRemoveRequest {
@@ -8328,6 +12031,31 @@ impl ::serde::Serialize for PaymentProfileRemoveRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileRemoveRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileRemoveRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileRemoveRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                PaymentProfileToken,
+            >(generator, "payment_profile_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`",
+        )
+    }
+}
 impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PaymentProfileRemoveRequest")
@@ -8389,6 +12117,23 @@ impl ::serde::Serialize for PaymentProfileRemoveResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileRemoveResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileRemoveResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileRemoveResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "PaymentProfileRemoveResponse defines the response schema for `/payment_profile/remove`",
+        )
+    }
+}
 /**The status of the given Payment Profile.
 
 `READY`: This Payment Profile is ready to be used to create transfers using `/transfer/authorization/create` and `/transfer/create`.
@@ -8403,6 +12148,21 @@ pub enum PaymentProfileStatus {
     Removed,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["PENDING", "READY", "REMOVED"],
+            "The status of the given Payment Profile.\n\n`READY`: This Payment Profile is ready to be used to create transfers using `/transfer/authorization/create` and `/transfer/create`.\n\n`PENDING`: This Payment Profile is not ready to be used. You'll need to call `/link/token/create` and provide the `payment_profile_token` in the `transfer.payment_profile_token` field to initiate the account linking experience.\n\n`REMOVED`: This Payment Profile has been removed.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentProfileStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8457,6 +12217,23 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentProfileStatus {
 )]
 #[serde(transparent)]
 pub struct PaymentProfileToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentProfileToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentProfileToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentProfileToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A payment profile token associated with the Payment Profile data that is being requested.",
+        )
+    }
+}
 impl ::std::ops::Deref for PaymentProfileToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8491,6 +12268,21 @@ pub enum PaymentScheduleInterval {
     Monthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentScheduleInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentScheduleInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentScheduleInterval")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["WEEKLY", "MONTHLY"],
+            "The frequency interval of the payment.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentScheduleInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8546,6 +12338,26 @@ pub enum PaymentScheme {
     SepaCreditTransferInstant,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentScheme {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentScheme")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentScheme")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "LOCAL_DEFAULT",
+                "LOCAL_INSTANT",
+                "SEPA_CREDIT_TRANSFER",
+                "SEPA_CREDIT_TRANSFER_INSTANT",
+            ],
+            "Payment scheme. If not specified - the default in the region will be used (e.g. `SEPA_CREDIT_TRANSFER` for EU). In responses, if the scheme is not explicitly specified in the request, this value will be `null`. Using unsupported values will result in a failed payment.\n\n`LOCAL_DEFAULT`: The default payment scheme for the selected market and currency will be used.\n\n`LOCAL_INSTANT`: The instant payment scheme for the selected market and currency will be used (if applicable). Fees may be applied by the institution.\n\n`SEPA_CREDIT_TRANSFER`: The standard payment to a beneficiary within the SEPA area.\n\n`SEPA_CREDIT_TRANSFER_INSTANT`: Instant payment within the SEPA area. May involve additional fees and may not be available at some banks.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaymentScheme {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8731,6 +12543,94 @@ impl ::serde::Serialize for PaymentStatusUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaymentStatusUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaymentStatusUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaymentStatusUpdateWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "adjusted_reference",
+            j::OPTIONAL,
+            "The value of the reference sent to the bank after adjustment to pass bank validation rules.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "adjusted_start_date",
+            j::REQUIRED,
+            "The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, or if the payment is not a standing order, this field will be `null`.",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                PaymentInitiationPaymentStatus,
+            >(generator, "new_payment_status", j::REQUIRED, "");
+        o.field::<
+                PaymentInitiationPaymentStatus,
+            >(generator, "old_payment_status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "original_reference",
+            j::REQUIRED,
+            "The original value of the reference when creating the payment.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "original_start_date",
+            j::REQUIRED,
+            "The original value of the `start_date` provided during the creation of a standing order. If the payment is not a standing order, this field will be `null`.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "payment_id",
+            j::REQUIRED,
+            "The `payment_id` for the payment being updated",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "timestamp",
+            j::REQUIRED,
+            "The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "transaction_id",
+            j::OPTIONAL,
+            "The transaction ID that this payment is associated with, if any. This is present only when a payment was initiated using virtual accounts.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PAYMENT_STATUS_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`PAYMENT_INITIATION`");
+        o.finish(
+            "Fired when the status of a payment has changed. For a full explanation of payment statuses and how to handle each, see the [Payment Status guide](https://plaid.com/docs/payment-initiation/payment-status/).\n\nNote: Plaid payment statuses do not constitute proof that funds have arrived in the recipient's account. Do not use `new_payment_status` to confirm fund settlement.",
+        )
+    }
+}
 ///A payroll account.
 #[derive(
     ::serde::Deserialize,
@@ -8745,6 +12645,20 @@ impl ::serde::Serialize for PaymentStatusUpdateWebhook {
 )]
 #[serde(transparent)]
 pub struct PayrollAccount(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "A payroll account.")
+    }
+}
 impl ::std::ops::Deref for PayrollAccount {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -8840,6 +12754,37 @@ impl ::serde::Serialize for PayrollIncomeAccountData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeAccountData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeAccountData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeAccountData")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "ID of the payroll provider account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pay_frequency",
+            j::REQUIRED,
+            "The frequency at which an individual is paid.",
+        );
+        o.field::<PayrollIncomeRateOfPay>(generator, "rate_of_pay", j::REQUIRED, "");
+        o.finish("An object containing account level data.")
+    }
+}
 ///An object representing payroll data.
 #[derive(Clone, Debug)]
 pub struct PayrollIncomeObject {
@@ -8916,6 +12861,37 @@ impl ::serde::Serialize for PayrollIncomeObject {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeObject")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeObject")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "ID of the payroll provider account.",
+        );
+        o.field::<
+                ::std::vec::Vec<Credit1099>,
+            >(generator, "form1099s", j::REQUIRED, "Array of tax form 1099s.");
+        o.field::<
+                ::std::vec::Vec<CreditPayStub>,
+            >(generator, "pay_stubs", j::REQUIRED, "Array of pay stubs for the user.");
+        o.field::<
+                ::std::vec::Vec<CreditW2>,
+            >(generator, "w2s", j::REQUIRED, "Array of tax form W-2s.");
+        o.finish("An object representing payroll data.")
+    }
+}
 ///An object representing the rate at which an individual is paid.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollIncomeRateOfPay {
@@ -8976,6 +12952,36 @@ impl ::serde::Serialize for PayrollIncomeRateOfPay {
         out.field_unless(skip[0], "pay_amount", &self.pay_amount);
         out.field_unless(skip[1], "pay_rate", &self.pay_rate);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollIncomeRateOfPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollIncomeRateOfPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollIncomeRateOfPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "pay_amount",
+            j::OPTIONAL,
+            "The amount at which an employee is paid.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "pay_rate",
+            j::OPTIONAL,
+            "The rate at which an employee is paid.",
+        );
+        o.finish("An object representing the rate at which an individual is paid.")
     }
 }
 ///An object containing information about the payroll item.
@@ -9071,6 +13077,54 @@ impl ::serde::Serialize for PayrollItem {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::std::option::Option<PayrollIncomeAccountData>>,
+            >(generator, "accounts", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The unique identifier of the institution associated with the Item.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_name",
+            j::REQUIRED,
+            "The name of the institution associated with the Item.",
+        );
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<PayrollIncomeObject>,
+            >(generator, "payroll_income", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PayrollItemStatus>,
+            >(generator, "status", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "updated_at",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the Item was updated.",
+        );
+        o.finish("An object containing information about the payroll item.")
+    }
+}
 ///Details about the status of the payroll item.
 #[derive(Clone, Debug, Default)]
 pub struct PayrollItemStatus {
@@ -9134,6 +13188,28 @@ impl ::serde::Serialize for PayrollItemStatus {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollItemStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollItemStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollItemStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "processing_status",
+            j::OPTIONAL,
+            "Denotes the processing status for the verification.\n\n`UNKNOWN`: The processing status could not be determined.\n\n`PROCESSING_COMPLETE`: The processing has completed and the user has approved for sharing. The data is available to be retrieved.\n\n`PROCESSING`: The verification is still processing. The data is not available yet.\n\n`FAILED`: The processing failed to complete successfully.\n\n`APPROVAL_STATUS_PENDING`: The processing has completed but the user has not yet approved the sharing of the data.",
+        );
+        o.finish("Details about the status of the payroll item.")
+    }
+}
 ///Object containing fraud risk data pertaining to the Item linked as part of the verification.
 #[derive(Clone, Debug)]
 pub struct PayrollRiskSignalsItem {
@@ -9190,6 +13266,31 @@ impl ::serde::Serialize for PayrollRiskSignalsItem {
         out.field("item_id", &self.item_id);
         out.field("verification_risk_signals", &self.verification_risk_signals);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PayrollRiskSignalsItem {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PayrollRiskSignalsItem")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PayrollRiskSignalsItem")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<DocumentRiskSignalsObject>,
+            >(
+            generator,
+            "verification_risk_signals",
+            j::REQUIRED,
+            "Array of payroll income document authenticity data retrieved for each of the user's accounts.",
+        );
+        o.finish(
+            "Object containing fraud risk data pertaining to the Item linked as part of the verification.",
+        )
     }
 }
 ///An object representing data extracted from the end user's paystub.
@@ -9312,6 +13413,46 @@ impl ::serde::Serialize for Paystub {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Paystub {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Paystub")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Paystub")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<Deductions>(generator, "deductions", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "doc_id",
+            j::REQUIRED,
+            "An identifier of the document referenced by the document metadata.",
+        );
+        o.field::<Earnings>(generator, "earnings", j::REQUIRED, "");
+        o.field::<Employee>(generator, "employee", j::REQUIRED, "");
+        o.field::<PaystubEmployer>(generator, "employer", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<EmploymentDetails>,
+            >(generator, "employment_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<IncomeBreakdown>,
+            >(generator, "income_breakdown", j::OPTIONAL, "");
+        o.field::<NetPay>(generator, "net_pay", j::REQUIRED, "");
+        o.field::<PayPeriodDetails>(generator, "pay_period_details", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PaystubDetails>,
+            >(generator, "paystub_details", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubYtdDetails>,
+            >(generator, "ytd_earnings", j::OPTIONAL, "");
+        o.finish("An object representing data extracted from the end user's paystub.")
+    }
+}
 ///Address on the paystub
 #[derive(Clone, Debug, Default)]
 pub struct PaystubAddress {
@@ -9427,6 +13568,54 @@ impl ::serde::Serialize for PaystubAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::OPTIONAL, "The full city name.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "country", j::OPTIONAL, "The ISO 3166-1 alpha-2 country code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "line1", j::OPTIONAL, "Street address line 1.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "line2", j::OPTIONAL, "Street address line 2.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::OPTIONAL, "The postal code of the address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::OPTIONAL,
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "state_code",
+            j::OPTIONAL,
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "street", j::OPTIONAL, "The full street address.");
+        o.finish("Address on the paystub")
+    }
+}
 ///Deduction on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubDeduction {
@@ -9490,6 +13679,39 @@ impl ::serde::Serialize for PaystubDeduction {
         out.field("total", &self.total);
         out.field("type", &self.type_);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubDeduction {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubDeduction")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubDeduction")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_pretax",
+            j::REQUIRED,
+            "`true` if the deduction is pre-tax; `false` otherwise.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "total", j::REQUIRED, "The amount of the deduction.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::REQUIRED,
+            "The description of the deduction, as provided on the paystub. For example: `\"401(k)\"`, `\"FICA MED TAX\"`.",
+        );
+        o.finish("Deduction on the paystub")
     }
 }
 ///An object representing details that can be found on the paystub.
@@ -9580,6 +13802,55 @@ impl ::serde::Serialize for PaystubDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_date",
+            j::OPTIONAL,
+            "Pay date on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field::<
+                ::std::option::Option<PaystubPayFrequency>,
+            >(generator, "pay_frequency", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_period_end_date",
+            j::OPTIONAL,
+            "Ending date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_period_start_date",
+            j::OPTIONAL,
+            "Beginning date of the pay period on the paystub in the 'YYYY-MM-DD' format.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "paystub_provider",
+            j::OPTIONAL,
+            "The name of the payroll provider that generated the paystub, e.g. ADP",
+        );
+        o.finish("An object representing details that can be found on the paystub.")
+    }
+}
 ///Information about the employer on the paystub
 #[derive(Clone, Debug)]
 pub struct PaystubEmployer {
@@ -9636,6 +13907,31 @@ impl ::serde::Serialize for PaystubEmployer {
         out.field_unless(skip[0], "address", &self.address);
         out.field("name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaystubAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "name",
+            j::REQUIRED,
+            "The name of the employer on the paystub.",
+        );
+        o.finish("Information about the employer on the paystub")
     }
 }
 ///An object representing data from a paystub.
@@ -9736,6 +14032,41 @@ impl ::serde::Serialize for PaystubOverride {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverride {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverride")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverride")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaystubOverrideDeductions>,
+            >(generator, "deductions", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideEarnings>,
+            >(generator, "earnings", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideEmployee>,
+            >(generator, "employee", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideEmployer>,
+            >(generator, "employer", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<IncomeBreakdown>,
+            >(generator, "income_breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideNetPay>,
+            >(generator, "net_pay", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverridePayPeriodDetails>,
+            >(generator, "pay_period_details", j::OPTIONAL, "");
+        o.finish("An object representing data from a paystub.")
+    }
+}
 ///An object with the deduction information found on a paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductions {
@@ -9794,6 +14125,26 @@ impl ::serde::Serialize for PaystubOverrideDeductions {
         out.field_unless(skip[0], "breakdown", &self.breakdown);
         out.field_unless(skip[1], "total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideDeductions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PaystubOverrideDeductionsBreakdown>,
+            >(generator, "breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideDeductionsTotal>,
+            >(generator, "total", j::OPTIONAL, "");
+        o.finish("An object with the deduction information found on a paystub.")
     }
 }
 ///An object representing the deduction line items for the pay period
@@ -9877,6 +14228,49 @@ impl ::serde::Serialize for PaystubOverrideDeductionsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductionsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductionsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDeductionsBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::OPTIONAL,
+            "Description of the deduction line item",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount of the deduction",
+        );
+        o.finish("An object representing the deduction line items for the pay period")
+    }
+}
 ///An object representing the total deductions for the pay period
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideDeductionsTotal {
@@ -9948,6 +14342,41 @@ impl ::serde::Serialize for PaystubOverrideDeductionsTotal {
         out.field_unless(skip[1], "current_amount", &self.current_amount);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDeductionsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDeductionsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDeductionsTotal",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "current_amount", j::OPTIONAL, "Raw amount of the deduction");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date total amount of the deductions",
+        );
+        o.finish("An object representing the total deductions for the pay period")
     }
 }
 ///Information about the accounts that the payment was distributed to.
@@ -10047,6 +14476,70 @@ impl ::serde::Serialize for PaystubOverrideDistributionBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideDistributionBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideDistributionBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideDistributionBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_name",
+            j::OPTIONAL,
+            "Name of the account for the given distribution.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "bank_name",
+            j::OPTIONAL,
+            "The name of the bank that the payment is being deposited to.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::OPTIONAL,
+            "The amount distributed to this account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "mask",
+            j::OPTIONAL,
+            "The last 2-4 alphanumeric characters of an account's official account number.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "type",
+            j::OPTIONAL,
+            "Type of the account that the paystub was sent to (e.g. 'checking').",
+        );
+        o.finish("Information about the accounts that the payment was distributed to.")
+    }
+}
 ///An object representing both a breakdown of earnings on a paystub and the total earnings.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarnings {
@@ -10105,6 +14598,28 @@ impl ::serde::Serialize for PaystubOverrideEarnings {
         out.field_unless(skip[0], "breakdown", &self.breakdown);
         out.field_unless(skip[1], "total", &self.total);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarnings {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarnings")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEarnings")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<PaystubOverrideEarningsBreakdown>,
+            >(generator, "breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PaystubOverrideEarningsTotal>,
+            >(generator, "total", j::OPTIONAL, "");
+        o.finish(
+            "An object representing both a breakdown of earnings on a paystub and the total earnings.",
+        )
     }
 }
 ///An object representing the earnings line items for the pay period.
@@ -10213,6 +14728,73 @@ impl ::serde::Serialize for PaystubOverrideEarningsBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarningsBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarningsBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEarningsBreakdown",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<EarningsBreakdownCanonicalDescription>,
+            >(generator, "canonical_description", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "current_amount",
+            j::OPTIONAL,
+            "Raw amount of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "description",
+            j::OPTIONAL,
+            "Description of the earning line item.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::OPTIONAL,
+            "Number of hours applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "rate",
+            j::OPTIONAL,
+            "Hourly rate applicable for this earning.",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount of the deduction.",
+        );
+        o.finish("An object representing the earnings line items for the pay period.")
+    }
+}
 ///An object representing both the current pay period and year to date amount for an earning category.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEarningsTotal {
@@ -10280,6 +14862,46 @@ impl ::serde::Serialize for PaystubOverrideEarningsTotal {
         out.field_unless(skip[1], "hours", &self.hours);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEarningsTotal {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEarningsTotal")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEarningsTotal")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the line item",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "hours",
+            j::OPTIONAL,
+            "Total number of hours worked for this pay period",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount for the total earnings",
+        );
+        o.finish(
+            "An object representing both the current pay period and year to date amount for an earning category.",
+        )
     }
 }
 ///The employee on the paystub.
@@ -10359,6 +14981,37 @@ impl ::serde::Serialize for PaystubOverrideEmployee {
         out.field_unless(skip[2], "name", &self.name);
         out.field_unless(skip[3], "taxpayer_id", &self.taxpayer_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployee {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployee")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEmployee")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaystubOverrideEmployeeAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "marital_status",
+            j::OPTIONAL,
+            "Marital status of the employee - either `single` or `married`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "The name of the employee.");
+        o.field::<
+                ::std::option::Option<PaystubOverrideTaxpayerId>,
+            >(generator, "taxpayer_id", j::OPTIONAL, "");
+        o.finish("The employee on the paystub.")
     }
 }
 ///The address of the employee.
@@ -10452,6 +15105,47 @@ impl ::serde::Serialize for PaystubOverrideEmployeeAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployeeAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployeeAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEmployeeAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::OPTIONAL, "The full city name.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "country", j::OPTIONAL, "The country of the address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::OPTIONAL, "5 digit postal code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::OPTIONAL,
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "street",
+            j::OPTIONAL,
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("The address of the employee.")
+    }
+}
 ///The employer on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideEmployer {
@@ -10511,6 +15205,26 @@ impl ::serde::Serialize for PaystubOverrideEmployer {
         out.field_unless(skip[0], "address", &self.address);
         out.field_unless(skip[1], "name", &self.name);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployer {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployer")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideEmployer")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PaystubOverrideEmployerAddress>,
+            >(generator, "address", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "name", j::OPTIONAL, "The name of the employer.");
+        o.finish("The employer on the paystub.")
     }
 }
 ///The address of the employer.
@@ -10604,6 +15318,47 @@ impl ::serde::Serialize for PaystubOverrideEmployerAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideEmployerAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideEmployerAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverrideEmployerAddress",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "city", j::OPTIONAL, "The full city name.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "country", j::OPTIONAL, "The country of the address.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "postal_code", j::OPTIONAL, "5 digit postal code.");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "region",
+            j::OPTIONAL,
+            "The region or state\nExample: `\"NC\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "street",
+            j::OPTIONAL,
+            "The full street address\nExample: `\"564 Main Street, APT 15\"`",
+        );
+        o.finish("The address of the employer.")
+    }
+}
 ///An object representing information about the net pay amount on the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideNetPay {
@@ -10671,6 +15426,41 @@ impl ::serde::Serialize for PaystubOverrideNetPay {
         out.field_unless(skip[1], "description", &self.description);
         out.field_unless(skip[2], "ytd_amount", &self.ytd_amount);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideNetPay {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideNetPay")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideNetPay")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "currency",
+            j::OPTIONAL,
+            "The ISO-4217 currency code of the net pay.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "description", j::OPTIONAL, "Description of the net pay");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "ytd_amount",
+            j::OPTIONAL,
+            "The year-to-date amount of the net pay",
+        );
+        o.finish(
+            "An object representing information about the net pay amount on the paystub.",
+        )
     }
 }
 ///Details about the pay period.
@@ -10788,6 +15578,71 @@ impl ::serde::Serialize for PaystubOverridePayPeriodDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverridePayPeriodDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverridePayPeriodDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PaystubOverridePayPeriodDetails",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "check_amount", j::OPTIONAL, "The amount of the paycheck.");
+        o.field::<
+                ::std::vec::Vec<PaystubOverrideDistributionBreakdown>,
+            >(generator, "distribution_breakdown", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "end_date",
+            j::OPTIONAL,
+            "The pay period end date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "gross_earnings",
+            j::OPTIONAL,
+            "Total earnings before tax/deductions.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_date",
+            j::OPTIONAL,
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "pay_day",
+            j::OPTIONAL,
+            "The date on which the paystub was issued, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (\"yyyy-mm-dd\").",
+        );
+        o.field::<
+                ::std::option::Option<PayPeriodDetailsPayFrequency>,
+            >(generator, "pay_frequency", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "start_date",
+            j::OPTIONAL,
+            "The pay period start date, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format: \"yyyy-mm-dd\".",
+        );
+        o.finish("Details about the pay period.")
+    }
+}
 ///Taxpayer ID of the individual receiving the paystub.
 #[derive(Clone, Debug, Default)]
 pub struct PaystubOverrideTaxpayerId {
@@ -10850,6 +15705,31 @@ impl ::serde::Serialize for PaystubOverrideTaxpayerId {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubOverrideTaxpayerId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubOverrideTaxpayerId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubOverrideTaxpayerId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "id_mask",
+            j::OPTIONAL,
+            "ID mask; i.e. last 4 digits of the taxpayer ID",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "id_type", j::OPTIONAL, "Type of ID, e.g. 'SSN'");
+        o.finish("Taxpayer ID of the individual receiving the paystub.")
+    }
+}
 ///The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaystubPayFrequency {
@@ -10859,6 +15739,21 @@ pub enum PaystubPayFrequency {
     SemiMonthly,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubPayFrequency {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubPayFrequency")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubPayFrequency")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["MONTHLY", "BI-WEEKLY", "WEEKLY", "SEMI-MONTHLY"],
+            "The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.",
+        )
+    }
 }
 impl ::std::fmt::Display for PaystubPayFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10963,6 +15858,31 @@ impl ::serde::Serialize for PaystubYtdDetails {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PaystubYtdDetails {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PaystubYtdDetails")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PaystubYtdDetails")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(generator, "gross_earnings", j::OPTIONAL, "Year-to-date gross earnings.");
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "net_earnings",
+            j::OPTIONAL,
+            "Year-to-date net (take home) earnings.",
+        );
+        o.finish("The amount of income earned year to date, as based on paystub data.")
+    }
+}
 ///Fired when an Item is expected to be disconnected. The webhook will currently be fired 7 days before the existing Item is scheduled for disconnection. This can be resolved by having the user go through Link's [update mode](https://plaid.com/docs/link/update-mode). Currently, this webhook is fired only for US or Canadian institutions; in the UK or EU, you should continue to listen for the [`PENDING_EXPIRATION`](https://plaid.com/docs/api/items/#pending_expiration) webhook instead.
 #[derive(Clone, Debug)]
 pub struct PendingDisconnectWebhook {
@@ -11056,6 +15976,40 @@ impl ::serde::Serialize for PendingDisconnectWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingDisconnectWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingDisconnectWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PendingDisconnectWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "disconnect_time",
+            j::REQUIRED,
+            "The date and time at which the Item is scheduled to disconnect, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<PendingDisconnectWebhookReason>(generator, "reason", j::REQUIRED, "");
+        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PENDING_DISCONNECT`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.finish(
+            "Fired when an Item is expected to be disconnected. The webhook will currently be fired 7 days before the existing Item is scheduled for disconnection. This can be resolved by having the user go through Link's [update mode](https://plaid.com/docs/link/update-mode). Currently, this webhook is fired only for US or Canadian institutions; in the UK or EU, you should continue to listen for the [`PENDING_EXPIRATION`](https://plaid.com/docs/api/items/#pending_expiration) webhook instead.",
+        )
+    }
+}
 /**Reason why the Item is about to be disconnected.
 `INSTITUTION_MIGRATION`: The institution is moving to API or to a different integration. For example, this can occur when an institution moves from a non-OAuth integration to an OAuth integration.
 `INSTITUTION_TOKEN_EXPIRATION`: The consent on an Item associated with a US or CA institution is about to expire.*/
@@ -11065,6 +16019,23 @@ pub enum PendingDisconnectWebhookReason {
     InstitutionTokenExpiration,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingDisconnectWebhookReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingDisconnectWebhookReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PendingDisconnectWebhookReason",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["INSTITUTION_MIGRATION", "INSTITUTION_TOKEN_EXPIRATION"],
+            "Reason why the Item is about to be disconnected.\n`INSTITUTION_MIGRATION`: The institution is moving to API or to a different integration. For example, this can occur when an institution moves from a non-OAuth integration to an OAuth integration.\n`INSTITUTION_TOKEN_EXPIRATION`: The consent on an Item associated with a US or CA institution is about to expire.",
+        )
+    }
 }
 impl ::std::fmt::Display for PendingDisconnectWebhookReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11192,6 +16163,39 @@ impl ::serde::Serialize for PendingExpirationWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PendingExpirationWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PendingExpirationWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PendingExpirationWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "consent_expiration_time",
+            j::REQUIRED,
+            "The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<::std::option::Option<UserId>>(generator, "user_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PENDING_EXPIRATION`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`ITEM`");
+        o.finish(
+            "Fired when an Item's access consent is expiring in 7 days. This can be resolved by having the user go through Link's update mode. This webhook is fired only for Items associated with institutions in Europe (including the UK); for Items associated with institutions in the US or Canada, see [`PENDING_DISCONNECT`](https://plaid.com/docs/api/items/#pending_disconnect) instead.",
+        )
+    }
+}
 /**Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.
 
 See the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).*/
@@ -11278,6 +16282,49 @@ impl ::serde::Serialize for PersonalFinanceCategory {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PersonalFinanceCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PersonalFinanceCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PersonalFinanceCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "confidence_level",
+            j::OPTIONAL,
+            "A description of how confident we are that the provided categories accurately describe the transaction intent.\n\n`VERY_HIGH`: We are more than 98% confident that this category reflects the intent of the transaction.\n`HIGH`: We are more than 90% confident that this category reflects the intent of the transaction.\n`MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.\n`LOW`: This category may reflect the intent, but there may be other categories that are more accurate.\n`UNKNOWN`: We don't know the confidence level for this category.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "detailed",
+            j::REQUIRED,
+            "A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "A high level category that communicates the broad category of the transaction.",
+        );
+        o.field::<
+                ::std::option::Option<PersonalFinanceCategoryVersion>,
+            >(generator, "version", j::OPTIONAL, "");
+        o.finish(
+            "Information describing the intent of the transaction. Most relevant for personal finance use cases, but not limited to such use cases.\n\nSee the [taxonomy CSV file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories. If you are migrating to personal finance categories from the legacy categories, also refer to the [migration guide](https://plaid.com/docs/transactions/pfc-migration/).",
+        )
+    }
+}
 /**Indicates which version of the personal finance category taxonomy is being used. [View PFCv2 and PFCv1 taxonomies](https://plaid.com/documents/pfc-taxonomy-all.csv).
 
 If you enabled Transactions or Enrich before December 2025 you will receive the `v1` taxonomy by default and may request `v2` by explicitly setting this field to `v2` in the request.
@@ -11290,6 +16337,23 @@ pub enum PersonalFinanceCategoryVersion {
     V2,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PersonalFinanceCategoryVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PersonalFinanceCategoryVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PersonalFinanceCategoryVersion",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1", "v2"],
+            "Indicates which version of the personal finance category taxonomy is being used. [View PFCv2 and PFCv1 taxonomies](https://plaid.com/documents/pfc-taxonomy-all.csv).\n\nIf you enabled Transactions or Enrich before December 2025 you will receive the `v1` taxonomy by default and may request `v2` by explicitly setting this field to `v2` in the request.\n\nIf you enabled Transactions or Enrich on or after December 2025, you may only receive the `v2` taxonomy.",
+        )
+    }
 }
 impl ::std::fmt::Display for PersonalFinanceCategoryVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11344,6 +16408,23 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcDetailedCategory(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PfcDetailedCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PfcDetailedCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PfcDetailedCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A personal finance detailed category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
+        )
+    }
+}
 impl ::std::ops::Deref for PfcDetailedCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11387,6 +16468,23 @@ See the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) fo
 )]
 #[serde(transparent)]
 pub struct PfcPrimaryCategory(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PfcPrimaryCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PfcPrimaryCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PfcPrimaryCategory")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "A personal finance primary category.\nSee the [taxonomy csv file](https://plaid.com/documents/pfc-taxonomy-all.csv) for a full list of personal finance categories.",
+        )
+    }
+}
 impl ::std::ops::Deref for PfcPrimaryCategory {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -11479,6 +16577,34 @@ impl ::serde::Serialize for PhoneNumber {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "data", j::REQUIRED, "The phone number.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "primary",
+            j::REQUIRED,
+            "When `true`, identifies the phone number as the primary number on an account.",
+        );
+        o.field::<
+                PhoneNumberType,
+            >(generator, "type", j::REQUIRED, "The type of phone number.");
+        o.finish("A phone number")
+    }
+}
 ///Score found by matching phone number provided by the API with the phone number on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.
 #[derive(Clone, Debug, Default)]
 pub struct PhoneNumberMatchScore {
@@ -11530,6 +16656,30 @@ impl ::serde::Serialize for PhoneNumberMatchScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumberMatchScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumberMatchScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumberMatchScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::OPTIONAL,
+            "Match score for normalized phone number. 100 is a perfect match, 99-70 is a partial match (matching the same phone number with extension against one without extension, etc.), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the phone number is missing from either the API or financial institution, this is null.",
+        );
+        o.finish(
+            "Score found by matching phone number provided by the API with the phone number on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.",
+        )
+    }
+}
 ///The type of phone number.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneNumberType {
@@ -11541,6 +16691,21 @@ pub enum PhoneNumberType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneNumberType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneNumberType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneNumberType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["home", "work", "office", "mobile", "mobile1", "other"],
+            "The type of phone number.",
+        )
+    }
 }
 impl ::std::fmt::Display for PhoneNumberType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11594,6 +16759,21 @@ pub enum PhoneType {
     Fax,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhoneType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhoneType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["phone", "fax"],
+            "An enum indicating whether a phone number is a phone line or a fax line.",
+        )
+    }
 }
 impl ::std::fmt::Display for PhoneType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11657,6 +16837,28 @@ pub enum PhysicalDocumentCategory {
     Visa,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentCategory {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentCategory")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentCategory")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "drivers_license",
+                "id_card",
+                "passport",
+                "residence_permit_card",
+                "resident_card",
+                "visa",
+            ],
+            "The type of identity document detected in the images provided. Will always be one of the following values:\n\n  `drivers_license` - A driver's license issued by the associated country, establishing identity without any guarantee as to citizenship, and granting driving privileges\n\n  `id_card` - A general national identification card, distinct from driver's licenses as it only establishes identity\n\n  `passport` - A travel passport issued by the associated country for one of its citizens\n\n  `residence_permit_card` - An identity document issued by the associated country permitting a foreign citizen to <em>temporarily</em> reside there\n\n  `resident_card` - An identity document issued by the associated country permitting a foreign citizen to <em>permanently</em> reside there\n\n  `visa` - An identity document issued by the associated country permitting a foreign citizen entry for a short duration and for a specific purpose, typically no longer than 6 months\n\nNote: This value may be different from the ID type that the user selects within Link. For example, if they select \"Driver's License\" but then submit a picture of a passport, this field will say `passport`",
+        )
+    }
 }
 impl ::std::fmt::Display for PhysicalDocumentCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11812,6 +17014,45 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentExtractedData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentExtractedData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PhysicalDocumentExtractedData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<IdentityVerificationDocumentAddressResponse>,
+            >(generator, "address", j::REQUIRED, "");
+        o.field::<PhysicalDocumentCategory>(generator, "category", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<IdentityVerificationDocumentIso8601DateOfBirth>,
+            >(generator, "date_of_birth", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<IdentityVerificationDocumentIso8601ExpirationDate>,
+            >(generator, "expiration_date", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PhysicalDocumentIdNumber>,
+            >(generator, "id_number", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<IdentityVerificationDocumentIso8601IssueDate>,
+            >(generator, "issue_date", j::OPTIONAL, "");
+        o.field::<GenericCountryCode>(generator, "issuing_country", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<Region>,
+            >(generator, "issuing_region", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<IdentityVerificationDocumentNameResponse>,
+            >(generator, "name", j::OPTIONAL, "");
+        o.finish("Data extracted from a user-submitted document.")
+    }
+}
 ///Analysis of the data extracted from the submitted document.
 #[derive(Clone, Debug)]
 pub struct PhysicalDocumentExtractedDataAnalysis {
@@ -11884,6 +17125,28 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentExtractedDataAnalysis {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentExtractedDataAnalysis")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PhysicalDocumentExtractedDataAnalysis",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                DocumentDateOfBirthMatchCode,
+            >(generator, "date_of_birth", j::REQUIRED, "");
+        o.field::<ExpirationDate>(generator, "expiration_date", j::REQUIRED, "");
+        o.field::<IssuingCountry>(generator, "issuing_country", j::REQUIRED, "");
+        o.field::<DocumentNameMatchCode>(generator, "name", j::REQUIRED, "");
+        o.finish("Analysis of the data extracted from the submitted document.")
+    }
+}
 ///Alpha-numeric ID number extracted via OCR from the user's document image.
 #[derive(
     ::serde::Deserialize,
@@ -11898,6 +17161,23 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
 )]
 #[serde(transparent)]
 pub struct PhysicalDocumentIdNumber(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentIdNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentIdNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentIdNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Alpha-numeric ID number extracted via OCR from the user's document image.",
+        )
+    }
+}
 impl ::std::ops::Deref for PhysicalDocumentIdNumber {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12001,6 +17281,37 @@ impl ::serde::Serialize for PhysicalDocumentImages {
         out.field("original_back", &self.original_back);
         out.field("original_front", &self.original_front);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhysicalDocumentImages {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PhysicalDocumentImages")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PhysicalDocumentImages")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<DocumentImageCroppedBack>,
+            >(generator, "cropped_back", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<DocumentImageCroppedFront>,
+            >(generator, "cropped_front", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<DocumentImageFace>,
+            >(generator, "face", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<DocumentImageBack>,
+            >(generator, "original_back", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<DocumentImageFront>,
+            >(generator, "original_front", j::REQUIRED, "");
+        o.finish(
+            "URLs for downloading original and cropped images for this document submission. The URLs are designed to only allow downloading, not hot linking, so the URL will only serve the document image for 60 seconds before expiring. The expiration time is 60 seconds after the `GET` request for the associated Identity Verification attempt. A new expiring URL is generated with each request, so you can always rerequest the Identity Verification attempt if one of your URLs expires.",
+        )
     }
 }
 ///Errors are identified by `error_code` and categorized by `error_type`. Use these in preference to HTTP status codes to identify and handle specific errors. HTTP status codes are set and provide the broadest categorization of errors: 4xx codes are for developer- or user-related errors, and 5xx codes are for Plaid-related errors, and the status will be 2xx in non-error cases. An Item with a non-`null` error object will only be part of an API response when calling `/item/get` to view Item status. Otherwise, error fields will be `null` if no error has occurred; if an error has occurred, an error code will be returned instead.
@@ -12164,6 +17475,111 @@ impl ::serde::Serialize for PlaidError {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidError {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidError")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidError")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<::serde_json::Value>,
+            >(
+            generator,
+            "causes",
+            j::OPTIONAL,
+            "In this product, a request can pertain to more than one Item. If an error is returned for such a request, `causes` will return an array of errors containing a breakdown of these errors on the individual Item level, if any can be identified.\n\n`causes` will be provided for the `error_type` `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`. `causes` will also not be populated inside an error nested within a `warning` object.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "display_message",
+            j::REQUIRED,
+            "A user-friendly representation of the error code. `null` if the error is not related to user action.\n\nThis may change over time and is not safe for programmatic use.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "documentation_url",
+            j::OPTIONAL,
+            "The URL of a Plaid documentation page with more information about the error",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_code",
+            j::REQUIRED,
+            "The particular error code. Safe for programmatic use.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error_code_reason",
+            j::OPTIONAL,
+            "The specific reason for the error code. Currently, reasons are only supported OAuth-based item errors; `null` will be returned otherwise. Safe for programmatic use.\n\nPossible values:\n`OAUTH_INVALID_TOKEN`: The user's OAuth connection to this institution has been invalidated.\n\n`OAUTH_CONSENT_EXPIRED`: The user's access consent for this OAuth connection to this institution has expired.\n\n`OAUTH_USER_REVOKED`: The user's OAuth connection to this institution is invalid because the user revoked their connection.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "error_message",
+            j::REQUIRED,
+            "A developer-friendly representation of the error code. This may change over time and is not safe for programmatic use.",
+        );
+        o.field::<PlaidErrorType>(generator, "error_type", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "provided_account_subtypes",
+            j::OPTIONAL,
+            "A list of the account subtypes that were extracted but did not match the requested subtypes via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "request_id",
+            j::OPTIONAL,
+            "A unique ID identifying the request, to be used for troubleshooting purposes. This field will be omitted in errors provided by webhooks.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "required_account_subtypes",
+            j::OPTIONAL,
+            "A list of the account subtypes that were requested via the `account_filters` parameter in `/link/token/create`. Currently only populated for `NO_ACCOUNTS` errors from Items with `investments_auth` as an enabled product.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "status",
+            j::OPTIONAL,
+            "The HTTP status code associated with the error. This will only be returned in the response body when the error information is provided via a webhook.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "suggested_action",
+            j::OPTIONAL,
+            "Suggested steps for resolving the error",
+        );
+        o.finish(
+            "Errors are identified by `error_code` and categorized by `error_type`. Use these in preference to HTTP status codes to identify and handle specific errors. HTTP status codes are set and provide the broadest categorization of errors: 4xx codes are for developer- or user-related errors, and 5xx codes are for Plaid-related errors, and the status will be 2xx in non-error cases. An Item with a non-`null` error object will only be part of an API response when calling `/item/get` to view Item status. Otherwise, error fields will be `null` if no error has occurred; if an error has occurred, an error code will be returned instead.",
+        )
+    }
+}
 ///A broad categorization of the error. Safe for programmatic use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PlaidErrorType {
@@ -12193,6 +17609,46 @@ pub enum PlaidErrorType {
     UserError,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidErrorType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidErrorType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidErrorType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INVALID_REQUEST",
+                "INVALID_RESULT",
+                "INVALID_INPUT",
+                "INSTITUTION_ERROR",
+                "RATE_LIMIT_EXCEEDED",
+                "API_ERROR",
+                "ITEM_ERROR",
+                "ASSET_REPORT_ERROR",
+                "BASE_REPORT_ERROR",
+                "RECAPTCHA_ERROR",
+                "OAUTH_ERROR",
+                "PAYMENT_ERROR",
+                "BANK_TRANSFER_ERROR",
+                "INCOME_VERIFICATION_ERROR",
+                "MICRODEPOSITS_ERROR",
+                "SANDBOX_ERROR",
+                "PARTNER_ERROR",
+                "SIGNAL_ERROR",
+                "TRANSACTIONS_ERROR",
+                "TRANSACTION_ERROR",
+                "TRANSFER_ERROR",
+                "CHECK_REPORT_ERROR",
+                "CONSUMER_REPORT_ERROR",
+                "USER_ERROR",
+            ],
+            "A broad categorization of the error. Safe for programmatic use.",
+        )
+    }
 }
 impl ::std::fmt::Display for PlaidErrorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12284,6 +17740,21 @@ pub enum PlaidLendScoreVersion {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidLendScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidLendScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidLendScoreVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["v1.0", "v2.0", "LS1"],
+            "The version of the LendScore to use. Required if using LendScore.",
+        )
+    }
+}
 impl ::std::fmt::Display for PlaidLendScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -12337,6 +17808,23 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaidLendScoreVersion {
 )]
 #[serde(transparent)]
 pub struct PlaidUserId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidUserId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidUserId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserId")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for PlaidUserId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12378,6 +17866,23 @@ impl ::std::str::FromStr for PlaidUserId {
 )]
 #[serde(transparent)]
 pub struct PlaidUserIdNullable(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlaidUserIdNullable {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlaidUserIdNullable")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlaidUserIdNullable")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "Unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and a `client_user_id` are present in a request, the `user_id` must have been created from the provided `client_user_id`.",
+        )
+    }
+}
 impl ::std::ops::Deref for PlaidUserIdNullable {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12478,6 +17983,44 @@ impl ::serde::Serialize for PlatformIds {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PlatformIds {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PlatformIds")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PlatformIds")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "employee_id",
+            j::OPTIONAL,
+            "The ID of an employee as given by their employer",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "payroll_id",
+            j::OPTIONAL,
+            "The ID of an employee as given by their payroll",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "position_id",
+            j::OPTIONAL,
+            "The ID of the position of the employee",
+        );
+        o.finish("An object containing a set of ids related to an employee")
+    }
+}
 ///Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PoBoxStatus {
@@ -12486,6 +18029,21 @@ pub enum PoBoxStatus {
     NoData,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PoBoxStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PoBoxStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PoBoxStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["yes", "no", "no_data"],
+            "Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.",
+        )
+    }
 }
 impl ::std::fmt::Display for PoBoxStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12540,6 +18098,23 @@ impl ::std::convert::TryFrom<::std::string::String> for PoBoxStatus {
 )]
 #[serde(transparent)]
 pub struct PostalCode(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PostalCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PostalCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PostalCode")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The postal code for the associated address. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.",
+        )
+    }
+}
 impl ::std::ops::Deref for PostalCode {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12581,6 +18156,25 @@ impl ::std::str::FromStr for PostalCode {
 )]
 #[serde(transparent)]
 pub struct PreviousIdentityVerificationAttemptId(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PreviousIdentityVerificationAttemptId {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PreviousIdentityVerificationAttemptId")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::PreviousIdentityVerificationAttemptId",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The ID for the Identity Verification preceding this session. This field will only be filled if the current Identity Verification is a retry of a previous attempt.",
+        )
+    }
+}
 impl ::std::ops::Deref for PreviousIdentityVerificationAttemptId {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -12703,6 +18297,58 @@ impl ::serde::Serialize for PrismCashScore {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScore {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScore")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScore")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismErrorReason>,
+            >(generator, "error_reason", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismCashScoreMetadata>,
+            >(generator, "metadata", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "model_version",
+            j::OPTIONAL,
+            "The version of Prism Data's cash score model used.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::OPTIONAL,
+            "The reasons for an individual having risk according to the cash score.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::REQUIRED,
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "version",
+            j::REQUIRED,
+            "The version of Prism Data's cash score model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the CashScore® product returned by Prism Data.")
+    }
+}
 ///An object containing metadata about the provided transactions.
 #[derive(Clone, Debug)]
 pub struct PrismCashScoreMetadata {
@@ -12821,6 +18467,95 @@ impl ::serde::Serialize for PrismCashScoreMetadata {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScoreMetadata {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScoreMetadata")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScoreMetadata")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "l1m_credit_value_cnt",
+            j::REQUIRED,
+            "Number of credit transactions in the last 30 days.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "l1m_debit_value_cnt",
+            j::REQUIRED,
+            "Number of debit transactions in the last 30 days.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "max_age",
+            j::REQUIRED,
+            "Number of days since the oldest transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "max_age_credit",
+            j::REQUIRED,
+            "Number of days since the oldest credit transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "max_age_debit",
+            j::REQUIRED,
+            "Number of days since the oldest debit transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "min_age",
+            j::REQUIRED,
+            "Number of days since the latest transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "min_age_credit",
+            j::REQUIRED,
+            "Number of days since the latest credit transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "min_age_debit",
+            j::REQUIRED,
+            "Number of days since the latest debit transaction.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "num_trxn_credit",
+            j::REQUIRED,
+            "Number of credit transactions.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(generator, "num_trxn_debit", j::REQUIRED, "Number of debit transactions.");
+        o.finish("An object containing metadata about the provided transactions.")
+    }
+}
 ///The version of Prism CashScore. If not specified, will default to v3.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismCashScoreVersion {
@@ -12830,6 +18565,21 @@ pub enum PrismCashScoreVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismCashScoreVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismCashScoreVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismCashScoreVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["4.1", "4", "3_lite", "3"],
+            "The version of Prism CashScore. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismCashScoreVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12957,6 +18707,50 @@ impl ::serde::Serialize for PrismDetect {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismDetect {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismDetect")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismDetect")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismErrorReason>,
+            >(generator, "error_reason", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismCashScoreMetadata>,
+            >(generator, "metadata", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "model_version",
+            j::REQUIRED,
+            "The version of Prism Data's CashScore® Detect model used.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::OPTIONAL,
+            "The reasons for an individual having risk according to the CashScore® Detect score.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::REQUIRED,
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.finish("The data from the CashScore® Detect product returned by Prism Data.")
+    }
+}
 ///The version of Prism Detect
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismDetectVersion {
@@ -12964,6 +18758,18 @@ pub enum PrismDetectVersion {
     X4,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismDetectVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismDetectVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismDetectVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["4.1", "4"], "The version of Prism Detect")
+    }
 }
 impl ::std::fmt::Display for PrismDetectVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13016,6 +18822,20 @@ impl ::std::convert::TryFrom<::std::string::String> for PrismDetectVersion {
 )]
 #[serde(transparent)]
 pub struct PrismErrorReason(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismErrorReason {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismErrorReason")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismErrorReason")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(generator, "The error returned by Prism for this product.")
+    }
+}
 impl ::std::ops::Deref for PrismErrorReason {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -13128,6 +18948,50 @@ impl ::serde::Serialize for PrismExtend {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismExtend {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismExtend")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismExtend")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismErrorReason>,
+            >(generator, "error_reason", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismCashScoreMetadata>,
+            >(generator, "metadata", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "model_version",
+            j::REQUIRED,
+            "The version of Prism Data's CashScore® Extend model used.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::OPTIONAL,
+            "The reasons for an individual having risk according to the CashScore® Extend score.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::REQUIRED,
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.finish("The data from the CashScore® Extend product returned by Prism Data.")
+    }
+}
 ///The version of Prism Extend
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismExtendVersion {
@@ -13135,6 +18999,18 @@ pub enum PrismExtendVersion {
     X4,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismExtendVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismExtendVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismExtendVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(&["4.1", "4"], "The version of Prism Extend")
+    }
 }
 impl ::std::fmt::Display for PrismExtendVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13266,12 +19142,79 @@ impl ::serde::Serialize for PrismFirstDetect {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismFirstDetect {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismFirstDetect")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismFirstDetect")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismErrorReason>,
+            >(generator, "error_reason", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismCashScoreMetadata>,
+            >(generator, "metadata", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "model_version",
+            j::OPTIONAL,
+            "The version of Prism Data's FirstDetect model used.",
+        );
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "reason_codes",
+            j::OPTIONAL,
+            "The reasons for an individual having risk according to the FirstDetect score.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::REQUIRED,
+            "The score returned by Prism Data. Ranges from 1-999, with higher score indicating lower risk.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "version",
+            j::REQUIRED,
+            "The version of Prism Data's FirstDetect model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the FirstDetect product returned by Prism Data.")
+    }
+}
 ///The version of Prism FirstDetect. If not specified, will default to v3.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismFirstDetectVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismFirstDetectVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismFirstDetectVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismFirstDetectVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["3"],
+            "The version of Prism FirstDetect. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismFirstDetectVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13386,12 +19329,65 @@ impl ::serde::Serialize for PrismInsights {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsights {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsights")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsights")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismErrorReason>,
+            >(generator, "error_reason", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "model_version",
+            j::OPTIONAL,
+            "The version of Prism Data's insights model used.",
+        );
+        o.field::<
+                ::std::option::Option<PrismInsightsResult>,
+            >(generator, "result", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "version",
+            j::REQUIRED,
+            "The version of Prism Data's insights model used. This field is deprecated in favor of `model_version`.",
+        );
+        o.finish("The data from the Insights product returned by Prism Data.")
+    }
+}
 ///The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct PrismInsightsResult(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsightsResult {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsightsResult")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsightsResult")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "The Insights Result object is a map of cash flow attributes, where the key is a string, and the value is a float or string. For a full list of attributes, contact your account manager. The attributes may vary depending on the Prism version used.",
+        )
+    }
+}
 impl ::std::ops::Deref for PrismInsightsResult {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -13420,6 +19416,21 @@ pub enum PrismInsightsVersion {
     X3,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismInsightsVersion {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismInsightsVersion")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismInsightsVersion")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["4.1", "4", "3"],
+            "The version of Prism Insights. If not specified, will default to v3.",
+        )
+    }
 }
 impl ::std::fmt::Display for PrismInsightsVersion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13544,6 +19555,35 @@ impl ::serde::Serialize for PrismVersions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismVersions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismVersions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismVersions")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismCashScoreVersion>,
+            >(generator, "cashscore", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismDetectVersion>,
+            >(generator, "detect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismExtendVersion>,
+            >(generator, "extend", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismFirstDetectVersion>,
+            >(generator, "firstdetect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismInsightsVersion>,
+            >(generator, "insights", j::OPTIONAL, "");
+        o.finish("The versions of Prism products to evaluate")
+    }
+}
 ///Deprecated, use `partner_insights.prism_versions` instead.
 #[derive(Clone, Debug, Default)]
 pub struct PrismVersionsDeprecated {
@@ -13628,6 +19668,35 @@ impl ::serde::Serialize for PrismVersionsDeprecated {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PrismVersionsDeprecated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PrismVersionsDeprecated")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PrismVersionsDeprecated")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<PrismCashScoreVersion>,
+            >(generator, "cashscore", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismDetectVersion>,
+            >(generator, "detect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismExtendVersion>,
+            >(generator, "extend", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismFirstDetectVersion>,
+            >(generator, "firstdetect", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<PrismInsightsVersion>,
+            >(generator, "insights", j::OPTIONAL, "");
+        o.finish("Deprecated, use `partner_insights.prism_versions` instead.")
+    }
+}
 ///ProcessorAccountGetRequest defines the request schema for `/processor/account/get`
 #[derive(Clone)]
 pub struct ProcessorAccountGetRequest {
@@ -13691,6 +19760,29 @@ impl ::serde::Serialize for ProcessorAccountGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAccountGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAccountGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAccountGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorAccountGetRequest defines the request schema for `/processor/account/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorAccountGetRequest {
@@ -13763,6 +19855,32 @@ impl ::serde::Serialize for ProcessorAccountGetResponse {
         out.field("institution_id", &self.institution_id);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAccountGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAccountGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAccountGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "institution_id",
+            j::REQUIRED,
+            "The Plaid Institution ID associated with the Account.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorAccountGetResponse defines the response schema for `/processor/account/get`",
+        )
     }
 }
 ///ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`
@@ -13842,6 +19960,39 @@ impl ::serde::Serialize for ProcessorApexProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorApexProcessorTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorApexProcessorTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorApexProcessorTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
@@ -13917,6 +20068,29 @@ impl ::serde::Serialize for ProcessorAuthGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAuthGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorAuthGetRequest")
@@ -13986,6 +20160,25 @@ impl ::serde::Serialize for ProcessorAuthGetResponse {
         out.field("numbers", &self.numbers);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorAuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorAuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorAuthGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
+        o.field::<ProcessorNumber>(generator, "numbers", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorAuthGetResponse defines the response schema for `/processor/auth/get`",
+        )
     }
 }
 ///ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`
@@ -14064,6 +20257,32 @@ impl ::serde::Serialize for ProcessorBalanceGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorBalanceGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ProcessorBalanceGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBalanceGetRequest")
@@ -14132,6 +20351,25 @@ impl ::serde::Serialize for ProcessorBalanceGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBalanceGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<MinLastUpdatedDatetime>,
+            >(generator, "min_last_updated_datetime", j::OPTIONAL, "");
+        o.finish("Optional parameters to `/processor/balance/get`.")
+    }
+}
 ///ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`
 #[derive(Clone, Debug)]
 pub struct ProcessorBalanceGetResponse {
@@ -14187,6 +20425,24 @@ impl ::serde::Serialize for ProcessorBalanceGetResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBalanceGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBalanceGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorBalanceGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorBalanceGetResponse defines the response schema for `/processor/balance/get`",
+        )
     }
 }
 ///Defines the request schema for `/processor/bank_transfer/create`
@@ -14336,6 +20592,74 @@ impl ::serde::Serialize for ProcessorBankTransferCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBankTransferCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBankTransferCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBankTransferCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AchClass>,
+            >(generator, "ach_class", j::OPTIONAL, "");
+        o.field::<BankTransferAmount>(generator, "amount", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "custom_tag",
+            j::OPTIONAL,
+            "An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "description",
+            j::REQUIRED,
+            "The transfer description. Maximum of 10 characters.",
+        );
+        o.field::<
+                BankTransferIdempotencyKey,
+            >(generator, "idempotency_key", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "iso_currency_code",
+            j::REQUIRED,
+            "The currency of the transfer amount - should be set to \"USD\".",
+        );
+        o.field::<
+                ::std::option::Option<BankTransferMetadata>,
+            >(generator, "metadata", j::OPTIONAL, "");
+        o.field::<BankTransferNetwork>(generator, "network", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "origination_account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified.",
+        );
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<BankTransferType>(generator, "type", j::REQUIRED, "");
+        o.field::<BankTransferUser>(generator, "user", j::REQUIRED, "");
+        o.finish("Defines the request schema for `/processor/bank_transfer/create`")
+    }
+}
 impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorBankTransferCreateRequest")
@@ -14411,6 +20735,24 @@ impl ::serde::Serialize for ProcessorBankTransferCreateResponse {
         out.field("bank_transfer", &self.bank_transfer);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorBankTransferCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorBankTransferCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorBankTransferCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<BankTransfer>(generator, "bank_transfer", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Defines the response schema for `/processor/bank_transfer/create`")
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -14506,6 +20848,45 @@ impl ::serde::Serialize for ProcessorDefaultUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorDefaultUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorDefaultUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorDefaultUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "new_transactions",
+            j::REQUIRED,
+            "The number of new transactions detected since the last time this webhook was fired.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`DEFAULT_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
 
 Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
@@ -14598,6 +20979,45 @@ impl ::serde::Serialize for ProcessorHistoricalUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorHistoricalUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorHistoricalUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorHistoricalUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                f64,
+            >(
+            generator,
+            "new_transactions",
+            j::REQUIRED,
+            "The number of new transactions available",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`HISTORICAL_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`
 #[derive(Clone)]
 pub struct ProcessorIdentityGetRequest {
@@ -14661,6 +21081,29 @@ impl ::serde::Serialize for ProcessorIdentityGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorIdentityGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
@@ -14727,6 +21170,24 @@ impl ::serde::Serialize for ProcessorIdentityGetResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorIdentityGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountIdentity>(generator, "account", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorIdentityGetResponse defines the response schema for `/processor/identity/get`",
+        )
     }
 }
 ///ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`
@@ -14805,6 +21266,34 @@ impl ::serde::Serialize for ProcessorIdentityMatchRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityMatchRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityMatchRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorIdentityMatchRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<IdentityMatchUser>,
+            >(generator, "user", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorIdentityMatchRequest")
@@ -14870,6 +21359,26 @@ impl ::serde::Serialize for ProcessorIdentityMatchResponse {
         out.field("account", &self.account);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorIdentityMatchResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorIdentityMatchResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorIdentityMatchResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountIdentityMatchScore>(generator, "account", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorIdentityMatchResponse defines the response schema for `/processor/identity/match`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -14965,6 +21474,50 @@ impl ::serde::Serialize for ProcessorInitialUpdateWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInitialUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInitialUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInitialUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "error",
+            j::OPTIONAL,
+            "The error code associated with the webhook.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "new_transactions",
+            j::REQUIRED,
+            "The number of new transactions available.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`INITIAL_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsAuthGetRequest {
@@ -15028,6 +21581,31 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsAuthGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsAuthGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
@@ -15153,6 +21731,70 @@ impl ::serde::Serialize for ProcessorInvestmentsAuthGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsAuthGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsAuthGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsAuthGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
+            >(
+            generator,
+            "account_details_401k",
+            j::OPTIONAL,
+            "Additional information for accounts of 401k subtype.",
+        );
+        o.field::<
+                InvestmentsAuthDataSources,
+            >(generator, "data_sources", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Holding>,
+            >(
+            generator,
+            "holdings",
+            j::REQUIRED,
+            "The holdings belonging to the investment account. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field::<InvestmentsAuthGetNumbers>(generator, "numbers", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<InvestmentsAuthOwner>,
+            >(
+            generator,
+            "owners",
+            j::REQUIRED,
+            "Information about the account owners for the account.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Security>,
+            >(
+            generator,
+            "securities",
+            j::REQUIRED,
+            "Objects describing the securities held in the account.",
+        );
+        o.finish(
+            "ProcessorInvestmentsAuthGetResponse defines the response schema for `/processor/investments/auth/get`",
+        )
+    }
+}
 ///ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsHoldingsGetRequest {
@@ -15216,6 +21858,31 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsHoldingsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsHoldingsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
@@ -15315,6 +21982,52 @@ impl ::serde::Serialize for ProcessorInvestmentsHoldingsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsHoldingsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsHoldingsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsHoldingsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<InvestmentAccount>(generator, "account", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Holding>,
+            >(
+            generator,
+            "holdings",
+            j::REQUIRED,
+            "The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field::<
+                ::std::option::Option<RequestId>,
+            >(generator, "request_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<Security>,
+            >(
+            generator,
+            "securities",
+            j::REQUIRED,
+            "Objects describing the securities held in the account.",
+        );
+        o.finish(
+            "ProcessorInvestmentsHoldingsGetResponse defines the response schema for `/processor/investments/holdings/get`",
+        )
+    }
+}
 ///ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`
 #[derive(Clone)]
 pub struct ProcessorInvestmentsTransactionsGetRequest {
@@ -15404,6 +22117,50 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field::<
+                ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
@@ -15516,6 +22273,58 @@ impl ::serde::Serialize for ProcessorInvestmentsTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorInvestmentsTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorInvestmentsTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorInvestmentsTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<InvestmentAccount>(generator, "account", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<InvestmentTransaction>,
+            >(
+            generator,
+            "investment_transactions",
+            j::REQUIRED,
+            "An array containing investment transactions from the account. Investments transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_investments_fallback_item",
+            j::OPTIONAL,
+            "When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Security>,
+            >(
+            generator,
+            "securities",
+            j::REQUIRED,
+            "All securities for which there is a corresponding transaction being fetched.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "total_investment_transactions",
+            j::REQUIRED,
+            "The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.finish(
+            "ProcessorInvestmentsTransactionsGetRequest defines the response schema for `/processor/investments/transactions/get`",
+        )
+    }
+}
 ///ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`
 #[derive(Clone)]
 pub struct ProcessorLiabilitiesGetRequest {
@@ -15579,6 +22388,31 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorLiabilitiesGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorLiabilitiesGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorLiabilitiesGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
@@ -15652,6 +22486,27 @@ impl ::serde::Serialize for ProcessorLiabilitiesGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorLiabilitiesGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorLiabilitiesGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorLiabilitiesGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccountBase>(generator, "account", j::REQUIRED, "");
+        o.field::<LiabilitiesObject>(generator, "liabilities", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorLiabilitiesGetResponse defines the response schema for `/processor/liabilities/get`",
+        )
+    }
+}
 ///An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessorNumber {
@@ -15722,6 +22577,34 @@ impl ::serde::Serialize for ProcessorNumber {
         out.field_unless(skip[2], "eft", &self.eft);
         out.field_unless(skip[3], "international", &self.international);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorNumber")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<NumbersAchNullable>,
+            >(generator, "ach", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NumbersBacsNullable>,
+            >(generator, "bacs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NumbersEftNullable>,
+            >(generator, "eft", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<NumbersInternationalNullable>,
+            >(generator, "international", j::OPTIONAL, "");
+        o.finish(
+            "An object containing identifying numbers used for making electronic transfers to and from the `account`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by the `account` for which auth data has been requested, a null value will be returned.",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -15802,6 +22685,34 @@ impl ::serde::Serialize for ProcessorRecurringTransactionsUpdateWebhook {
         out.field("webhook_code", &self.webhook_code);
         out.field("webhook_type", &self.webhook_type);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorRecurringTransactionsUpdateWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorRecurringTransactionsUpdateWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorRecurringTransactionsUpdateWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`RECURRING_TRANSACTIONS_UPDATE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.\n\nAfter receipt of this webhook, the updated data can be fetched from `/processor/transactions/recurring/get`.",
+        )
     }
 }
 ///ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`
@@ -15925,6 +22836,69 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalDecisionReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalDecisionReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalDecisionReportRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<f64>,
+            >(
+            generator,
+            "amount_instantly_available",
+            j::OPTIONAL,
+            "The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_transaction_id",
+            j::REQUIRED,
+            "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "days_funds_on_hold",
+            j::OPTIONAL,
+            "The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.\n\nFor example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.",
+        );
+        o.field::<
+                ::std::option::Option<SignalDecisionOutcome>,
+            >(generator, "decision_outcome", j::OPTIONAL, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "initiated",
+            j::REQUIRED,
+            "`true` if the ACH transaction was initiated, `false` otherwise.\n\nThis field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field::<
+                ::std::option::Option<SignalPaymentMethod>,
+            >(generator, "payment_method", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalDecisionReportRequest")
@@ -15990,6 +22964,25 @@ impl ::serde::Serialize for ProcessorSignalDecisionReportResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalDecisionReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalDecisionReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalDecisionReportResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorSignalDecisionReportResponse defines the response schema for `/processor/signal/decision/report`",
+        )
     }
 }
 ///ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`
@@ -16137,6 +23130,91 @@ impl ::serde::Serialize for ProcessorSignalEvaluateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalEvaluateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalEvaluateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalEvaluateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "amount",
+            j::REQUIRED,
+            "The transaction amount, in USD (e.g. `102.05`)",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_transaction_id",
+            j::REQUIRED,
+            "The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "default_payment_method",
+            j::OPTIONAL,
+            "The default ACH or non-ACH payment method to complete the transaction.\n`SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.\n`STANDARD_ACH`: Standard ACH by Nacha.\n`MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.\nPossible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`",
+        );
+        o.field::<
+                ::std::option::Option<SignalDevice>,
+            >(generator, "device", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "is_recurring",
+            j::OPTIONAL,
+            "**true** if the ACH transaction is a recurring transaction; **false** otherwise.",
+        );
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ruleset_key",
+            j::OPTIONAL,
+            "The key of the ruleset to use for this transaction. You can configure a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, no ruleset will be used; for customers who began using Signal Transaction Scores after that date, or for Balance customers, the `default` ruleset will be used. For more details, or to opt out of using a ruleset, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<::std::option::Option<SignalUser>>(generator, "user", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "user_present",
+            j::OPTIONAL,
+            "`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing).",
+        );
+        o.finish(
+            "ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalEvaluateRequest")
@@ -16238,6 +23316,40 @@ impl ::serde::Serialize for ProcessorSignalEvaluateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalEvaluateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalEvaluateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalEvaluateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<SignalEvaluateCoreAttributes>,
+            >(generator, "core_attributes", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<::std::option::Option<Ruleset>>(generator, "ruleset", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<SignalScores>,
+            >(generator, "scores", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<SignalWarning>,
+            >(
+            generator,
+            "warnings",
+            j::OPTIONAL,
+            "If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.",
+        );
+        o.finish(
+            "ProcessorSignalEvaluateResponse defines the response schema for `/processor/signal/evaluate`",
+        )
+    }
+}
 ///ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`
 #[derive(Clone)]
 pub struct ProcessorSignalPrepareRequest {
@@ -16303,6 +23415,31 @@ impl ::serde::Serialize for ProcessorSignalPrepareRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalPrepareRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalPrepareRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalPrepareRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalPrepareRequest")
@@ -16362,6 +23499,25 @@ impl ::serde::Serialize for ProcessorSignalPrepareResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalPrepareResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalPrepareResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalPrepareResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorSignalPrepareResponse defines the response schema for `/processor/signal/prepare`",
+        )
     }
 }
 ///ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`
@@ -16457,6 +23613,55 @@ impl ::serde::Serialize for ProcessorSignalReturnReportRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalReturnReportRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalReturnReportRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalReturnReportRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "client_transaction_id",
+            j::REQUIRED,
+            "Must be the same as the `client_transaction_id` supplied when calling `/processor/signal/evaluate`",
+        );
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "return_code",
+            j::REQUIRED,
+            "Must be a valid ACH return code (e.g. \"R01\")\n\nIf formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "returned_at",
+            j::OPTIONAL,
+            "Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorSignalReturnReportRequest")
@@ -16519,6 +23724,25 @@ impl ::serde::Serialize for ProcessorSignalReturnReportResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSignalReturnReportResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSignalReturnReportResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSignalReturnReportResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorSignalReturnReportResponse defines the response schema for `/processor/signal/return/report`",
+        )
     }
 }
 ///ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`
@@ -16598,6 +23822,39 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorStripeBankAccountTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorStripeBankAccountTokenCreateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
@@ -16665,6 +23922,33 @@ impl ::serde::Serialize for ProcessorStripeBankAccountTokenCreateResponse {
         out.field("request_id", &self.request_id);
         out.field("stripe_bank_account_token", &self.stripe_bank_account_token);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorStripeBankAccountTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorStripeBankAccountTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorStripeBankAccountTokenCreateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "stripe_bank_account_token",
+            j::REQUIRED,
+            "A token that can be sent to Stripe for use in making API calls to Plaid",
+        );
+        o.finish(
+            "ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -16764,6 +24048,50 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorSyncUpdatesAvailableWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorSyncUpdatesAvailableWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorSyncUpdatesAvailableWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "historical_update_complete",
+            j::REQUIRED,
+            "Indicates if historical pull information is available.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "initial_update_complete",
+            j::REQUIRED,
+            "Indicates if initial pull information is available.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`SYNC_UPDATES_AVAILABLE`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when an Item's transactions change. This can be due to any event resulting in new changes, such as an initial 30-day transactions fetch upon the initialization of an Item with transactions, the backfill of historical transactions that occurs shortly after, or when changes are populated from a regularly-scheduled transactions update job. It is recommended to listen for the `SYNC_UPDATES_AVAILABLE` webhook when using the `/processor/transactions/sync` endpoint. Note that when using `/processor/transactions/sync` the older webhooks `INITIAL_UPDATE`, `HISTORICAL_UPDATE`, `DEFAULT_UPDATE`, and `TRANSACTIONS_REMOVED`, which are intended for use with `/processor/transactions/get`, will also continue to be sent in order to maintain backwards compatibility. It is not necessary to listen for and respond to those webhooks when using `/processor/transactions/sync`.\n\nAfter receipt of this webhook, the new changes can be fetched for the Item from `/processor/transactions/sync`.\n\nNote that to receive this webhook for an Item, `/processor/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.\n\nThis webhook will typically not fire in the Sandbox environment, due to the lack of dynamic transactions data. To test this webhook in Sandbox, call `/sandbox/item/fire_webhook`.",
+        )
+    }
+}
 ///The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`
 #[derive(
     ::serde::Deserialize,
@@ -16778,6 +24106,23 @@ impl ::serde::Serialize for ProcessorSyncUpdatesAvailableWebhook {
 )]
 #[serde(transparent)]
 pub struct ProcessorToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The processor token obtained from the Plaid integration partner. Processor tokens are in the format: `processor-<environment>-<identifier>`",
+        )
+    }
+}
 impl ::std::ops::Deref for ProcessorToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -16888,6 +24233,45 @@ impl ::serde::Serialize for ProcessorTokenCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<AccessToken>(generator, "access_token", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "account_id",
+            j::REQUIRED,
+            "The `account_id` value obtained from the `onSuccess` callback in Link",
+        );
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ProcessorTokenCreateRequestProcessor,
+            >(
+            generator,
+            "processor",
+            j::REQUIRED,
+            "The processor you are integrating with.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateRequest")
@@ -16979,6 +24363,99 @@ pub enum ProcessorTokenCreateRequestProcessor {
     Atomicfi,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateRequestProcessor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateRequestProcessor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenCreateRequestProcessor",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "dwolla",
+                "galileo",
+                "modern_treasury",
+                "ocrolus",
+                "vesta",
+                "drivewealth",
+                "vopay",
+                "achq",
+                "check",
+                "checkbook",
+                "circle",
+                "sila_money",
+                "rize",
+                "svb_api",
+                "unit",
+                "wyre",
+                "lithic",
+                "alpaca",
+                "astra",
+                "moov",
+                "treasury_prime",
+                "marqeta",
+                "checkout",
+                "solid",
+                "highnote",
+                "gemini",
+                "apex_clearing",
+                "gusto",
+                "adyen",
+                "atomic",
+                "i2c",
+                "wepay",
+                "riskified",
+                "utb",
+                "adp_roll",
+                "fortress_trust",
+                "bond",
+                "bakkt",
+                "teal",
+                "zero_hash",
+                "taba_pay",
+                "knot",
+                "sardine",
+                "alloy",
+                "finix",
+                "nuvei",
+                "layer",
+                "boom",
+                "paynote",
+                "stake",
+                "wedbush",
+                "esusu",
+                "ansa",
+                "scribeup",
+                "straddle",
+                "loanpro",
+                "bloom_credit",
+                "sfox",
+                "brale",
+                "parafin",
+                "cardless",
+                "open_ledger",
+                "valon",
+                "gainbridge",
+                "cardlytics",
+                "pinwheel",
+                "thread_bank",
+                "array",
+                "fiant",
+                "oatfi",
+                "curinos",
+                "frame",
+                "interchecks",
+                "interchange",
+                "atomicfi",
+            ],
+            "The processor you are integrating with.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProcessorTokenCreateRequestProcessor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17222,6 +24699,31 @@ impl ::serde::Serialize for ProcessorTokenCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "processor_token",
+            j::REQUIRED,
+            "The `processor_token` that can then be used by the Plaid partner to make API requests",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorTokenCreateResponse defines the response schema for `/processor/token/create` and `/processor/apex/processor_token/create`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenCreateResponse")
@@ -17295,6 +24797,31 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsGetRequest")
@@ -17360,6 +24887,33 @@ impl ::serde::Serialize for ProcessorTokenPermissionsGetResponse {
         out.field("products", &self.products);
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<Products>,
+            >(
+            generator,
+            "products",
+            j::REQUIRED,
+            "A list of products the processor token should have access to. An empty list means that the processor has access to all available products, including future products.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorTokenPermissionsGetResponse defines the response schema for `/processor/token/permissions/get`",
+        )
     }
 }
 ///ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`
@@ -17438,6 +24992,39 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsSetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsSetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<Products>,
+            >(
+            generator,
+            "products",
+            j::REQUIRED,
+            "A list of products the processor token should have access to. An empty list will grant access to all products.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenPermissionsSetRequest")
@@ -17498,6 +25085,25 @@ impl ::serde::Serialize for ProcessorTokenPermissionsSetResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenPermissionsSetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenPermissionsSetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenPermissionsSetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorTokenPermissionsSetResponse defines the response schema for `/processor/token/permissions/set`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -17590,6 +25196,38 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdate {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdate {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdate")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProcessorTokenWebhookUpdate")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "new_webhook_url", j::REQUIRED, "The new webhook URL.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`WEBHOOK_UPDATE_ACKNOWLEDGED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`PROCESSOR_TOKEN`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when a processor updates the webhook URL for a processor token via `/processor/token/webhook/update`.",
+        )
+    }
+}
 ///ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`
 #[derive(Clone)]
 pub struct ProcessorTokenWebhookUpdateRequest {
@@ -17666,6 +25304,39 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenWebhookUpdateRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "webhook",
+            j::REQUIRED,
+            "The new webhook URL to associate with the processor token. To remove a webhook from a processor token, set to `null`.",
+        );
+        o.finish(
+            "ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTokenWebhookUpdateRequest")
@@ -17726,6 +25397,25 @@ impl ::serde::Serialize for ProcessorTokenWebhookUpdateResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTokenWebhookUpdateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTokenWebhookUpdateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTokenWebhookUpdateResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorTokenWebhookUpdateResponse defines the response schema for `/processor/token/webhook/update`",
+        )
     }
 }
 ///ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`
@@ -17816,6 +25506,50 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field("start_date", &self.start_date);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "end_date",
+            j::REQUIRED,
+            "The latest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.field::<
+                ::std::option::Option<ProcessorTransactionsGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::chrono::naive::NaiveDate,
+            >(
+            generator,
+            "start_date",
+            j::REQUIRED,
+            "The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.",
+        );
+        o.finish(
+            "ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
@@ -17934,6 +25668,67 @@ impl ::serde::Serialize for ProcessorTransactionsGetRequestOptions {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetRequestOptions {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetRequestOptions")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetRequestOptions",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                i64,
+            >(generator, "count", j::DEFAULTED, "The number of transactions to fetch.");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "include_logo_and_counterparty_beta",
+            j::DEFAULTED,
+            "Counterparties and extra merchant fields are now returned by default.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "include_original_description",
+            j::DEFAULTED,
+            "Include the raw unparsed transaction description from the financial institution.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "include_personal_finance_category",
+            j::DEFAULTED,
+            "Personal finance categories are now returned by default.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "include_personal_finance_category_beta",
+            j::DEFAULTED,
+            "Personal finance categories are now returned by default.",
+        );
+        o.field::<
+                i64,
+            >(
+            generator,
+            "offset",
+            j::DEFAULTED,
+            "The number of transactions to skip. The default value is 0.",
+        );
+        o.finish(
+            "An optional object to be used with the request. If specified, `options` must not be `null`.",
+        )
+    }
+}
 impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
     fn default() -> Self {
         Self {
@@ -18020,6 +25815,44 @@ impl ::serde::Serialize for ProcessorTransactionsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AccountBase>,
+            >(generator, "account", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "total_transactions",
+            j::REQUIRED,
+            "The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.",
+        );
+        o.field::<
+                ::std::vec::Vec<Transaction>,
+            >(
+            generator,
+            "transactions",
+            j::REQUIRED,
+            "An array containing transactions from the account. Transactions are returned in reverse chronological order, with the most recent at the beginning of the array. The maximum number of transactions returned is determined by the `count` parameter.",
+        );
+        o.finish(
+            "ProcessorTransactionsGetResponse defines the response schema for `/processor/transactions/get`",
+        )
+    }
+}
 ///ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`
 #[derive(Clone)]
 pub struct ProcessorTransactionsRecurringGetRequest {
@@ -18095,6 +25928,34 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[2], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRecurringGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRecurringGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<TransactionsRecurringGetRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
@@ -18197,6 +26058,52 @@ impl ::serde::Serialize for ProcessorTransactionsRecurringGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRecurringGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRecurringGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRecurringGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::vec::Vec<TransactionStream>,
+            >(
+            generator,
+            "inflow_streams",
+            j::REQUIRED,
+            "An array of depository transaction streams.",
+        );
+        o.field::<
+                ::std::vec::Vec<TransactionStream>,
+            >(
+            generator,
+            "outflow_streams",
+            j::REQUIRED,
+            "An array of expense transaction streams.",
+        );
+        o.field::<
+                ::std::option::Option<PersonalFinanceCategoryVersion>,
+            >(generator, "personal_finance_category_version", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "updated_datetime",
+            j::REQUIRED,
+            "Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time transaction streams for the given account were updated on",
+        );
+        o.finish(
+            "ProcessorTransactionsRecurringGetResponse defines the response schema for `/processor/transactions/recurring/get`",
+        )
+    }
+}
 ///ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`
 #[derive(Clone)]
 pub struct ProcessorTransactionsRefreshRequest {
@@ -18262,6 +26169,31 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRefreshRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRefreshRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRefreshRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProcessorTransactionsRefreshRequest")
@@ -18321,6 +26253,25 @@ impl ::serde::Serialize for ProcessorTransactionsRefreshResponse {
         );
         out.field("request_id", &self.request_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRefreshResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRefreshResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRefreshResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProcessorTransactionsRefreshResponse defines the response schema for `/processor/transactions/refresh`",
+        )
     }
 }
 /**This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).
@@ -18415,6 +26366,45 @@ impl ::serde::Serialize for ProcessorTransactionsRemovedWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsRemovedWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsRemovedWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsRemovedWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "account_id", j::REQUIRED, "The ID of the account.");
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<PlaidError>,
+            >(generator, "error", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<::std::string::String>,
+            >(
+            generator,
+            "removed_transactions",
+            j::REQUIRED,
+            "An array of `transaction_ids` corresponding to the removed transactions",
+        );
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`TRANSACTIONS_REMOVED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`TRANSACTIONS`");
+        o.finish(
+            "This webhook is only sent to [Plaid processor partners](https://plaid.com/docs/auth/partnerships/).\n\nFired when transaction(s) for an Item are deleted. The deleted transaction IDs are included in the webhook payload. Plaid will typically check for deleted transaction data several times a day.\n\nThis webhook is intended for use with `/processor/transactions/get`; if you are using the newer `/processor/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.",
+        )
+    }
+}
 ///ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`
 #[derive(Clone)]
 pub struct ProcessorTransactionsSyncRequest {
@@ -18506,6 +26496,50 @@ impl ::serde::Serialize for ProcessorTransactionsSyncRequest {
         out.field("processor_token", &self.processor_token);
         out.field_unless(skip[3], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsSyncRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsSyncRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsSyncRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                i64,
+            >(
+            generator,
+            "count",
+            j::DEFAULTED,
+            "The number of transaction updates to fetch.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "cursor",
+            j::OPTIONAL,
+            "The cursor value represents the last update requested. Providing it will cause the response to only return changes after this update.\nIf omitted, the entire history of updates will be returned, starting with the first-added transactions on the Item.\nNote: The upper-bound length of this cursor is 256 characters of base64.",
+        );
+        o.field::<
+                ::std::option::Option<TransactionsSyncRequestOptions>,
+            >(generator, "options", j::OPTIONAL, "");
+        o.field::<ProcessorToken>(generator, "processor_token", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`",
+        )
     }
 }
 impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
@@ -18628,6 +26662,71 @@ impl ::serde::Serialize for ProcessorTransactionsSyncResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProcessorTransactionsSyncResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProcessorTransactionsSyncResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProcessorTransactionsSyncResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AccountBaseNullable>,
+            >(generator, "account", j::OPTIONAL, "");
+        o.field::<
+                ::std::vec::Vec<Transaction>,
+            >(
+            generator,
+            "added",
+            j::REQUIRED,
+            "Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field::<
+                bool,
+            >(
+            generator,
+            "has_more",
+            j::REQUIRED,
+            "Represents if more than requested count of transaction updates exist. If true, the additional updates can be fetched by making an additional request with `cursor` set to `next_cursor`. If `has_more` is true, it's important to pull all available pages, to make it less likely for underlying data changes to conflict with pagination.",
+        );
+        o.field::<
+                ::std::vec::Vec<Transaction>,
+            >(
+            generator,
+            "modified",
+            j::REQUIRED,
+            "Transactions that have been modified on the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "next_cursor",
+            j::REQUIRED,
+            "Cursor used for fetching any future updates after the latest update provided in this response. The cursor obtained after all pages have been pulled (indicated by `has_more` being `false`) will be valid for at least 1 year. This cursor should be persisted for later calls. If transactions are not yet available, this will be an empty string.",
+        );
+        o.field::<
+                ::std::vec::Vec<RemovedTransaction>,
+            >(
+            generator,
+            "removed",
+            j::REQUIRED,
+            "Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TransactionsUpdateStatus>,
+            >(generator, "transactions_update_status", j::OPTIONAL, "");
+        o.finish(
+            "ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`",
+        )
+    }
+}
 ///The product access being requested. Used to or disallow product access across all accounts. If unset, defaults to all products allowed.
 #[derive(Clone, Debug)]
 pub struct ProductAccess {
@@ -18744,6 +26843,94 @@ impl ::serde::Serialize for ProductAccess {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductAccess {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductAccess")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductAccess")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "accounts_details_transactions",
+            j::DEFAULTED,
+            "Allow access to `accounts_details_transactions`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "accounts_routing_number",
+            j::DEFAULTED,
+            "Allow access to `accounts_routing_number`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "accounts_statements",
+            j::DEFAULTED,
+            "Allow access to `accounts_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "accounts_tax_statements",
+            j::DEFAULTED,
+            "Allow access to `accounts_tax_statements`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "auth",
+            j::DEFAULTED,
+            "Allow access to account number details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "customers_profiles",
+            j::DEFAULTED,
+            "Allow access to `customers_profiles`. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "identity",
+            j::DEFAULTED,
+            "Allow access to the Identity product (name, email, phone, address). Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "statements",
+            j::DEFAULTED,
+            "Allow access to statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "transactions",
+            j::DEFAULTED,
+            "Allow access to transaction details. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.",
+        );
+        o.finish(
+            "The product access being requested. Used to or disallow product access across all accounts. If unset, defaults to all products allowed.",
+        )
+    }
+}
 impl ::std::default::Default for ProductAccess {
     fn default() -> Self {
         Self {
@@ -18833,6 +27020,32 @@ impl ::serde::Serialize for ProductPermissionsRequiredAuthWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductPermissionsRequiredAuthWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductPermissionsRequiredAuthWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductPermissionsRequiredAuthWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_PERMISSIONS_REQUIRED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`AUTH`");
+        o.finish(
+            "Fired when an `ACCESS_NOT_GRANTED` error is hit for Auth. The error can be resolved by putting the user through update mode with `auth` in the `products` array, as well as through the limited beta for update mode Authentication product validations.",
+        )
+    }
+}
 ///Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.
 #[derive(Clone, Debug)]
 pub struct ProductPermissionsRequiredIdentityWebhook {
@@ -18908,6 +27121,32 @@ impl ::serde::Serialize for ProductPermissionsRequiredIdentityWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductPermissionsRequiredIdentityWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductPermissionsRequiredIdentityWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductPermissionsRequiredIdentityWebhook",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<ItemId>(generator, "item_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PRODUCT_PERMISSIONS_REQUIRED`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`IDENTITY`");
+        o.finish(
+            "Fired when an `ACCESS_NOT_GRANTED` error is hit for Identity. The error can be resolved by putting the user through update mode with `identity` in the `products` array, as well as through the limited beta for update mode Identity product validations.",
+        )
+    }
+}
 ///A representation of the status health of a request type. Auth requests, Balance requests, Identity requests, Investments requests, Liabilities requests, Transactions updates, Investments updates, Liabilities updates, and Item logins each have their own status object.
 #[derive(Clone, Debug)]
 pub struct ProductStatus {
@@ -18979,6 +27218,39 @@ impl ::serde::Serialize for ProductStatus {
         out.field("last_status_change", &self.last_status_change);
         out.field("status", &self.status);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<ProductStatusBreakdown>(generator, "breakdown", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "last_status_change",
+            j::REQUIRED,
+            "[ISO 8601](https://wikipedia.org/wiki/ISO_8601) formatted timestamp of the last status change for the institution.",
+        );
+        o.field::<
+                ProductStatusStatus,
+            >(
+            generator,
+            "status",
+            j::REQUIRED,
+            "This field is deprecated in favor of the `breakdown` object, which provides more granular institution health data.\n\n`HEALTHY`: the majority of requests are successful\n`DEGRADED`: only some requests are successful\n`DOWN`: all requests are failing",
+        );
+        o.finish(
+            "A representation of the status health of a request type. Auth requests, Balance requests, Identity requests, Investments requests, Liabilities requests, Transactions updates, Investments updates, Liabilities updates, and Item logins each have their own status object.",
+        )
     }
 }
 ///A detailed breakdown of the institution's performance for a request type. The values for `success`, `error_plaid`, and `error_institution` sum to 1. The time range used for calculating the breakdown may range from the most recent few minutes to the past six hours. In general, smaller institutions will show status that was calculated over a longer period of time. For Investment updates, which are refreshed less frequently, the period assessed may be 24 hours or more. For more details, see [Institution status details](https://plaid.com/docs/account/activity/#institution-status-details).
@@ -19058,6 +27330,54 @@ impl ::serde::Serialize for ProductStatusBreakdown {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusBreakdown {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusBreakdown")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatusBreakdown")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                f64,
+            >(
+            generator,
+            "error_institution",
+            j::REQUIRED,
+            "The percentage of logins that are failing due to an issue in the institution's system, expressed as a decimal.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "error_plaid",
+            j::REQUIRED,
+            "The percentage of logins that are failing due to an internal Plaid issue, expressed as a decimal.",
+        );
+        o.field::<
+                ::std::option::Option<ProductStatusBreakdownRefreshInterval>,
+            >(
+            generator,
+            "refresh_interval",
+            j::OPTIONAL,
+            "How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "success",
+            j::REQUIRED,
+            "The percentage of login attempts that are successful, expressed as a decimal.",
+        );
+        o.finish(
+            "A detailed breakdown of the institution's performance for a request type. The values for `success`, `error_plaid`, and `error_institution` sum to 1. The time range used for calculating the breakdown may range from the most recent few minutes to the past six hours. In general, smaller institutions will show status that was calculated over a longer period of time. For Investment updates, which are refreshed less frequently, the period assessed may be 24 hours or more. For more details, see [Institution status details](https://plaid.com/docs/account/activity/#institution-status-details).",
+        )
+    }
+}
 ///How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProductStatusBreakdownRefreshInterval {
@@ -19066,6 +27386,23 @@ pub enum ProductStatusBreakdownRefreshInterval {
     Stopped,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusBreakdownRefreshInterval {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusBreakdownRefreshInterval")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProductStatusBreakdownRefreshInterval",
+        )
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["NORMAL", "DELAYED", "STOPPED"],
+            "How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProductStatusBreakdownRefreshInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19119,6 +27456,21 @@ pub enum ProductStatusStatus {
     Down,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductStatusStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductStatusStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductStatusStatus")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["HEALTHY", "DEGRADED", "DOWN"],
+            "This field is deprecated in favor of the `breakdown` object, which provides more granular institution health data.\n\n`HEALTHY`: the majority of requests are successful\n`DEGRADED`: only some requests are successful\n`DOWN`: all requests are failing",
+        )
+    }
 }
 impl ::std::fmt::Display for ProductStatusStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19202,6 +27554,60 @@ pub enum Products {
     ProtectTransactions,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Products {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Products")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::Products")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "assets",
+                "auth",
+                "balance",
+                "balance_plus",
+                "beacon",
+                "identity",
+                "identity_match",
+                "investments",
+                "investments_auth",
+                "liabilities",
+                "payment_initiation",
+                "identity_verification",
+                "transactions",
+                "credit_details",
+                "income",
+                "income_verification",
+                "standing_orders",
+                "transfer",
+                "employment",
+                "recurring_transactions",
+                "transactions_refresh",
+                "signal",
+                "statements",
+                "processor_payments",
+                "processor_identity",
+                "profile",
+                "cra_base_report",
+                "cra_income_insights",
+                "cra_partner_insights",
+                "cra_network_insights",
+                "cra_cashflow_insights",
+                "cra_monitoring",
+                "cra_lend_score",
+                "cra_plaid_credit_score",
+                "layer",
+                "pay_by_bank",
+                "protect_linked_bank",
+                "protect_transactions",
+            ],
+            "A list of products that an institution can support. All Items must be initialized with at least one product. The Balance product is always available and does not need to be specified during initialization.",
+        )
+    }
 }
 impl ::std::fmt::Display for Products {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19344,6 +27750,34 @@ pub enum ProductsTerminateReasonCode {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProductsTerminateReasonCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProductsTerminateReasonCode")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProductsTerminateReasonCode")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "FRAUD_FIRST_PARTY",
+                "FRAUD_FALSE_IDENTITY",
+                "FRAUD_ABUSE",
+                "FRAUD_OTHER",
+                "CONSUMER_LOAN_PAID_OFF",
+                "CONSUMER_ACCOUNT_CLOSED",
+                "CONSUMER_CHARGE_OFF",
+                "CONSUMER_PAYMENT_METHOD_SWITCHED",
+                "USER_OFFBOARDING",
+                "DUPLICATE_ITEM",
+                "BILLING_TERMINATION",
+                "OTHER",
+            ],
+            "The reason for terminating products.\n\n`FRAUD_FIRST_PARTY`: The end user who owns the connected bank account committed fraud\n`FRAUD_FALSE_IDENTITY`: The end user created the connection using false identity information or stolen credentials\n`FRAUD_ABUSE`: The end user is abusing the client's service or platform through their connected account\n`FRAUD_OTHER`: Other fraud-related reasons involving the end user not covered by the specific fraud categories\n`CONSUMER_LOAN_PAID_OFF`: The end user paid off their loan and no longer needs the product\n`CONSUMER_ACCOUNT_CLOSED`: The end user closed their account with the client and no longer needs the product\n`CONSUMER_CHARGE_OFF`: The end user's account has been charged off\n`CONSUMER_PAYMENT_METHOD_SWITCHED`: The end user switched to a different payment method and no longer needs the product\n`USER_OFFBOARDING`: The user is offboarding from the service or platform\n`DUPLICATE_ITEM`: The connection is a duplicate of another existing connection for the same user\n`BILLING_TERMINATION`: The user's billing or subscription relationship has ended\n`OTHER`: Any other reason for terminating products not covered by the above categories",
+        )
+    }
+}
 impl ::std::fmt::Display for ProductsTerminateReasonCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -19468,6 +27902,31 @@ impl ::serde::Serialize for ProfileNetworkStatusGetRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileNetworkStatusGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileNetworkStatusGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProfileNetworkStatusGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<NetworkStatusGetUser>(generator, "user", j::REQUIRED, "");
+        o.finish(
+            "ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProfileNetworkStatusGetRequest")
@@ -19534,10 +27993,49 @@ impl ::serde::Serialize for ProfileNetworkStatusGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProfileNetworkStatusGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProfileNetworkStatusGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProfileNetworkStatusGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                NetworkStatusGetResponseNetworkStatus,
+            >(generator, "network_status", j::REQUIRED, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish(
+            "ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`",
+        )
+    }
+}
 ///Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProgramArchived(pub bool);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProgramArchived {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProgramArchived")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProgramArchived")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            bool,
+        >(
+            generator,
+            "Archived programs are read-only and cannot screen new customers nor participate in ongoing monitoring.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProgramArchived {
     type Target = bool;
     fn deref(&self) -> &bool {
@@ -19590,6 +28088,21 @@ pub enum ProgramNameSensitivity {
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProgramNameSensitivity {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProgramNameSensitivity")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProgramNameSensitivity")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["coarse", "balanced", "strict", "exact"],
+            "The valid name matching sensitivity configurations for a screening program. Note that while certain matching techniques may be more prevalent on less strict settings, all matching algorithms are enabled for every sensitivity.\n\n`coarse` - See more potential matches. This sensitivity will see more broad phonetic matches across alphabets that make missing a potential hit very unlikely. This setting is noisier and will require more manual review.\n\n`balanced` - A good default for most companies. This sensitivity is balanced to show high quality hits with reduced noise.\n\n`strict` - Aggressive false positive reduction. This sensitivity will require names to be more similar than `coarse` and `balanced` settings, relying less on phonetics, while still accounting for character transpositions, missing tokens, and other common permutations.\n\n`exact` - Matches must be nearly exact. This sensitivity will only show hits with exact or nearly exact name matches with only basic correction such as extraneous symbols and capitalization. This setting is generally not recommended unless you have a very specific use case.",
+        )
+    }
+}
 impl ::std::fmt::Display for ProgramNameSensitivity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
@@ -19635,6 +28148,20 @@ impl ::std::convert::TryFrom<::std::string::String> for ProgramNameSensitivity {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProjectedIncomeSummaryFieldNumber(pub IncomeSummaryFieldNumber);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProjectedIncomeSummaryFieldNumber {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProjectedIncomeSummaryFieldNumber")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProjectedIncomeSummaryFieldNumber",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<IncomeSummaryFieldNumber>(generator, "")
+    }
+}
 impl ::std::ops::Deref for ProjectedIncomeSummaryFieldNumber {
     type Target = IncomeSummaryFieldNumber;
     fn deref(&self) -> &IncomeSummaryFieldNumber {
@@ -19661,6 +28188,23 @@ for ProjectedIncomeSummaryFieldNumber {
 )]
 #[serde(transparent)]
 pub struct ProtectApiToken(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectApiToken {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectApiToken")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectApiToken")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The customer's Plaid Protect API Token. The `protect_api_token` is required and may be provided either in the `PROTECT-API-TOKEN` header or as part of a request body.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectApiToken {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19694,6 +28238,23 @@ impl ::std::str::FromStr for ProtectApiToken {
 pub struct ProtectAppVisitEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectAppVisitEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectAppVisitEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectAppVisitEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(
+            generator,
+            "This event type represents a user visiting the client application.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectAppVisitEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -19787,6 +28348,44 @@ impl ::serde::Serialize for ProtectBankAccount {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectBankAccount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectBankAccount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectBankAccount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_id",
+            j::OPTIONAL,
+            "Plaid's unique identifier for the account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "account_number",
+            j::OPTIONAL,
+            "Full account number of the bank account.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "routing_number",
+            j::OPTIONAL,
+            "Routing number of the bank account. Must be present if `account_number` is present.",
+        );
+        o.finish("Bank account information associated with the incident.")
+    }
+}
 ///The initial data collected by the Protect SDK when a Protect client session is started.
 #[derive(
     ::serde::Deserialize,
@@ -19801,6 +28400,25 @@ impl ::serde::Serialize for ProtectBankAccount {
 )]
 #[serde(transparent)]
 pub struct ProtectClientSessionStartData(pub ::std::string::String);
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectClientSessionStartData {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectClientSessionStartData")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectClientSessionStartData",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::std::string::String,
+        >(
+            generator,
+            "The initial data collected by the Protect SDK when a Protect client session is started.",
+        )
+    }
+}
 impl ::std::ops::Deref for ProtectClientSessionStartData {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
@@ -19911,6 +28529,38 @@ impl ::serde::Serialize for ProtectComputeRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "model",
+            j::REQUIRED,
+            "The name of the Trust Index model to use for scoring, with a major.minor version suffix. Examples: `ti-link-session-2.0` (link-session fraud), `ti-identity-2.0` (identity fraud), `cash-advance-onboarding-1.0` (first cash advance), and `cash-advance-ongoing-1.0` (subsequent cash advances). The model specified may require certain fields within `model_inputs`; for example, `ti-link-session-2.0` requires the `link` field. Cash-advance models do not use `model_inputs`.",
+        );
+        o.field::<
+                ::std::option::Option<ProtectModelInputs>,
+            >(generator, "model_inputs", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<ProtectUser>(generator, "user", j::REQUIRED, "");
+        o.finish("Request object for /protect/compute")
+    }
+}
 impl ::std::fmt::Debug for ProtectComputeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectComputeRequest")
@@ -20005,6 +28655,43 @@ impl ::serde::Serialize for ProtectComputeResponse {
         out.field_unless(skip[2], "score", &self.score);
         out.field_unless(skip[3], "subscores", &self.subscores);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<FraudAttributes>,
+            >(generator, "attributes", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "model",
+            j::OPTIONAL,
+            "The versioned name of the Trust Index model used for scoring.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "score",
+            j::OPTIONAL,
+            "The Trust Index score, on a 0-100 scale where higher values indicate lower risk.",
+        );
+        o.field::<
+                ::std::option::Option<ProtectComputeSubscores>,
+            >(generator, "subscores", j::OPTIONAL, "");
+        o.finish("Response object for /protect/compute")
     }
 }
 ///Per-bucket subscores returned alongside the overall Trust Index score. For cash-advance models, each key maps to an amount-bucket subscore (0-100); higher values indicate lower fraud risk. Only buckets that were scored are included in the response.
@@ -20140,6 +28827,78 @@ impl ::serde::Serialize for ProtectComputeSubscores {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectComputeSubscores {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectComputeSubscores")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectComputeSubscores")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_0_25",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $0-$25.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_100_200",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $100-$200.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_200_300",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $200-$300.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_25_50",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $25-$50.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_300_400",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $300-$400.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_400_500",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $400-$500.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "cash_advance_bucket_50_100",
+            j::OPTIONAL,
+            "Subscore for cash advance amounts in the range $50-$100.",
+        );
+        o.finish(
+            "Per-bucket subscores returned alongside the overall Trust Index score. For cash-advance models, each key maps to an amount-bucket subscore (0-100); higher values indicate lower fraud risk. Only buckets that were scored are included in the response.",
+        )
+    }
+}
 ///Event data for Protect events.
 #[derive(Clone, Debug)]
 pub struct ProtectEvent {
@@ -20225,6 +28984,45 @@ impl ::serde::Serialize for ProtectEvent {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ProtectAppVisitEvent>,
+            >(generator, "app_visit", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "protect_session_id",
+            j::OPTIONAL,
+            "If present, contains the current Protect Session ID from the Plaid Pixel SDK.",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "timestamp",
+            j::REQUIRED,
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field::<
+                ::std::option::Option<ProtectUserSignInEvent>,
+            >(generator, "user_sign_in", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ProtectUserSignUpEvent>,
+            >(generator, "user_sign_up", j::OPTIONAL, "");
+        o.finish("Event data for Protect events.")
+    }
+}
 ///Request object for /protect/event/get
 #[derive(Clone)]
 pub struct ProtectEventGetRequest {
@@ -20289,6 +29087,34 @@ impl ::serde::Serialize for ProtectEventGetRequest {
         out.field("event_id", &self.event_id);
         out.field_unless(skip[1], "secret", &self.secret);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventGetRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "event_id",
+            j::REQUIRED,
+            "The event ID to retrieve information for.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.finish("Request object for /protect/event/get")
     }
 }
 impl ::std::fmt::Debug for ProtectEventGetRequest {
@@ -20381,6 +29207,38 @@ impl ::serde::Serialize for ProtectEventGetResponse {
         out.field("timestamp", &self.timestamp);
         out.field_unless(skip[1], "trust_index", &self.trust_index);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventGetResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "event_id", j::REQUIRED, "The event ID.");
+        o.field::<
+                ::std::option::Option<FraudAttributes>,
+            >(generator, "fraud_attributes", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "timestamp",
+            j::REQUIRED,
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field::<
+                ::std::option::Option<TrustIndex>,
+            >(generator, "trust_index", j::OPTIONAL, "");
+        o.finish("Response object for /protect/event/get")
     }
 }
 ///Request object for /protect/event/send
@@ -20476,6 +29334,53 @@ impl ::serde::Serialize for ProtectEventSendRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventSendRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventSendRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventSendRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ProtectEvent>,
+            >(generator, "event", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "protect_session_id",
+            j::OPTIONAL,
+            "Protect Session ID should be provided for any event correlated with a frontend user session started via the Protect SDK.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "request_trust_index",
+            j::OPTIONAL,
+            "Whether this event should be scored with Trust Index. The default is false.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "timestamp",
+            j::OPTIONAL,
+            "Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.finish("Request object for /protect/event/send")
+    }
+}
 impl ::std::fmt::Debug for ProtectEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectEventSendRequest")
@@ -20564,6 +29469,30 @@ impl ::serde::Serialize for ProtectEventSendResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectEventSendResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectEventSendResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectEventSendResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(generator, "event_id", j::REQUIRED, "The id of the recorded event.");
+        o.field::<
+                ::std::option::Option<FraudAttributes>,
+            >(generator, "fraud_attributes", j::OPTIONAL, "");
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<TrustIndex>,
+            >(generator, "trust_index", j::OPTIONAL, "");
+        o.finish("Response object for /protect/event/send")
+    }
+}
 ///The monetary amount associated with the incident.
 #[derive(Clone, Debug)]
 pub struct ProtectIncidentAmount {
@@ -20622,6 +29551,36 @@ impl ::serde::Serialize for ProtectIncidentAmount {
         out.field("iso_currency_code", &self.iso_currency_code);
         out.field("value", &self.value);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentAmount {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentAmount")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentAmount")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "iso_currency_code",
+            j::DEFAULTED,
+            "The ISO-4217 currency code of the incident amount. Defaults to `USD` if not specified.",
+        );
+        o.field::<
+                f64,
+            >(
+            generator,
+            "value",
+            j::REQUIRED,
+            "The monetary value of the incident amount.",
+        );
+        o.finish("The monetary amount associated with the incident.")
     }
 }
 ///Details about the incident event.
@@ -20738,6 +29697,79 @@ impl ::serde::Serialize for ProtectIncidentEvent {
         );
         out.field_unless(skip[7], "time", &self.time);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<AccessTokenNullable>,
+            >(
+            generator,
+            "access_token",
+            j::OPTIONAL,
+            "An access token associated with the Item related to this incident.",
+        );
+        o.field::<
+                ::std::option::Option<ProtectIncidentAmount>,
+            >(generator, "amount", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "idv_session_id",
+            j::OPTIONAL,
+            "A unique identifier for an Identity Verification session that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "internal_reference",
+            j::OPTIONAL,
+            "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "link_session_id",
+            j::OPTIONAL,
+            "A unique identifier for a Link session that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "protect_event_id",
+            j::OPTIONAL,
+            "A globally unique identifier representing a Protect event that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "signal_client_transaction_id",
+            j::OPTIONAL,
+            "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "time",
+            j::OPTIONAL,
+            "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.finish("Details about the incident event.")
     }
 }
 impl ::std::fmt::Debug for ProtectIncidentEvent {
@@ -20870,6 +29902,79 @@ impl ::serde::Serialize for ProtectIncidentEventResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectIncidentEventResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectIncidentEventResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectIncidentEventResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ProtectIncidentAmount>,
+            >(generator, "amount", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "idv_session_id",
+            j::OPTIONAL,
+            "A unique identifier for an Identity Verification session that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "internal_reference",
+            j::OPTIONAL,
+            "A unique ID representing the incident in your system. Personally identifiable information, such as an email address or phone number, should not be used in this field.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "item_id",
+            j::OPTIONAL,
+            "The `item_id` associated with the Item related to this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "link_session_id",
+            j::OPTIONAL,
+            "A unique identifier for a Link session that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "protect_event_id",
+            j::OPTIONAL,
+            "A globally unique identifier representing a Protect event that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "signal_client_transaction_id",
+            j::OPTIONAL,
+            "The unique ID used to refer to a Signal transaction evaluation that may be associated with this incident.",
+        );
+        o.field::<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >(
+            generator,
+            "time",
+            j::OPTIONAL,
+            "The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.finish("Details about the incident event.")
+    }
+}
 ///Inputs for link session Trust Index models.
 #[derive(Clone, Debug)]
 pub struct ProtectLinkModelInputs {
@@ -20938,6 +30043,36 @@ impl ::serde::Serialize for ProtectLinkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectLinkModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectLinkModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectLinkModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "link_session_id",
+            j::REQUIRED,
+            "A unique identifier for the Link session, used to compute a Trust Index score and fraud attributes.",
+        );
+        o.field::<
+                ::std::option::Option<bool>,
+            >(
+            generator,
+            "require_extracted_data",
+            j::OPTIONAL,
+            "Controls whether transaction extraction must be complete before scoring. If `false` (default), returns a score whether or not transaction extraction is complete, as long as the link session is finished; if data has been extracted it will still be included in the score computation. If `true`, returns HTTP 400 with `error_type` = `INVALID_REQUEST` and `error_code` = `FAILED_PRECONDITION` if extraction is still in progress; once data is ready a score will be returned normally.",
+        );
+        o.finish("Inputs for link session Trust Index models.")
+    }
+}
 ///Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectModelInputs {
@@ -20996,6 +30131,28 @@ impl ::serde::Serialize for ProtectModelInputs {
         out.field_unless(skip[0], "link", &self.link);
         out.field_unless(skip[1], "sdk", &self.sdk);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ProtectLinkModelInputs>,
+            >(generator, "link", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ProtectSdkModelInputs>,
+            >(generator, "sdk", j::OPTIONAL, "");
+        o.finish(
+            "Inputs required by certain Trust Index models. The `link` field is required for link-session models. Other model families (including cash-advance) are identified by `user` alone and do not use this object.",
+        )
     }
 }
 ///A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.
@@ -21104,6 +30261,65 @@ impl ::serde::Serialize for ProtectReport {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReport {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReport")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReport")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ach_return_code",
+            j::REQUIRED,
+            "ACH return code if the report type is `ACH_RETURN` (e.g. `R01`).",
+        );
+        o.field::<
+                ::std::option::Option<ProtectBankAccount>,
+            >(generator, "bank_account", j::REQUIRED, "");
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "created_at",
+            j::REQUIRED,
+            "The timestamp when the report was created, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').",
+        );
+        o.field::<
+                ::std::option::Option<ProtectIncidentEventResponse>,
+            >(generator, "incident_event", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "notes",
+            j::REQUIRED,
+            "Additional context or details about the report.",
+        );
+        o.field::<
+                ProtectReportConfidence,
+            >(generator, "report_confidence", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "A unique identifier representing the submitted report.",
+        );
+        o.field::<ProtectReportSource>(generator, "report_source", j::REQUIRED, "");
+        o.field::<ProtectReportType>(generator, "report_type", j::REQUIRED, "");
+        o.finish(
+            "A Protect report associated with a user. Contains details about documented incidents, which may include fraud, investigation outcomes, or other risk events.",
+        )
+    }
+}
 /**The confidence level of the incident report.
 `CONFIRMED` indicates the incident has been verified and definitively occurred.
 
@@ -21114,6 +30330,21 @@ pub enum ProtectReportConfidence {
     Suspected,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportConfidence {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportConfidence")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportConfidence")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["CONFIRMED", "SUSPECTED"],
+            "The confidence level of the incident report.\n`CONFIRMED` indicates the incident has been verified and definitively occurred.\n\n`SUSPECTED` indicates the incident is believed to have occurred but has not been fully verified.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportConfidence {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21272,6 +30503,63 @@ impl ::serde::Serialize for ProtectReportCreateRequest {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportCreateRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportCreateRequest")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "ach_return_code",
+            j::OPTIONAL,
+            "Must be a valid ACH return code (e.g. `R01`), required if `report_type` is `ACH_RETURN`.",
+        );
+        o.field::<
+                ::std::option::Option<ProtectBankAccount>,
+            >(generator, "bank_account", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<ProtectIncidentEvent>,
+            >(generator, "incident_event", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "notes",
+            j::OPTIONAL,
+            "Additional context or details about the report, required if `report_type` is `OTHER`.",
+        );
+        o.field::<
+                ProtectReportConfidence,
+            >(generator, "report_confidence", j::REQUIRED, "");
+        o.field::<ProtectReportSource>(generator, "report_source", j::REQUIRED, "");
+        o.field::<ProtectReportType>(generator, "report_type", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "user_id",
+            j::OPTIONAL,
+            "The Plaid User ID associated with the report.",
+        );
+        o.finish(
+            "Request object for `/protect/report/create`.\nMust provide either `user_id` or at least one of the following identifiers in `incident_event`: `link_session_id`, `idv_session_id`, `protect_event_id`, or `signal_client_transaction_id`.",
+        )
+    }
+}
 impl ::std::fmt::Debug for ProtectReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ProtectReportCreateRequest")
@@ -21346,6 +30634,29 @@ impl ::serde::Serialize for ProtectReportCreateResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportCreateResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportCreateResponse")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "report_id",
+            j::REQUIRED,
+            "A unique identifier representing the submitted report.",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.finish("Response object for /protect/report/create")
+    }
+}
 /**The source that identified or reported the incident.
 
 `INTERNAL_REVIEW` - Incident was identified through internal fraud investigations or review processes.
@@ -21372,6 +30683,29 @@ pub enum ProtectReportSource {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportSource {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportSource")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportSource")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "INTERNAL_REVIEW",
+                "USER_SELF_REPORTED",
+                "BANK_FEEDBACK",
+                "NETWORK_FEEDBACK",
+                "AUTOMATED_SYSTEM",
+                "THIRD_PARTY_ALERT",
+                "OTHER",
+            ],
+            "The source that identified or reported the incident.\n\n`INTERNAL_REVIEW` - Incident was identified through internal fraud investigations or review processes.\n\n`USER_SELF_REPORTED` - Incident was reported directly by the affected user.\n\n`BANK_FEEDBACK` - Incident was identified through bank feedback, including ACH returns and connection revocations.\n\n`NETWORK_FEEDBACK` - Incident was identified through card network alerts or chargebacks.\n\n`AUTOMATED_SYSTEM` - Incident was detected by automated systems such as fraud models or rule engines.\n\n`THIRD_PARTY_ALERT` - Incident was identified through external vendor or consortium alerts.\n\n`OTHER` - Incident was identified through a source not covered by other categories.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21482,6 +30816,41 @@ pub enum ProtectReportType {
     Other,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectReportType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectReportType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectReportType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &[
+                "USER_ACCOUNT_TAKEOVER",
+                "FALSE_IDENTITY",
+                "STOLEN_IDENTITY",
+                "SYNTHETIC_IDENTITY",
+                "MULTIPLE_USER_ACCOUNTS",
+                "SCAM_VICTIM",
+                "BANK_ACCOUNT_TAKEOVER",
+                "BANK_CONNECTION_REVOKED",
+                "CARD_TESTING",
+                "UNAUTHORIZED_TRANSACTION",
+                "CARD_CHARGEBACK",
+                "ACH_RETURN",
+                "DISPUTE",
+                "FIRST_PARTY_FRAUD",
+                "MISSED_PAYMENT",
+                "LOAN_STACKING",
+                "MONEY_LAUNDERING",
+                "NO_FRAUD",
+                "OTHER",
+            ],
+            "The type of incident being reported.\n\n`USER_ACCOUNT_TAKEOVER` - Indicates that a legitimate user's account was accessed or controlled by an unauthorized party.\n\n`FALSE_IDENTITY` - Indicates that a user created an account using stolen or fabricated identity information.\n\n`STOLEN_IDENTITY` - Indicates that a user created an account using identity information belonging to a real individual without their consent.\n\n`SYNTHETIC_IDENTITY` - Indicates that a user created an account using a fake or partially fabricated identity (e.g., combining real and fake information to form a new persona).\n\n`MULTIPLE_USER_ACCOUNTS` - Indicates that the same individual is operating multiple accounts in violation of policy.\n\n`SCAM_VICTIM` - Indicates that the user was tricked into authorizing or sending funds as part of a scam.\n\n`BANK_ACCOUNT_TAKEOVER` - Indicates that a user's linked bank account was accessed or misused by an unauthorized party.\n\n`BANK_CONNECTION_REVOKED` - Indicates that a linked bank account connection was revoked by the financial institution, often due to suspected misuse, fraud, or security concerns.\n\n`CARD_TESTING` - Indicates that a card was used in small or repeated transactions to test its validity.\n\n`UNAUTHORIZED_TRANSACTION` - Indicates that a transaction was made without the user's consent or authorization.\n\n`CARD_CHARGEBACK` - Indicates that a card transaction was reversed via a chargeback claim.\n\n`ACH_RETURN` - Indicates that an ACH transaction was returned or reversed by the bank.\n\n`DISPUTE` - Indicates that a user filed a dispute regarding a transaction or account activity.\n\n`FIRST_PARTY_FRAUD` - Indicates that a user intentionally misrepresented themselves or their actions for financial gain.\n\n`MISSED_PAYMENT` - Indicates that a user failed to make a required payment on time.\n\n`LOAN_STACKING` - Indicates that a user applied for or took out multiple loans simultaneously beyond their ability to repay.\n\n`MONEY_LAUNDERING` - Indicates that funds are being moved through accounts to obscure their illicit origin.\n\n`NO_FRAUD` - Indicates that an investigation determined no fraudulent activity occurred on user/event (positive label).\n\n`OTHER` - Indicates that the case involves fraud or financial risk not covered by other report types. Requires notes describing the report.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProtectReportType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21607,6 +30976,28 @@ impl ::serde::Serialize for ProtectSdkModelInputs {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectSdkModelInputs {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectSdkModelInputs")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectSdkModelInputs")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "sdk_session_id",
+            j::REQUIRED,
+            "A unique identifier for the Protect SDK session, used to compute a Trust Index score and fraud attributes.",
+        );
+        o.finish("Inputs for Protect SDK Trust Index models.")
+    }
+}
 ///Represents an end user for `/protect/compute` requests.
 #[derive(Clone, Debug, Default)]
 pub struct ProtectUser {
@@ -21667,6 +31058,36 @@ impl ::serde::Serialize for ProtectUser {
         out.field_unless(skip[0], "client_user_id", &self.client_user_id);
         out.field_unless(skip[1], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUser {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUser")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUser")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "A unique ID representing the end user, previously passed to `/user/create`. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "user_id",
+            j::OPTIONAL,
+            "The Plaid User ID returned from a previous call to `/user/create`. This or `client_user_id` can be provided, not both.",
+        );
+        o.finish("Represents an end user for `/protect/compute` requests.")
     }
 }
 ///Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).
@@ -21782,6 +31203,72 @@ impl ::serde::Serialize for ProtectUserEventWebhook {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserEventWebhook {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserEventWebhook")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserEventWebhook")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "The `client_user_id` provided by the client when the user was created via `/user/create` or Link.",
+        );
+        o.field::<WebhookEnvironmentValues>(generator, "environment", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "event_id",
+            j::REQUIRED,
+            "The event ID of the user event that occurred.",
+        );
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "event_type",
+            j::REQUIRED,
+            "The type of user event that occurred. Possible values include `LINK_COMPLETE` (the Link session has finished and a Trust Index score has been computed without waiting for transaction extraction) and `PROTECT_RUN_FINISH` (extraction-required scoring is complete, including transaction extraction; may arrive 30 seconds or more after Link completion).",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "link_session_id",
+            j::OPTIONAL,
+            "An identifier for the Link session this event occurred in",
+        );
+        o.field::<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+            >(
+            generator,
+            "timestamp",
+            j::REQUIRED,
+            "The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `\"2017-09-14T14:42:19.350Z\"`",
+        );
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(generator, "user_id", j::REQUIRED, "The Plaid User ID.");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_code", j::REQUIRED, "`PROTECT_USER_EVENT`");
+        o.field::<
+                ::std::string::String,
+            >(generator, "webhook_type", j::REQUIRED, "`\"PROTECT\"`");
+        o.finish(
+            "Fired when there has been a new user event. The webhook payload contains limited information about the event. For full event details, call [`/protect/event/get`](https://plaid.com/docs/api/products/protect/#protecteventget).",
+        )
+    }
+}
 ///Request object for /protect/user/insights/get
 #[derive(Clone, Default)]
 pub struct ProtectUserInsightsGetRequest {
@@ -21859,6 +31346,44 @@ impl ::serde::Serialize for ProtectUserInsightsGetRequest {
         out.field_unless(skip[2], "secret", &self.secret);
         out.field_unless(skip[3], "user_id", &self.user_id);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserInsightsGetRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserInsightsGetRequest")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectUserInsightsGetRequest",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<ApiClientId>,
+            >(generator, "client_id", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "client_user_id",
+            j::OPTIONAL,
+            "A unique ID representing the end user. Either `user_id` or `client_user_id` must be provided.",
+        );
+        o.field::<
+                ::std::option::Option<ApiSecret>,
+            >(generator, "secret", j::OPTIONAL, "");
+        o.field::<
+                ::std::option::Option<::std::string::String>,
+            >(
+            generator,
+            "user_id",
+            j::OPTIONAL,
+            "The Plaid User ID. Either `user_id` or `client_user_id` must be provided.",
+        );
+        o.finish("Request object for /protect/user/insights/get")
     }
 }
 impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
@@ -21945,12 +31470,62 @@ impl ::serde::Serialize for ProtectUserInsightsGetResponse {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserInsightsGetResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserInsightsGetResponse")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(
+            "plaid_client::types::ProtectUserInsightsGetResponse",
+        )
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<LatestScoredEvent>,
+            >(generator, "latest_scored_event", j::REQUIRED, "");
+        o.field::<
+                ::std::vec::Vec<ProtectReport>,
+            >(
+            generator,
+            "reports",
+            j::OPTIONAL,
+            "List of Protect reports associated with this user, limited to the most recent 100 reports in reverse chronological order (newest first).",
+        );
+        o.field::<RequestId>(generator, "request_id", j::REQUIRED, "");
+        o.field::<
+                ::std::string::String,
+            >(
+            generator,
+            "user_id",
+            j::REQUIRED,
+            "The Plaid User ID. If a `client_user_id` was provided in the request instead of a `user_id`, a new `user_id` will be generated if one doesn't already exist for that `client_user_id`.",
+        );
+        o.finish("Response object for /protect/user/insights/get")
+    }
+}
 ///This event type represents a user signing in to the application.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ProtectUserSignInEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserSignInEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserSignInEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignInEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(generator, "This event type represents a user signing in to the application.")
+    }
+}
 impl ::std::ops::Deref for ProtectUserSignInEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -21977,6 +31552,20 @@ for ProtectUserSignInEvent {
 pub struct ProtectUserSignUpEvent(
     pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 );
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProtectUserSignUpEvent {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProtectUserSignUpEvent")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProtectUserSignUpEvent")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::newtype::<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >(generator, "This event type represents a user signing up for the application.")
+    }
+}
 impl ::std::ops::Deref for ProtectUserSignUpEvent {
     type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
     fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -22088,6 +31677,40 @@ impl ::serde::Serialize for ProviderBusinessAddress {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProviderBusinessAddress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProviderBusinessAddress")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProviderBusinessAddress")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<CityNullable>,
+            >(generator, "city", j::REQUIRED, "");
+        o.field::<GenericCountryCode>(generator, "country", j::REQUIRED, "");
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_primary",
+            j::REQUIRED,
+            "Whether this is the primary address for the business",
+        );
+        o.field::<
+                ::std::option::Option<PostalCode>,
+            >(generator, "postal_code", j::REQUIRED, "");
+        o.field::<::std::option::Option<Region>>(generator, "region", j::REQUIRED, "");
+        o.field::<
+                ::std::option::Option<StreetNullable>,
+            >(generator, "street", j::REQUIRED, "");
+        o.field::<::std::option::Option<Street2>>(generator, "street2", j::REQUIRED, "");
+        o.finish("Detailed address information for a business from data provider")
+    }
+}
 ///Name associated with a business
 #[derive(Clone, Debug)]
 pub struct ProviderBusinessName {
@@ -22146,6 +31769,31 @@ impl ::serde::Serialize for ProviderBusinessName {
         out.end()
     }
 }
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProviderBusinessName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProviderBusinessName")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProviderBusinessName")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                bool,
+            >(
+            generator,
+            "is_primary",
+            j::REQUIRED,
+            "Indicates whether this is the primary name for the business.",
+        );
+        o.field::<
+                ::std::option::Option<BusinessNameNullable>,
+            >(generator, "name", j::REQUIRED, "");
+        o.finish("Name associated with a business")
+    }
+}
 /**An enum indicating whether a network proxy is present and if so what type it is.
 
 `none_detected` indicates the user is not on a detectable proxy network.
@@ -22166,6 +31814,21 @@ pub enum ProxyType {
     PublicProxy,
     /// A value this version of the client does not know, kept as received.
     UnknownValue(::std::string::String),
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ProxyType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("ProxyType")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::ProxyType")
+    }
+    fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        crate::json_schema::open_enum(
+            &["none_detected", "tor", "vpn", "web_proxy", "public_proxy"],
+            "An enum indicating whether a network proxy is present and if so what type it is.\n\n`none_detected` indicates the user is not on a detectable proxy network.\n\n`tor` indicates the user was using a Tor browser, which sends encrypted traffic on a decentralized network and is somewhat similar to a VPN (Virtual Private Network).\n\n`vpn` indicates the user is on a VPN (Virtual Private Network)\n\n`web_proxy` indicates the user is on a web proxy server, which may allow them to conceal information such as their IP address or other identifying information.\n\n`public_proxy` indicates the user is on a public web proxy server, which is similar to a web proxy but can be shared by multiple users. This may allow multiple users to appear as if they have the same IP address for instance.",
+        )
+    }
 }
 impl ::std::fmt::Display for ProxyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22277,6 +31940,46 @@ impl ::serde::Serialize for PslfStatus {
         out.field("payments_made", &self.payments_made);
         out.field("payments_remaining", &self.payments_remaining);
         out.end()
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PslfStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("PslfStatus")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("plaid_client::types::PslfStatus")
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        use crate::json_schema as j;
+        let mut o = j::Object::new(generator);
+        o.field::<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+            >(
+            generator,
+            "estimated_eligibility_date",
+            j::REQUIRED,
+            "The estimated date borrower will have completed 120 qualifying monthly payments. Returned in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "payments_made",
+            j::REQUIRED,
+            "The number of qualifying payments that have been made.",
+        );
+        o.field::<
+                ::std::option::Option<i64>,
+            >(
+            generator,
+            "payments_remaining",
+            j::REQUIRED,
+            "The number of qualifying payments remaining.",
+        );
+        o.finish(
+            "Information about the student's eligibility in the Public Service Loan Forgiveness program. This is only returned if the institution is FedLoan (`ins_116527`). Since FedLoan no longer services student loans, this field is no longer returned.",
+        )
     }
 }
 impl ::std::convert::From<UserProductsTerminateReasonCode>
